@@ -1,0 +1,224 @@
+"""The desk's only settings module.
+
+Every value comes from the environment (or a `.env` file beside manage.py, when present) and has
+a working default, so `check`, `migrate`, the demo and the tests run on a new machine with no
+services: SQLite under the project and Celery tasks run in process. Setting `DATABASE_URL` and
+`REDIS_URL` switches to a real database and real Celery workers. Every variable is documented in
+`.env.example` and the README.
+"""
+
+from pathlib import Path
+
+import django_stubs_ext
+import environ
+from celery.schedules import crontab
+
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(str(BASE_DIR / ".env"))
+
+# --- core -------------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY",
+    default="django-insecure-dev-only-key-change-me-0b7f3c1e9a4d4e5f8a6b2c7d9e0f1a2b",
+)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "simple_history",
+    "articles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "factcheck.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "factcheck.wsgi.application"
+
+# --- database ---------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth -------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- i18n -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- static files -----------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the apps when collectstatic has not run (demo, tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- security (production values come from the environment) ----------------------------------
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+)
+X_FRAME_OPTIONS = "DENY"
+
+# --- uploads ----------------------------------------------------------------------------------
+FACTCHECK_IMPORT_MAX_FILE_BYTES = env.int("FACTCHECK_IMPORT_MAX_FILE_BYTES", default=5 * 1024**2)
+FACTCHECK_IMPORT_MAX_ZIP_BYTES = env.int("FACTCHECK_IMPORT_MAX_ZIP_BYTES", default=100 * 1024**2)
+FACTCHECK_IMPORT_MAX_ZIP_MEMBERS = env.int("FACTCHECK_IMPORT_MAX_ZIP_MEMBERS", default=10_000)
+# Batches with at least this many files go to a Celery job when uploaded through the admin.
+FACTCHECK_IMPORT_ASYNC_MIN_FILES = env.int("FACTCHECK_IMPORT_ASYNC_MIN_FILES", default=50)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+
+# --- consensus --------------------------------------------------------------------------------
+FACTCHECK_CONSENSUS_METHOD = env.str("FACTCHECK_CONSENSUS_METHOD", default="dawid-skene")
+FACTCHECK_CONSENSUS_MIN_ANNOTATIONS = env.int("FACTCHECK_CONSENSUS_MIN_ANNOTATIONS", default=3)
+FACTCHECK_CONSENSUS_THRESHOLD = env.float("FACTCHECK_CONSENSUS_THRESHOLD", default=0.8)
+# Annotators with fewer annotations than this are weighted by a smoothed accuracy, not by their
+# full confusion matrix.
+FACTCHECK_RELIABILITY_MIN_HISTORY = env.int("FACTCHECK_RELIABILITY_MIN_HISTORY", default=20)
+FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", default=3)
+
+# --- Celery -----------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Without a broker, tasks run in process so a laptop needs nothing else.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+CELERY_RESULT_EXPIRES = 24 * 3600
+# Fail fast when the broker is down: the caller marks the claim stale instead of hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "recompute-stale-claims": {
+        "task": "articles.tasks.claims_stale_recompute_task",
+        "schedule": env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0),
+    },
+    "full-consensus-recompute": {
+        "task": "articles.tasks.consensus_full_recompute_task",
+        "schedule": crontab(minute="17", hour="*"),
+    },
+}
+
+# --- cache ------------------------------------------------------------------------------------
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- REST framework ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": env.int("FACTCHECK_API_PAGE_SIZE", default=50),
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "articles.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("FACTCHECK_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("FACTCHECK_THROTTLE_USER", default="1200/minute"),
+        "export": env.str("FACTCHECK_THROTTLE_EXPORT", default="120/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "factcheck API",
+    "DESCRIPTION": "Articles, claims, annotations and published verdicts of the fact-check desk.",
+    "VERSION": "1.0.0",
+}
+
+# --- logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "articles": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # trafilatura logs every page it finds too short; our importer reports that itself.
+        "trafilatura": {"level": "CRITICAL"},
+    },
+}

@@ -1,0 +1,190 @@
+"""Shared fixtures.
+
+Celery runs eagerly (in process) unless a test asks for `live_worker`, which starts a real
+`celery worker` process against the real broker (its own Redis database number) and the test
+database. Tests of real services skip on a laptop without DATABASE_URL/REDIS_URL and *fail* in CI
+(CI=true), so CI can never pass by skipping them.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from factcheck.celery import app as celery_app
+from tests.factories import AnnotatorFactory, EditorFactory, ViewerFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The worker and the tests' producer use this Redis database, not the one in REDIS_URL, so a
+# stray worker started by a developer can never take the tests' tasks.
+TEST_REDIS_DB = 15
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip on a laptop, fail in CI, when a real service a test needs is not configured."""
+    if available:
+        return
+    message = f"{name} is not configured for this run"
+    if IN_CI:
+        pytest.fail(f"{message}; CI must run the real-service tests", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager() -> Iterator[None]:
+    # Setting Django's CELERY_* after the app loaded does nothing: set the app itself.
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory()
+
+
+@pytest.fixture
+def annotator(db):
+    return AnnotatorFactory()
+
+
+@pytest.fixture
+def viewer(db):
+    return ViewerFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = APIClient()
+    client.force_authenticate(editor)
+    return client
+
+
+@pytest.fixture
+def postgres():
+    """Asserts the run is on real PostgreSQL (skip on a laptop, fail in CI otherwise)."""
+    from django.db import connection
+
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    return connection
+
+
+def _test_redis_url() -> str:
+    parts = urlsplit(settings.REDIS_URL)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{TEST_REDIS_DB}", "", ""))
+
+
+def _database_url_for_worker() -> str:
+    from django.db import connection
+
+    cfg = connection.settings_dict
+    user = quote(cfg.get("USER") or "", safe="")
+    password = quote(cfg.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = cfg.get("HOST") or "127.0.0.1"
+    port = cfg.get("PORT") or "5432"
+    return f"postgres://{auth}{host}:{port}/{cfg['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` process on the real broker, writing to the test database."""
+    from django.db import connection
+
+    require_service("Redis (REDIS_URL)", bool(settings.REDIS_URL))
+    with django_db_blocker.unblock():
+        require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+        database_url = _database_url_for_worker()
+
+    redis_url = _test_redis_url()
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    log_path = ROOT / "artifacts" / "live-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("wb")
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        [celery_bin, "-A", "factcheck", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "-n", "pytest-live@%h"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+    previous = {
+        "broker_url": celery_app.conf.broker_url,
+        "result_backend": celery_app.conf.result_backend,
+    }
+    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"celery worker exited early; see {log_path.name}")
+            celery_app.conf.task_always_eager = False
+            with celery_app.connection_for_write() as conn:
+                if celery_app.control.ping(timeout=1.0, connection=conn):
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail("celery worker did not answer a ping within 60 s")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        celery_app.conf.update(previous)
+
+
+@pytest.fixture
+def celery_live(live_worker):
+    """Per test: tasks go through the real broker to the live worker (not eager)."""
+    celery_app.conf.task_always_eager = False
+    return live_worker
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
+    """Poll `predicate` until it returns a truthy value or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
