@@ -229,7 +229,9 @@ class Consensus(models.Model):
     label = models.CharField(max_length=16, choices=Label.choices, blank=True)
     probabilities = models.JSONField(default=dict)
     agreement = models.FloatField(
-        null=True, blank=True, help_text="Share of annotations that agree with the label."
+        null=True,
+        blank=True,
+        help_text="Observed agreement: share of annotations on the most frequent label.",
     )
     status = models.CharField(
         max_length=16,
@@ -341,3 +343,34 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"import #{self.pk} ({self.status})"
+
+
+class ConsensusRun(models.Model):
+    """One full recompute: the reliability model the per-claim jobs use until the next run
+    (class priors; confusion matrices live on AnnotatorReliability) and its statistics."""
+
+    method = models.CharField(max_length=32)
+    parameters = models.JSONField(default=dict)
+    labels = models.JSONField(default=list, help_text="Label order of the priors.")
+    priors = models.JSONField(default=list)
+    model_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Hash of the estimated priors and confusion matrices; part of every consensus "
+        "fingerprint, so re-estimating the same model rewrites nothing.",
+    )
+    n_claims = models.PositiveIntegerField(default=0)
+    n_annotators = models.PositiveIntegerField(default=0)
+    n_annotations = models.PositiveIntegerField(default=0)
+    n_written = models.PositiveIntegerField(default=0, help_text="Consensus rows that changed.")
+    alpha = models.FloatField(null=True, blank=True, help_text="Krippendorff's alpha (nominal).")
+    iterations = models.PositiveIntegerField(default=0)
+    converged = models.BooleanField(default=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-finished_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.method} run of {self.finished_at:%Y-%m-%d %H:%M}"

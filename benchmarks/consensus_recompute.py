@@ -1,0 +1,226 @@
+"""Full consensus recompute, end to end from PostgreSQL, against COPY of the annotations table.
+
+    DATABASE_URL=postgres://USER@HOST:5432/DB python benchmarks/consensus_recompute.py \
+        [--annotations 1000000] [--claims 200000] [--annotators 2000]
+
+Creates a scratch database beside the one in DATABASE_URL, migrates it, fills it with generated
+claims and annotations (annotators of varying reliability, with rationales), then times in the
+same run:
+  * baseline: `COPY articles_annotation TO STDOUT` (the whole table, read to the end);
+  * ours: `consensus_full_recompute()` (load, Dawid-Skene over everything, bulk write), first on
+    an empty consensus table and again with nothing changed (the idempotent re-run).
+Prints the figures and the ratio; exits 1 when the first run exceeds 4x the COPY time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 4.0
+SCRATCH_DB = "factcheck_bench_recompute"
+
+
+def _scratch_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{SCRATCH_DB}", parts.query, ""))
+
+
+def _admin_connect(url: str) -> object:
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+def _generate(n_annotations: int, n_claims: int, n_annotators: int, seed: int = 7) -> None:
+    """Fill the scratch database with users, one article, claims and annotations via COPY."""
+    from django.contrib.auth.models import Group, User
+    from django.db import connection
+    from django.utils import timezone
+
+    from articles.models import Annotation, Article, Claim, Label
+
+    rng = np.random.default_rng(seed)
+    labels = np.array(Label.values)
+    n_labels = labels.size
+    now = timezone.now().isoformat()
+
+    group = Group.objects.get(name="Annotators")
+    users = io.StringIO()
+    for i in range(n_annotators):
+        users.write(f"!\tf\tbench{i}\t\t\tbench{i}@example.org\tt\tt\t{now}\n")
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            "COPY auth_user (password, is_superuser, username, first_name, last_name, email, "
+            "is_staff, is_active, date_joined) FROM STDIN"
+        ) as copy,
+    ):
+        copy.write(users.getvalue())
+    user_ids = np.array(sorted(User.objects.values_list("id", flat=True)), dtype=np.int64)
+    group.user_set.add(*user_ids.tolist())
+
+    article = Article.objects.create(
+        title="Benchmark article",
+        body="Benchmark body.",
+        raw="Benchmark body.",
+        source_format=Article.SourceFormat.TEXT,
+        content_hash="bench",
+    )
+    del article
+    claims = io.StringIO()
+    for i in range(n_claims):
+        claims.write(f"Generated claim number {i}\t\topen\t3\tf\t{now}\t{now}\n")
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {Claim._meta.db_table} (text, claimant, status, required_annotations, "
+            "consensus_stale, created_at, updated_at) FROM STDIN"
+        ) as copy,
+    ):
+        copy.write(claims.getvalue())
+    claim_ids = np.array(sorted(Claim.objects.values_list("id", flat=True)), dtype=np.int64)
+
+    # Annotators: mostly decent, some noisy, a few spammers; uneven workloads.
+    accuracy = np.clip(rng.beta(6, 2, n_annotators), 0.34, 0.98)
+    spammers = rng.random(n_annotators) < 0.05
+    accuracy[spammers] = 1.0 / n_labels
+    workload = rng.zipf(1.6, n_annotators).astype(np.float64)
+    workload /= workload.sum()
+    truth = rng.choice(n_labels, size=n_claims, p=[0.5, 0.3, 0.2])
+
+    per_claim = n_annotations // n_claims
+    item = np.repeat(np.arange(n_claims), per_claim)
+    extra = n_annotations - item.size
+    item = np.concatenate([item, rng.choice(n_claims, size=extra, replace=False)])
+    # Distinct annotators per claim: draw with replacement, then drop duplicates and refill.
+    worker = rng.choice(n_annotators, size=item.size, p=workload)
+    for _ in range(50):
+        key = item * n_annotators + worker
+        _, first = np.unique(key, return_index=True)
+        duplicate = np.ones(item.size, dtype=bool)
+        duplicate[first] = False
+        if not duplicate.any():
+            break
+        worker[duplicate] = rng.integers(0, n_annotators, size=int(duplicate.sum()))
+    correct = rng.random(item.size) < accuracy[worker]
+    wrong = (truth[item] + rng.integers(1, n_labels, size=item.size)) % n_labels
+    given = np.where(correct, truth[item], wrong)
+
+    buffer = io.StringIO()
+    rationale = "Checked the primary source and two independent reports before deciding."
+    confidence = rng.integers(40, 100, size=item.size)
+    for c, w, g, conf in zip(
+        claim_ids[item].tolist(),
+        user_ids[worker].tolist(),
+        given.tolist(),
+        confidence.tolist(),
+        strict=True,
+    ):
+        buffer.write(f"{c}\t{w}\t{labels[g]}\t{conf}\t{rationale}\t[]\t{now}\t{now}\n")
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            f"COPY {Annotation._meta.db_table} (claim_id, annotator_id, label, confidence, "
+            "rationale, evidence_links, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute("ANALYZE")
+
+
+def _time_copy_out() -> tuple[float, int]:
+    from django.db import connection
+
+    from articles.models import Annotation
+
+    size = 0
+    start = time.perf_counter()
+    table = Annotation._meta.db_table
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} TO STDOUT") as copy:
+        for chunk in copy:
+            size += len(chunk)
+    return time.perf_counter() - start, size
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--annotations", type=int, default=1_000_000)
+    parser.add_argument("--claims", type=int, default=200_000)
+    parser.add_argument("--annotators", type=int, default=2_000)
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("DATABASE_URL must point at PostgreSQL (e.g. postgres://root@127.0.0.1:5432/root)")
+        return 2
+    admin = _admin_connect(url)
+    admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")  # type: ignore[attr-defined]
+    admin.execute(f"CREATE DATABASE {SCRATCH_DB}")  # type: ignore[attr-defined]
+    os.environ["DATABASE_URL"] = _scratch_url(url)
+    os.environ.pop("REDIS_URL", None)  # jobs the recompute queues run in process
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from articles.models import Consensus
+        from articles.services.consensus import consensus_full_recompute
+
+        call_command("migrate", verbosity=0)
+        t0 = time.perf_counter()
+        _generate(args.annotations, args.claims, args.annotators)
+        print(
+            f"generated {args.annotations:,} annotations on {args.claims:,} claims by "
+            f"{args.annotators:,} annotators in {time.perf_counter() - t0:.1f} s"
+        )
+        copy_times = []
+        for _ in range(3):
+            seconds, size = _time_copy_out()
+            copy_times.append(seconds)
+        copy_s = min(copy_times)
+        print(f"baseline  COPY annotations table out: {copy_s:.3f} s ({size / 1e6:.0f} MB)")
+
+        start = time.perf_counter()
+        first = consensus_full_recompute()
+        first_s = time.perf_counter() - start
+        print(
+            f"ours      full recompute (first run):  {first_s:.3f} s  "
+            f"({first['written']:,} consensus rows written, alpha {first['alpha']:.3f})"
+        )
+        start = time.perf_counter()
+        second = consensus_full_recompute()
+        second_s = time.perf_counter() - start
+        print(
+            f"ours      full recompute (re-run):     {second_s:.3f} s  "
+            f"({second['written']:,} rows written)"
+        )
+        if Consensus.objects.count() != args.claims:
+            print("error: not every claim got a consensus row")
+            return 1
+        ratio = first_s / copy_s
+        print(f"ratio first run / COPY: {ratio:.2f}x (target <= {TARGET_RATIO:.1f}x)")
+        print(f"ratio re-run / COPY:    {second_s / copy_s:.2f}x")
+        connection.close()
+        return 0 if ratio <= TARGET_RATIO else 1
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

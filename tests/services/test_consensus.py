@@ -1,0 +1,257 @@
+from unittest import mock
+
+import numpy as np
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from articles.consensus_selectors import LABELS, annotations_and_claims, claim_annotation_arrays
+from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun, Label
+from articles.services import consensus as consensus_services
+from tests.factories import AnnotationFactory, AnnotatorFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def annotate(claim, labels, annotators=None):
+    annotators = annotators or [AnnotatorFactory() for _ in labels]
+    for annotator, label in zip(annotators, labels, strict=True):
+        AnnotationFactory(claim=claim, annotator=annotator, label=label)
+    return annotators
+
+
+@pytest.mark.parametrize(
+    ("labels", "status", "label"),
+    [
+        ([Label.FALSE] * 3, "settled", "false"),
+        ([Label.VERIFIED] * 2, "pending", "verified"),
+        ([], "pending", ""),
+        ([Label.VERIFIED, Label.DISPUTED, Label.FALSE], "contested", ""),
+    ],
+)
+def test_claim_consensus_recompute_status(labels, status, label):
+    claim = ClaimFactory(consensus_stale=True)
+    annotate(claim, labels)
+
+    result = consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    consensus = Consensus.objects.get(claim=claim)
+    assert result == {"claim_id": claim.pk, "result": "written"}
+    assert consensus.status == status
+    assert consensus.label == label
+    assert consensus.n_annotations == len(labels)
+    assert consensus.method == "dawid-skene"
+    assert len(consensus.fingerprint) == 16
+    assert set(consensus.probabilities) == set(LABELS)
+    claim.refresh_from_db()
+    assert claim.consensus_stale is False
+
+
+def test_claim_consensus_recompute_twice_writes_once():
+    claim = ClaimFactory()
+    annotate(claim, [Label.VERIFIED] * 3)
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+    first = Consensus.objects.get(claim=claim)
+
+    again = consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    assert again["result"] == "unchanged"
+    assert Consensus.objects.get(claim=claim).computed_at == first.computed_at
+
+
+def test_claim_consensus_recompute_follows_changed_annotations():
+    claim = ClaimFactory()
+    annotators = annotate(claim, [Label.VERIFIED] * 3)
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+    claim.annotations.filter(annotator__in=annotators).update(label=Label.FALSE)
+
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    assert Consensus.objects.get(claim=claim).label == "false"
+
+
+def test_claim_consensus_recompute_missing_claim_is_reported():
+    assert consensus_services.claim_consensus_recompute(claim_id=999_999) == {
+        "claim_id": 999_999,
+        "result": "missing",
+    }
+
+
+def test_claim_consensus_recompute_majority_method(settings):
+    settings.FACTCHECK_CONSENSUS_METHOD = "majority"
+    claim = ClaimFactory()
+    annotate(claim, [Label.VERIFIED, Label.VERIFIED, Label.FALSE])
+
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    consensus = Consensus.objects.get(claim=claim)
+    assert consensus.method == "majority"
+    assert consensus.probabilities["verified"] == pytest.approx(2 / 3, abs=1e-6)
+    assert consensus.status == "contested"  # 0.67 < threshold 0.8
+
+
+def test_claim_consensus_schedule_enqueues_after_commit(django_capture_on_commit_callbacks):
+    claim = ClaimFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=claim.pk)
+            annotate(claim, [Label.FALSE] * 3)
+        claim.refresh_from_db()
+        assert claim.consensus_stale is True
+        assert not Consensus.objects.filter(claim=claim).exists()
+
+    assert len(callbacks) == 1
+    callbacks[0]()  # eager Celery: the job runs in process
+    claim.refresh_from_db()
+    assert claim.consensus_stale is False
+    assert Consensus.objects.get(claim=claim).label == "false"
+
+
+def test_claim_consensus_schedule_broker_down_keeps_write_and_sweep_catches_up(
+    django_capture_on_commit_callbacks,
+):
+    claim = ClaimFactory()
+    task = "articles.tasks.claim_consensus_recompute_task.delay"
+    with (
+        mock.patch(task, side_effect=BrokerError("connection refused")) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        consensus_services.claim_consensus_schedule(claim_id=claim.pk)
+        annotate(claim, [Label.VERIFIED] * 3)
+
+    delay.assert_called_once_with(claim.pk)
+    claim.refresh_from_db()
+    assert claim.annotations.count() == 3
+    assert claim.consensus_stale is True
+    assert not Consensus.objects.filter(claim=claim).exists()
+
+    # Too recent for the sweep: its own job may still be on the way.
+    assert consensus_services.claims_stale_recompute() == {"recomputed": 0}
+    Claim.objects.filter(pk=claim.pk).update(
+        updated_at=timezone.now() - consensus_services.STALE_GRACE * 2
+    )
+    assert consensus_services.claims_stale_recompute() == {"recomputed": 1}
+    claim.refresh_from_db()
+    assert claim.consensus_stale is False
+    assert Consensus.objects.get(claim=claim).label == "verified"
+
+
+def _crowd(n_claims=60, seed=3):
+    """Claims rated by a reliable pair and one annotator who always answers 'verified'."""
+    rng = np.random.default_rng(seed)
+    good = [AnnotatorFactory() for _ in range(2)]
+    biased = AnnotatorFactory()
+    truth = {}
+    for _ in range(n_claims):
+        claim = ClaimFactory()
+        true = LABELS[int(rng.integers(0, 3))]
+        truth[claim.pk] = true
+        for annotator in good:
+            AnnotationFactory(claim=claim, annotator=annotator, label=true)
+        AnnotationFactory(claim=claim, annotator=biased, label=Label.VERIFIED)
+    return truth, good, biased
+
+
+def test_consensus_full_recompute_writes_all_and_reliability():
+    truth, good, biased = _crowd()
+    unannotated = ClaimFactory()
+
+    summary = consensus_services.consensus_full_recompute()
+
+    assert summary["claims"] == len(truth) + 1
+    assert summary["written"] == len(truth) + 1
+    labels = dict(Consensus.objects.values_list("claim_id", "label"))
+    assert all(labels[cid] == label for cid, label in truth.items())
+    assert Consensus.objects.get(claim=unannotated).status == "pending"
+    reliability = {r.annotator_id: r for r in AnnotatorReliability.objects.all()}
+    assert reliability[good[0].pk].accuracy > 0.9
+    assert reliability[biased.pk].accuracy < 0.6
+    assert reliability[biased.pk].confusion["false"]["verified"] > 0.9
+    run = ConsensusRun.objects.get()
+    assert run.n_annotations == 3 * len(truth)
+    assert run.model_hash
+    assert run.alpha is not None
+
+
+def test_consensus_full_recompute_is_idempotent():
+    _crowd(n_claims=30)
+    consensus_services.consensus_full_recompute()
+    before = dict(Consensus.objects.values_list("claim_id", "computed_at"))
+
+    again = consensus_services.consensus_full_recompute()
+
+    assert again["written"] == 0
+    assert dict(Consensus.objects.values_list("claim_id", "computed_at")) == before
+
+
+def test_claim_job_after_full_recompute_does_not_rewrite():
+    _crowd(n_claims=30)
+    consensus_services.consensus_full_recompute()
+    claim = Claim.objects.first()
+
+    assert consensus_services.claim_consensus_recompute(claim_id=claim.pk)["result"] == "unchanged"
+
+
+def test_consensus_full_recompute_leaves_stale_and_newer_rows_alone():
+    _crowd(n_claims=10)
+    stale, newer = Claim.objects.order_by("id")[:2]
+    Claim.objects.filter(pk=stale.pk).update(consensus_stale=True)
+    future = timezone.now() + timezone.timedelta(hours=1)
+    Consensus.objects.create(
+        claim=newer,
+        label="false",
+        status="settled",
+        method="dawid-skene",
+        fingerprint="written-by-a-newer-job",
+        computed_at=future,
+    )
+
+    consensus_services.consensus_full_recompute()
+
+    assert not Consensus.objects.filter(claim=stale).exists()
+    assert Consensus.objects.get(claim=newer).fingerprint == "written-by-a-newer-job"
+
+
+def test_claim_consensus_uses_reliabilities_after_full_recompute(settings):
+    settings.FACTCHECK_RELIABILITY_MIN_HISTORY = 10
+    _truth, good, biased = _crowd(n_claims=40)
+    consensus_services.consensus_full_recompute()
+    # A new claim where the biased annotator says 'verified' and one good annotator 'false':
+    # the good annotator's word should carry it.
+    claim = ClaimFactory()
+    AnnotationFactory(claim=claim, annotator=biased, label=Label.VERIFIED)
+    AnnotationFactory(claim=claim, annotator=good[0], label=Label.FALSE)
+
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    consensus = Consensus.objects.get(claim=claim)
+    assert consensus.label == "false"
+    assert consensus.status == "pending"  # two annotations, minimum three
+
+
+def test_annotation_arrays_postgres_copy_matches_orm(postgres):
+    _crowd(n_claims=15)
+    unannotated = ClaimFactory()
+    fast, claim_ids = annotations_and_claims()
+    assert claim_ids.tolist() == sorted(Claim.objects.values_list("id", flat=True))
+    assert unannotated.pk in claim_ids
+    rows = sorted(
+        (c, a, LABELS.index(lab))
+        for c, a, lab in Claim.objects.values_list(
+            "annotations__claim_id", "annotations__annotator_id", "annotations__label"
+        )
+        if c is not None
+    )
+    got = sorted(
+        zip(
+            fast.claim_ids.tolist(),
+            fast.annotator_ids.tolist(),
+            fast.label_codes.tolist(),
+            strict=True,
+        )
+    )
+    assert got == rows
+    assert len(claim_annotation_arrays(claim_id=int(fast.claim_ids[0]))) == 3
+    assert len(claim_annotation_arrays(claim_id=unannotated.pk)) == 0
