@@ -19,6 +19,7 @@ from articles.models import Annotation, AnnotatorReliability, Claim, ConsensusRu
 LABELS: tuple[str, ...] = tuple(Label.values)
 LABEL_CODE: dict[str, int] = {label: code for code, label in enumerate(LABELS)}
 
+
 @dataclass(frozen=True)
 class AnnotationArrays:
     """Every annotation as parallel arrays of database ids and label codes (LABELS order)."""

@@ -111,64 +111,96 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}{host}:{port}/{cfg['NAME']}"
 
 
+def start_worker(
+    database_url: str,
+    redis_url: str,
+    *,
+    name: str,
+    queues: str = "celery",
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start a real `celery worker` process (solo pool) on the given broker and database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DATABASE_CONN_MAX_AGE": "0",
+        **(extra_env or {}),
+    }
+    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    log_path = ROOT / "artifacts" / f"worker-{name}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv
+            [celery_bin, "-A", "factcheck", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "-n", f"{name}@%h", "-Q", queues],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    return proc, log_path
+
+
+def wait_for_worker(proc: subprocess.Popen[bytes], log_path: Path, name: str) -> None:
+    """Block until the worker named `name` answers a ping (fail if it exits or takes 60 s)."""
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited early; see {log_path.name}")
+        with celery_app.connection_for_write() as conn:
+            replies = celery_app.control.ping(timeout=1.0, connection=conn)
+        if any(name in key for reply in replies for key in reply):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail("celery worker did not answer a ping within 60 s")
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="session")
-def live_worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery worker` process on the real broker, writing to the test database."""
+def live_services(django_db_setup, django_db_blocker) -> Iterator[tuple[str, str]]:
+    """The test database's URL and the tests' own Redis database, with the Celery app pointed at
+    that broker for the session. Skips on a laptop without them; fails in CI."""
     from django.db import connection
 
     require_service("Redis (REDIS_URL)", bool(settings.REDIS_URL))
     with django_db_blocker.unblock():
         require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
         database_url = _database_url_for_worker()
-
     redis_url = _test_redis_url()
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-    }
-    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    log_path = ROOT / "artifacts" / "live-worker.log"
-    log_path.parent.mkdir(exist_ok=True)
-    log = log_path.open("wb")
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        [celery_bin, "-A", "factcheck", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "-n", "pytest-live@%h"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
     previous = {
         "broker_url": celery_app.conf.broker_url,
         "result_backend": celery_app.conf.result_backend,
     }
     celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"celery worker exited early; see {log_path.name}")
-            celery_app.conf.task_always_eager = False
-            with celery_app.connection_for_write() as conn:
-                if celery_app.control.ping(timeout=1.0, connection=conn):
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail("celery worker did not answer a ping within 60 s")
+        yield database_url, redis_url
+    finally:
+        celery_app.conf.update(previous)
+
+
+@pytest.fixture(scope="session")
+def live_worker(live_services) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` process on the real broker, writing to the test database."""
+    database_url, redis_url = live_services
+    proc, log_path = start_worker(database_url, redis_url, name="pytest-live")
+    try:
+        celery_app.conf.task_always_eager = False
+        wait_for_worker(proc, log_path, "pytest-live")
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        celery_app.conf.update(previous)
+        stop_worker(proc)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_staff = True
 
 
-
 def _joins(group_name):
     """A post-generation hook that puts the created user in one of the desk's groups."""
 

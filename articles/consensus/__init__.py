@@ -1,0 +1,60 @@
+"""Consensus math: pure numpy over integer-coded annotations. No Django import, ever.
+
+Input convention everywhere: parallel int arrays ``item_idx``, ``worker_idx``, ``label_idx``
+(one entry per annotation, dense codes) plus ``n_items``, ``n_workers``, ``n_labels``. Labels
+are opaque category codes ``0..L-1`` for any ``L >= 2``. Results are frozen dataclasses.
+"""
+
+from articles.consensus.agreement import (
+    agreement_with_consensus,
+    alpha_by_group,
+    estimated_accuracy,
+    item_agreement,
+    krippendorff_alpha,
+)
+from articles.consensus.arrays import NO_LABEL, TIE_ATOL, Posteriors, encode
+from articles.consensus.dawid_skene import DawidSkeneResult, dawid_skene
+from articles.consensus.majority import majority_vote
+from articles.consensus.rules import (
+    CONTESTED,
+    PENDING,
+    SETTLED,
+    STATUS_NAMES,
+    Outcome,
+    decide,
+)
+from articles.consensus.weighted import (
+    WeightedResult,
+    log_odds_weight,
+    posteriors_from_reliability,
+    smoothed_accuracy,
+    symmetric_confusion,
+    weighted_vote,
+)
+
+__all__ = [
+    "CONTESTED",
+    "NO_LABEL",
+    "PENDING",
+    "SETTLED",
+    "STATUS_NAMES",
+    "TIE_ATOL",
+    "DawidSkeneResult",
+    "Outcome",
+    "Posteriors",
+    "WeightedResult",
+    "agreement_with_consensus",
+    "alpha_by_group",
+    "dawid_skene",
+    "decide",
+    "encode",
+    "estimated_accuracy",
+    "item_agreement",
+    "krippendorff_alpha",
+    "log_odds_weight",
+    "majority_vote",
+    "posteriors_from_reliability",
+    "smoothed_accuracy",
+    "symmetric_confusion",
+    "weighted_vote",
+]

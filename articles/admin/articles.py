@@ -1,0 +1,167 @@
+"""Article admin: the article reader with its claims highlighted, where editors select a span of
+the cleaned body to create a claim or to attach it to an existing claim."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from articles import roles, selectors
+from articles.admin.common import require_editor, service_errors
+from articles.models import Article
+from articles.services.claims import appearance_add, claim_create
+
+EDITABLE_FIELDS = ("title", "publisher", "author", "url", "published_at", "language")
+IMMUTABLE_FIELDS = (
+    "source_format",
+    "source_name",
+    "content_hash",
+    "imported_by",
+    "created_at",
+    "updated_at",
+)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin[Article]):
+    class Media:
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
+
+    list_display = ("title", "publisher", "published_at", "claims", "language", "created_at")
+    list_filter = ("publisher", "language", "source_format")
+    search_fields = ("title", "publisher", "author", "url")
+    list_select_related = ("imported_by",)
+    date_hierarchy = "published_at"
+    list_per_page = 50
+    change_form_template = "admin/articles/article/change_form.html"
+    formfield_overrides: ClassVar[dict[type[Any], dict[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
+    fieldsets = (
+        (None, {"fields": EDITABLE_FIELDS}),
+        ("Source", {"fields": IMMUTABLE_FIELDS, "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return selectors.articles_for_admin()
+
+    @admin.display(description="Claims", ordering="n_claims")
+    def claims(self, obj: Article) -> int:
+        return int(getattr(obj, "n_claims", 0))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
+        # The body is immutable once imported: claims anchor to offsets in it.
+        return list(IMMUTABLE_FIELDS)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Articles enter the desk through imports (content hash, cleaning), not a blank form.
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        urls = [
+            path(
+                "<int:article_id>/span/",
+                self.admin_site.admin_view(self.span_view),
+                name="articles_article_span",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra: dict[str, Any] = dict(extra_context or {})
+        article_id = _int(object_id)
+        article = Article.objects.filter(pk=article_id).first() if article_id is not None else None
+        if article is not None and self.has_view_permission(request, article):
+            user = request.user
+            appearances = list(selectors.article_claims(article_id=article.pk))
+            claim_rows = {
+                c.pk: c
+                for c in selectors.claims_for_user(user=user).filter(
+                    pk__in={a.claim_id for a in appearances}
+                )
+            }
+            extra.update(
+                segments=selectors.article_body_segments(article=article),
+                article_appearances=[(a, claim_rows.get(a.claim_id)) for a in appearances],
+                can_mark_claims=roles.is_editor(user),
+                span_url=reverse("admin:articles_article_span", args=(article.pk,)),
+                autocomplete_url=reverse("admin:autocomplete"),
+            )
+        return super().change_view(request, object_id, form_url, extra)
+
+    def span_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        """POST a selected span: create a new claim from it, or attach it to an existing one."""
+        return _span_view(request, article_id)
+
+
+@require_POST
+def _span_view(request: HttpRequest, article_id: int) -> HttpResponse:
+    user = require_editor(request)
+    article = get_object_or_404(Article, pk=article_id)
+    back = reverse("admin:articles_article_change", args=(article.pk,))
+    start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
+    quote = request.POST.get("quote", "")
+    if start is None or end is None or not quote.strip():
+        messages.error(request, "Select the passage of the article that makes the claim first.")
+        return HttpResponseRedirect(back)
+    mode = request.POST.get("mode", "new")
+    with service_errors(request) as errors:
+        if mode == "attach":
+            claim_id = _int(request.POST.get("claim_id"))
+            if claim_id is None:
+                messages.error(request, "Choose the claim to attach this passage to.")
+                return HttpResponseRedirect(back)
+            appearance = appearance_add(
+                user=user,
+                claim_id=claim_id,
+                article_id=article.pk,
+                start=start,
+                end=end,
+                text=quote,
+            )
+            claim = appearance.claim
+            verb = "Attached the passage to"
+        else:
+            text = request.POST.get("text", "").strip() or quote.strip()
+            claim = claim_create(
+                user=user,
+                text=text,
+                claimant=request.POST.get("claimant", ""),
+                article_id=article.pk,
+                start=start,
+                end=end,
+                quote=quote,
+            )
+            verb = "Created"
+    if not errors:
+        messages.success(
+            request,
+            format_html(
+                '{} claim <a href="{}">“{}”</a>.',
+                verb,
+                reverse("admin:articles_claim_change", args=(claim.pk,)),
+                claim,
+            ),
+        )
+    return HttpResponseRedirect(back)

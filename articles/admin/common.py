@@ -1,0 +1,123 @@
+"""Helpers shared by the desk's ModelAdmins: the acting user, role checks that raise 403, history
+restricted to editors, and showing service errors as admin messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
+
+from articles import roles
+from articles.exceptions import ApplicationError
+from articles.models import Label
+
+LABEL_CLASSES = {
+    Label.VERIFIED: "verified",
+    Label.DISPUTED: "disputed",
+    Label.FALSE: "false",
+}
+
+
+def request_user(request: HttpRequest) -> AbstractBaseUser:
+    """The authenticated user of an admin request (admin_view guarantees one)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def require_editor(request: HttpRequest) -> AbstractBaseUser:
+    user = request_user(request)
+    if not roles.is_editor(user):
+        raise PermissionDenied
+    return user
+
+
+def require_annotator(request: HttpRequest) -> AbstractBaseUser:
+    user = request_user(request)
+    if not roles.is_annotator(user):
+        raise PermissionDenied
+    return user
+
+
+def error_messages(error: Exception) -> list[str]:
+    """Human-readable messages of a service error."""
+    if isinstance(error, ApplicationError):
+        return [error.message]
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return [m for msgs in error.message_dict.values() for m in msgs]
+        return list(error.messages)
+    return [str(error)]
+
+
+@contextmanager
+def service_errors(request: HttpRequest) -> Iterator[list[str]]:
+    """Run a service call; on ApplicationError/ValidationError, add its messages as admin error
+    messages instead of raising. The yielded list holds the messages (empty on success)."""
+    errors: list[str] = []
+    try:
+        yield errors
+    except (ApplicationError, ValidationError) as error:
+        errors.extend(error_messages(error))
+        for message in errors:
+            messages.error(request, message)
+
+
+def label_badge(label: str, text: str | None = None) -> str:
+    """A coloured pill for a verdict label (blank for no label)."""
+    if not label:
+        return mark_safe('<span class="fc-muted">—</span>')
+    css = LABEL_CLASSES.get(Label(label), "") if label in Label.values else ""
+    return format_html(
+        '<span class="fc-badge fc-{}">{}</span>',
+        css,
+        text or Label(label).label if label in Label.values else label,
+    )
+
+
+class EditorHistoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    """simple_history's admin with its `history/` pages restricted to editors, read-only: no
+    reverting from history (every write goes through a service)."""
+
+    def has_view_history_or_change_history_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return roles.is_editor(request.user) and bool(self.has_view_permission(request, obj))
+
+    def has_view_history_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_view_history_or_change_history_permission(request, obj)
+
+    def has_change_history_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not roles.is_editor(request.user):
+            raise PermissionDenied
+        response: HttpResponse = super().history_view(request, object_id, extra_context)
+        return response
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if not roles.is_editor(request.user) or request.method != "GET":
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response

@@ -1,0 +1,192 @@
+"""Input validation and small array helpers shared by the consensus methods.
+
+Every method takes the same input: three parallel integer arrays with one entry per
+annotation, ``item_idx`` (which claim), ``worker_idx`` (which annotator) and ``label_idx``
+(which category), plus the sizes ``n_items``, ``n_workers`` and ``n_labels``. Codes are dense:
+``0 <= item_idx < n_items`` and so on. Labels are opaque categories; nothing here gives a
+meaning to any code.
+
+The result types live here too so every module shares them: :class:`Posteriors` is the
+per-item probability table with its argmax and tie mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+NO_LABEL = -1
+"""Label code used for items without a winner: no votes, or a tie."""
+
+TIE_ATOL = 1e-12
+"""Two posteriors closer than this are a tie (posteriors live in [0, 1]; EM sums in a different
+order can move a value by a few ulps, which must not decide a claim)."""
+
+
+def as_index_array(values: npt.ArrayLike, *, size: int, name: str) -> IntArray:
+    """Return ``values`` as a 1-d int64 array after checking every code is in ``[0, size)``.
+
+    Raises ``ValueError`` naming the argument on a wrong shape, a non-integer dtype or an
+    out-of-range code.
+    """
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {array.shape}")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer codes, got dtype {array.dtype}")
+    result = array.astype(np.int64, copy=False)
+    if result.size and (result.min() < 0 or result.max() >= size):
+        raise ValueError(
+            f"{name} codes must lie in [0, {size}), got [{result.min()}, {result.max()}]"
+        )
+    return result
+
+
+def check_annotations(
+    item_idx: npt.ArrayLike,
+    worker_idx: npt.ArrayLike | None,
+    label_idx: npt.ArrayLike,
+    *,
+    n_items: int,
+    n_workers: int | None,
+    n_labels: int,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Validate the parallel annotation arrays and return them as int64.
+
+    ``worker_idx`` may be ``None`` for methods that ignore annotators (majority vote); an
+    all-zero worker array is returned in its place. Raises ``ValueError`` when lengths differ,
+    a size is invalid (``n_labels < 2``, negative counts) or a code is out of range.
+    """
+    if n_labels < 2:
+        raise ValueError(f"n_labels must be at least 2, got {n_labels}")
+    if n_items < 0:
+        raise ValueError(f"n_items must be non-negative, got {n_items}")
+    items = as_index_array(item_idx, size=n_items, name="item_idx")
+    labels = as_index_array(label_idx, size=n_labels, name="label_idx")
+    if worker_idx is None:
+        workers = np.zeros(items.size, dtype=np.int64)
+    else:
+        if n_workers is None or n_workers < 0:
+            raise ValueError(f"n_workers must be non-negative, got {n_workers}")
+        workers = as_index_array(worker_idx, size=n_workers, name="worker_idx")
+    if not (items.shape == workers.shape == labels.shape):
+        raise ValueError(
+            "item_idx, worker_idx and label_idx must have the same length, got "
+            f"{items.size}, {workers.size}, {labels.size}"
+        )
+    return items, workers, labels
+
+
+def vote_counts(
+    item_idx: IntArray, label_idx: IntArray, *, n_items: int, n_labels: int
+) -> FloatArray:
+    """Count votes per (item, label): a ``(n_items, n_labels)`` float array."""
+    flat = np.bincount(item_idx * n_labels + label_idx, minlength=n_items * n_labels)
+    return flat.reshape(n_items, n_labels).astype(np.float64)
+
+
+def stable_order(keys: IntArray, n_keys: int) -> IntArray:
+    """Permutation that stably sorts non-negative int ``keys`` (all ``< n_keys``).
+
+    Packs ``(key, position)`` into one int64 and sorts the values, which numpy does with a
+    vectorised sort several times faster than ``argsort(kind="stable")``; falls back to that
+    when the packed value would not fit in 63 bits.
+    """
+    size = int(keys.size)
+    bits = max(size - 1, 1).bit_length()
+    if n_keys <= 0 or (n_keys - 1).bit_length() + bits > 62:
+        return np.argsort(keys, kind="stable").astype(np.int64)
+    packed = (keys.astype(np.int64) << bits) | np.arange(size, dtype=np.int64)
+    packed.sort()
+    return np.asarray(packed & ((1 << bits) - 1), dtype=np.int64)
+
+
+def encode(values: Sequence[Any] | npt.ArrayLike) -> tuple[IntArray, npt.NDArray[Any]]:
+    """Encode raw ids (strings, ints) to dense codes in sorted order of the distinct values.
+
+    Returns ``(codes, uniques)`` with ``uniques[codes] == values``.
+    """
+    uniques, codes = np.unique(np.asarray(values), return_inverse=True)
+    return codes.astype(np.int64).reshape(-1), uniques
+
+
+@dataclass(frozen=True, eq=False)
+class Posteriors:
+    """Per-item label probabilities with their argmax and tie mask.
+
+    Attributes:
+        probs: ``(n_items, n_labels)``; each row sums to 1, or is all zero for an item with no
+            annotations (no evidence, so no distribution is claimed).
+        labels: ``(n_items,)`` int64 argmax of ``probs``; ``NO_LABEL`` (-1) for items with no
+            annotations and for ties.
+        tie: ``(n_items,)`` bool; True when two or more labels share the top probability (within
+            ``TIE_ATOL`` for model-based methods, exactly for vote counts). A tie is reported,
+            never silently resolved.
+    """
+
+    probs: FloatArray
+    labels: IntArray
+    tie: BoolArray
+
+    @property
+    def n_items(self) -> int:
+        return int(self.probs.shape[0])
+
+    @property
+    def n_labels(self) -> int:
+        return int(self.probs.shape[1])
+
+    @property
+    def confidence(self) -> FloatArray:
+        """Top posterior per item (0 for items without annotations)."""
+        if self.probs.shape[0] == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.asarray(self.probs.max(axis=1), dtype=np.float64)
+
+    @property
+    def has_votes(self) -> BoolArray:
+        """True for items whose row carries a distribution (at least one annotation)."""
+        return np.asarray(self.probs.sum(axis=1) > 0, dtype=np.bool_)
+
+
+def posteriors_from_scores(
+    scores: FloatArray, has_votes: BoolArray, *, atol: float = TIE_ATOL
+) -> Posteriors:
+    """Build :class:`Posteriors` from an ``(n_items, n_labels)`` probability table.
+
+    Rows of items without votes are zeroed. A row whose two largest entries differ by at most
+    ``atol`` is a tie (``atol=0`` asks for exact equality, right for vote shares).
+    """
+    probs = np.where(has_votes[:, None], scores, 0.0)
+    n_items = probs.shape[0]
+    if n_items == 0:
+        empty_int = np.zeros(0, dtype=np.int64)
+        return Posteriors(probs=probs, labels=empty_int, tie=np.zeros(0, dtype=np.bool_))
+    rows = np.arange(n_items)
+    top = np.argmax(probs, axis=1).astype(np.int64)
+    top_value = probs[rows, top]
+    # Second-largest value per row: the max once the (first) top entry is masked out.
+    others = probs.copy()
+    others[rows, top] = -np.inf
+    second = others.max(axis=1)
+    tie = has_votes & (top_value - second <= atol)
+    labels = np.where(has_votes & ~tie, top, NO_LABEL).astype(np.int64)
+    return Posteriors(probs=probs, labels=labels, tie=tie)
+
+
+def normalise_log_rows(log_scores: FloatArray) -> FloatArray:
+    """Row-wise softmax of log scores, shifted by the row max so nothing overflows."""
+    if log_scores.shape[0] == 0:
+        return np.zeros_like(log_scores)
+    shifted = log_scores - log_scores.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return np.asarray(shifted, dtype=np.float64)

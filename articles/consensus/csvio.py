@@ -1,0 +1,251 @@
+"""Read annotation CSV files into integer-coded arrays, and write consensus CSV files.
+
+Used by the offline ``aggregate`` management command; Django-free (csv and numpy only) so it
+can be tested and reused without settings.
+
+Input: a header row naming at least the claim, annotator and label columns (names are
+configurable; surrounding spaces are ignored), then one annotation per row. Blank lines are
+skipped. Every problem is reported with the line number where its row starts:
+
+* missing header columns (the header found is listed), an empty file, a header with no rows;
+* a row whose field count differs from the header's, an empty claim/annotator/label field;
+* the same (claim, annotator) pair twice (both lines are named);
+* bytes that are not UTF-8 or CSV the parser rejects.
+
+Up to ``max_errors`` problems are collected and raised together as one :class:`CsvFormatError`.
+
+Codes: claims and annotators are numbered in order of first appearance; labels are any strings,
+numbered in sorted order, so ``label_names[code]`` is the label.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from articles.consensus.arrays import NO_LABEL, IntArray, Posteriors
+from articles.consensus.rules import STATUS_NAMES, Outcome
+
+
+class TextSink(Protocol):
+    """Anything with ``write(str)``: an open text file, ``sys.stdout``, Django's OutputWrapper."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+class CsvFormatError(ValueError):
+    """The CSV cannot be used; ``problems`` lists each issue (line numbers included)."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        listed = "\n".join(f"  {problem}" for problem in self.problems)
+        super().__init__(f"{source}: invalid annotation CSV\n{listed}")
+
+
+@dataclass(frozen=True, eq=False)
+class AnnotationTable:
+    """Annotations as parallel code arrays plus the names behind the codes."""
+
+    item_idx: IntArray
+    worker_idx: IntArray
+    label_idx: IntArray
+    claim_ids: tuple[str, ...]
+    annotator_ids: tuple[str, ...]
+    label_names: tuple[str, ...]
+
+    @property
+    def n_items(self) -> int:
+        return len(self.claim_ids)
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.annotator_ids)
+
+    @property
+    def n_labels(self) -> int:
+        return len(self.label_names)
+
+    @property
+    def n_annotations(self) -> int:
+        return int(self.item_idx.size)
+
+    @property
+    def n_votes(self) -> IntArray:
+        """Annotations per claim, ``(n_items,)``."""
+        return np.bincount(self.item_idx, minlength=self.n_items).astype(np.int64)
+
+
+def read_annotations(
+    lines: Iterable[str],
+    *,
+    claim_column: str = "claim_id",
+    annotator_column: str = "annotator_id",
+    label_column: str = "label",
+    source: str = "input",
+    max_errors: int = 20,
+) -> AnnotationTable:
+    """Parse annotation rows from ``lines`` (an open text file or any iterable of lines).
+
+    Raises :class:`CsvFormatError` listing every problem found (up to ``max_errors``); nothing is
+    returned from a file with any problem.
+    """
+    reader = csv.reader(lines)
+    problems: list[str] = []
+
+    def fail() -> CsvFormatError:
+        return CsvFormatError(source, problems)
+
+    try:
+        header = next(reader, None)
+        while header is not None and not any(field.strip() for field in header):
+            header = next(reader, None)  # leading blank lines
+    except (csv.Error, UnicodeDecodeError) as exc:
+        problems.append(f"line {reader.line_num + 1}: cannot parse header ({exc})")
+        raise fail() from exc
+    if header is None:
+        problems.append("the file is empty (expected a header row)")
+        raise fail()
+    header_line = reader.line_num
+    names = [name.strip() for name in header]
+    wanted = (claim_column, annotator_column, label_column)
+    missing = [name for name in wanted if name not in names]
+    repeated = sorted({name for name in wanted if names.count(name) > 1})
+    if missing or repeated:
+        found = ", ".join(repr(name) for name in names)
+        if missing:
+            problems.append(
+                f"line {header_line}: missing column(s) {', '.join(map(repr, missing))}; "
+                f"header found: {found}"
+            )
+        if repeated:
+            problems.append(
+                f"line {header_line}: column(s) {', '.join(map(repr, repeated))} appear more "
+                f"than once; header found: {found}"
+            )
+        raise fail()
+    positions = [names.index(name) for name in wanted]
+    n_fields = len(names)
+
+    claim_codes: dict[str, int] = {}
+    annotator_codes: dict[str, int] = {}
+    label_codes: dict[str, int] = {}  # first-appearance codes, remapped to sorted order below
+    first_line: dict[tuple[int, int], int] = {}
+    items: list[int] = []
+    workers: list[int] = []
+    labels: list[int] = []
+    line = header_line
+    while len(problems) < max_errors:
+        start = reader.line_num + 1
+        try:
+            row = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problems.append(f"line {start}: cannot parse row ({exc})")
+            break  # the reader cannot be trusted to resynchronise after this
+        if row is None:
+            break
+        line = start
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != n_fields:
+            problems.append(f"line {line}: expected {n_fields} fields, found {len(row)}")
+            continue
+        claim, annotator, label = (row[position].strip() for position in positions)
+        empty = [
+            name for name, value in zip(wanted, (claim, annotator, label), strict=True) if not value
+        ]
+        if empty:
+            problems.append(f"line {line}: empty {', '.join(map(repr, empty))}")
+            continue
+        item = claim_codes.setdefault(claim, len(claim_codes))
+        worker = annotator_codes.setdefault(annotator, len(annotator_codes))
+        previous = first_line.setdefault((item, worker), line)
+        if previous != line:
+            problems.append(
+                f"line {line}: duplicate annotation of claim {claim!r} by annotator "
+                f"{annotator!r} (first on line {previous})"
+            )
+            continue
+        items.append(item)
+        workers.append(worker)
+        labels.append(label_codes.setdefault(label, len(label_codes)))
+    if len(problems) >= max_errors:
+        problems.append(f"stopped after {max_errors} problems")
+    if problems:
+        raise fail()
+    if not items:
+        problems.append(f"no annotation rows after the header (line {header_line})")
+        raise fail()
+
+    label_names = sorted(label_codes)
+    sorted_code = {name: code for code, name in enumerate(label_names)}
+    remap = np.empty(len(label_codes), dtype=np.int64)
+    for name, code in label_codes.items():
+        remap[code] = sorted_code[name]
+    return AnnotationTable(
+        item_idx=np.asarray(items, dtype=np.int64),
+        worker_idx=np.asarray(workers, dtype=np.int64),
+        label_idx=remap[np.asarray(labels, dtype=np.int64)],
+        claim_ids=tuple(claim_codes),
+        annotator_ids=tuple(annotator_codes),
+        label_names=tuple(label_names),
+    )
+
+
+def read_annotations_file(
+    path: str | Path,
+    *,
+    claim_column: str = "claim_id",
+    annotator_column: str = "annotator_id",
+    label_column: str = "label",
+) -> AnnotationTable:
+    """Open ``path`` as UTF-8 (a byte-order mark is accepted) and :func:`read_annotations` it.
+
+    Raises :class:`CsvFormatError`, or ``OSError`` if the file cannot be read.
+    """
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        return read_annotations(
+            handle,
+            claim_column=claim_column,
+            annotator_column=annotator_column,
+            label_column=label_column,
+            source=str(path),
+        )
+
+
+def write_consensus(
+    out: TextSink,
+    table: AnnotationTable,
+    posteriors: Posteriors,
+    outcome: Outcome,
+    *,
+    precision: int = 6,
+) -> None:
+    """Write ``claim_id,label,confidence,status,p_<label>...`` rows, one per claim.
+
+    Claims are in first-appearance order; one ``p_`` column per label in sorted label order.
+    ``label`` is empty where there is no label (ties, items without votes). Only the first
+    ``len(table.label_names)`` posterior columns are written.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["claim_id", "label", "confidence", "status", *(f"p_{name}" for name in table.label_names)]
+    )
+    fmt = f"{{:.{precision}f}}"
+    names = table.label_names
+    for index, claim in enumerate(table.claim_ids):
+        code = int(outcome.labels[index])
+        writer.writerow(
+            [
+                claim,
+                "" if code == NO_LABEL else names[code],
+                fmt.format(outcome.confidence[index]),
+                STATUS_NAMES[int(outcome.status[index])],
+                *(fmt.format(value) for value in posteriors.probs[index, : len(names)]),
+            ]
+        )

@@ -1,0 +1,601 @@
+"""Body cleaning: drop web chrome (ads, comment forms, share and affiliate notices, bylines,
+author bios, about-us blocks, breadcrumbs, image credits) and keep the article's own text.
+
+Conservative by construction: a line is dropped only when the *whole line* is chrome, judged by
+short-line patterns, and the riskier patterns (navigation words, dates, bylines, bios, about-us
+blocks) only count at the head (above the headline and just below it) or at the tail of the
+text. A sentence that merely mentions "advertisement" or "comment" is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from articles.importing.dates import parse_date
+
+TITLE_MAX = 120
+# How many content lines below the headline may still be bylines, dates, credits and notices.
+BYLINE_ZONE = 6
+# How many lines from the end an about-us heading or an author's name may start.
+TAIL_ZONE = 6
+
+_KEY_STRIP = " \t-\u2013\u2014|•·*_=[](){}:>»«\u2039\u203a.…!¡"
+
+
+def _key(line: str) -> str:
+    """The line as compared with the chrome lists: casefolded, without edge punctuation."""
+    return " ".join(line.replace("\u2019", "'").casefold().strip(_KEY_STRIP).split())
+
+
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(_key(item) for group in groups for item in group.split("|") if item.strip())
+
+
+# Whole-line chrome that can sit anywhere in the text.
+AD_LINES = _words(
+    "advertisement|advertisements|advertisment|advertising|ad|ads|sponsored|sponsored content|"
+    "promoted|promoted content|paid content|paid post|partner content|click to skip ad|skip ad|"
+    "skip advertisement|closing in|close ad|continue reading below|story continues below|"
+    "article continues below|article continues below advertisement|scroll to continue|"
+    "scroll to continue with content|report this ad|remove ads",
+    # es / pt
+    "publicidad|anuncio|anuncios|contenido patrocinado|patrocinado|publicidade|"
+    "conteúdo patrocinado|continúa leyendo|sigue leyendo",
+    # de / nl
+    "werbung|anzeige|anzeigen|gesponsert|sponsored post|weiterlesen nach der anzeige|"
+    "artikel wird unter der anzeige fortgesetzt|advertentie|gesponsord",
+    # fr / it
+    "publicité|pub|annonce|contenu sponsorisé|sponsorisé|la suite après cette publicité|"
+    "pubblicità|annuncio|contenuto sponsorizzato|sponsorizzato",
+)
+SHARE_LINES = _words(
+    "share|share this|share this article|share this story|share this post|share article|"
+    "tweet|pin it|copy link|email this|print|print this article|share on facebook|"
+    "share on twitter|share on x|share on linkedin|share on whatsapp|share via email",
+    "compartir|compartir en facebook|compartir en twitter|compartir este artículo|comparte|"
+    "teilen|artikel teilen|diesen artikel teilen|partager|partager cet article|"
+    "partager sur facebook|"
+    "condividi|condividi su facebook|compartilhar",
+)
+COMMENT_LINES = _words(
+    "leave a reply|leave a comment|leave a reply cancel reply|cancel reply|post comment|"
+    "submit comment|add comment|post a comment|join the conversation|join the discussion|comments|"
+    "show comments|view comments|load comments|be the first to comment|no comments yet",
+    "deja una respuesta|deja un comentario|dejar un comentario|publicar comentario|"
+    "enviar comentario|comentarios|cancelar respuesta|deixe uma resposta|deixe um comentário",
+    "hinterlasse einen kommentar|schreibe einen kommentar|kommentar verfassen|kommentar abschicken|"
+    "kommentare|antworten abbrechen|antwort hinterlassen",
+    "laisser un commentaire|laisser une réponse|laissez un commentaire|"
+    "poster le commentaire|publier le commentaire|commentaires|annuler la réponse|"
+    "lascia un commento|lascia una risposta|commenti|annulla risposta",
+)
+# Single words that are comment-form or "read more" furniture only when they trail the text.
+TAIL_WORDS = _words(
+    "comment|name|email|e-mail|website|submit|reply|related|related posts|related articles|"
+    "related stories|related news|you may also like|you might also like|recommended|read more|"
+    "read next|more stories|more from|most popular|trending|tags|newsletter|subscribe",
+    "nombre|correo electrónico|web|sitio web|relacionados|artículos relacionados|"
+    "te puede interesar|lee también|leer más|etiquetas|kommentar|webseite|ähnliche artikel|"
+    "das könnte sie auch interessieren|"
+    "mehr zum thema|schlagwörter|nom|courriel|site web|articles similaires|à lire aussi|lire aussi|"
+    "nome|articoli correlati|leggi anche",
+)
+# Navigation words that only count above the headline.
+NAV_WORDS = _words(
+    "home|menu|search|skip to content|skip to main content|toggle navigation|sign in|log in|login|"
+    "register|subscribe|newsletter|latest|latest news|breaking news|trending|news|live|more|"
+    "inicio|portada|buscar|menú|suscríbete|iniciar sesión|últimas noticias|startseite|suche|"
+    "anmelden|abonnieren|abo|aktuell|nachrichten|accueil|rechercher|s'abonner|se connecter|"
+    "connexion|actualités|à la une|cerca|accedi|abbonati|ultime notizie|notizie",
+)
+ABOUT_HEADINGS = _words(
+    "about us|about|about the author|about the authors|about the publisher|who we are|"
+    "sobre nosotros|acerca de nosotros|quiénes somos|sobre el autor|über uns|über den autor|"
+    "über die autorin|qui sommes-nous|à propos|à propos de nous|à propos de l'auteur|chi siamo|"
+    "sull'autore|over ons|sobre nós|sobre o autor",
+)
+ROLE_WORDS = frozenset(
+    [
+        "contributor",
+        "contributing",
+        "writer",
+        "editor",
+        "editors",
+        "reporter",
+        "correspondent",
+        "journalist",
+        "columnist",
+        "author",
+        "staff",
+        "senior",
+        "news",
+        "tech",
+        "technology",
+        "freelance",
+        "analyst",
+        "producer",
+        "chief",
+        "managing",
+        "deputy",
+        "associate",
+        "redakteur",
+        "redakteurin",
+        "autor",
+        "autora",
+        "autorin",
+        "periodista",
+        "redactor",
+        "redactora",
+        "journaliste",
+        "rédacteur",
+        "rédactrice",
+        "giornalista",
+        "redattore",
+    ]
+)
+NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "da",
+        "di",
+        "du",
+        "y",
+        "and",
+        "und",
+        "et",
+        "e",
+    ]
+)
+
+_ANYWHERE_PATTERNS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # comment forms
+        r"your email address will not be published.{0,80}",
+        r"required fields are marked.{0,10}",
+        r"save my name,? e-?mail,? and website in this browser.{0,60}",
+        r"you must be (logged|signed) in to post a comment.{0,20}",
+        r"\d+\s+(comments?|comentarios?|kommentare?|commentaires?|commenti)",
+        r"tu (dirección de )?correo electrónico no será publicad[oa].{0,80}",
+        r"los campos (obligatorios|requeridos) están marcados.{0,10}",
+        r"(deine|ihre) e-?mail-?adresse wird nicht veröffentlicht.{0,80}",
+        r"erforderliche felder sind mit.{0,20}markiert.{0,3}",
+        r"votre adresse (e-?mail|de messagerie|courriel) ne sera pas publiée.{0,80}",
+        r"les champs obligatoires sont indiqués.{0,20}",
+        r"il tuo indirizzo email non sarà pubblicato.{0,80}",
+        r"i campi obbligatori sono contrassegnati.{0,10}",
+        # share / follow / newsletter prompts (short lines only, see _SHORT)
+        r"share (this|the) (article|story|post|page)\b.{0,60}",
+        r"share (on|via) \w+( \w+)?",
+        r"(follow|like) us on .{1,60}",
+        r"(sign up|subscribe) (for|to) (our|the) .{0,40}newsletters?\b.{0,60}",
+        r"(síguenos|siguenos|seguinos) en .{1,60}",
+        r"folg(en sie|t) uns (auf|bei) .{1,60}",
+        r"suivez-nous sur .{1,60}",
+        r"seguici su .{1,60}",
+        r"siga-nos no .{1,60}",
+        # image credits
+        r"(image|images|photo|photos|photograph|picture|pic|foto|fotos|bild|bilder|imagen|"
+        r"imagem|illustration|image credit|photo credit|credit|credits|crédit|crédits|"
+        r"crédit photo|photo ?:|fuente de la imagen|bildquelle)\s*:\s*\S.{0,150}",
+        r".{0,150}(/|\(|\bvia |©|\|)\s*(getty images|shutterstock|reuters|afp|ap photo|"
+        r"associated press|alamy|istock(photo)?|dpa|epa|efe|unsplash|bloomberg|imago|"
+        r"picture alliance|anadolu|nurphoto|sipa)\b.{0,40}",
+        r"©\s*\S.{0,120}",
+    )
+)
+_AFFILIATE = re.compile(
+    r"(\baffiliate (link|links|commission|partner|partners|program)\b|"
+    r"\b(we|site|i) (may |might )?(earn|receive|get|make) (a |an )?(small )?(affiliate )?"
+    r"commission\b|\bcommissions? (on|from) (purchases|sales)\b|"
+    r"\benlaces? de afiliad|\bcomisión\b.{0,80}\b(compra|enlace)|"
+    r"\baffiliate-links?\b|\bprovision\b.{0,80}\b(kauf|link)|"
+    r"\bliens? (affiliés|d'affiliation|commerciaux)\b|\blink di affiliazione\b|"
+    r"\bas an amazon associate\b)",
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    r"^(published|posted|updated|last updated|last modified|first published|publicado|actualizado|"
+    r"veröffentlicht|aktualisiert|publié|mis à jour|pubblicato|aggiornato)"
+    r"(\s+(on|at|am|le|el|il|em|en))?\s*:?\s*(?P<date>.{6,60}?)\s*$",
+    re.IGNORECASE,
+)
+_READING_TIME = re.compile(
+    r"^(\d+\s*(min|mins|minutes?|minuten|minutos|minuti)\.?(\s+(read|reading|de lectura|"
+    r"lesezeit|de lecture|di lettura|leitura))?|(reading time|lesezeit|lesedauer|"
+    r"tiempo de lectura|temps de lecture|tempo di lettura)\s*:?\s*\d+.{0,20})$",
+    re.IGNORECASE,
+)
+_NAME_PART = r"[A-ZÀ-ÖØ-Þ][\w'\u2019.-]*"
+_BYLINE = re.compile(
+    rf"^(?i:by|por|von|par|door)\s+(?P<name>{_NAME_PART}(?:\s+(?:{_NAME_PART}|"
+    r"de|del|van|von|der|da|di|la|le|y|and|und|et|e)){0,6})\s*([,|·•\u2013\u2014-].{0,80})?$"
+)
+_BREADCRUMB_SEPARATORS = re.compile(r"\s*[\u203a»>/|]\s*|\s+[-\u2013\u2014]\s+")
+_TAGS_LINE = re.compile(
+    r"^(tags|tagged|filed under|categories|category|etiquetas|schlagwörter|themen|mots-clés|tag)"
+    r"\s*:",
+    re.IGNORECASE,
+)
+_TAGS_LINE = re.compile(
+    r"^(tags|tagged|filed under|categories|category|etiquetas|schlagwörter|themen|mots-clés|tag)"
+    r"\s*:",
+    re.IGNORECASE,
+)
+_HOME_CAMEL = re.compile(r"^(Home|Inicio|Portada|Startseite|Accueil|Start)(?=[A-Z][a-zà-ÿ]+[A-Z])")
+_BIO_SENTENCE = re.compile(
+    r"^(?P<name>[A-ZÀ-Þ][\w'\u2019.-]+(?:\s+[A-ZÀ-Þ][\w'\u2019.-]+){0,3})\s+(is|was|es|ist|est|è)\s+"
+    r"(a|an|the|our|un|una|ein|eine|une)\s+[^.]{0,120}\b(contributor|writer|editor|reporter|"
+    r"correspondent|journalist|columnist|author|freelancer|analyst|periodista|redactora?|"
+    r"autora?|redakteurin|redakteur|journaliste|rédact(eur|rice)|giornalista)\b[^.]{0,120}\.?$"
+    r"|^with (expertise|experience|a background|more than|over)\b.{0,200}"
+    r"\b(covers|writes|reports)\b.*$"
+    r"|^.{0,80}\b(the purpose of my writing|i write about|i cover|she covers|he covers|"
+    r"they cover|writes about|has been (writing|covering|reporting) (about|on|for))\b.*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The outcome of cleaning: the body plus what was learnt from the dropped chrome."""
+
+    title: str
+    body: str
+    author: str = ""
+    published_at: datetime | None = None
+    title_derived: bool = False
+
+
+@dataclass
+class _Line:
+    text: str
+    para: int  # lines of one paragraph share a number
+    index: int
+
+
+def normalise_text(text: str) -> str:
+    """NFC, unix newlines, no non-breaking or zero-width spaces, no trailing spaces."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\u00a0\u2007\u202f\u2009\u200a\t]", " ", text)
+    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def _split(text: str) -> list[_Line]:
+    raw_lines = normalise_text(text).strip("\n").split("\n")
+    # Text with no blank lines at all (one paragraph per line) is read as one line per paragraph.
+    one_per_line = len(raw_lines) > 1 and "" not in raw_lines
+    lines: list[_Line] = []
+    para = 0
+    for line in raw_lines:
+        if not line:
+            para += 1
+            continue
+        lines.append(_Line(line, para, len(lines)))
+        if one_per_line:
+            para += 1
+    return lines
+
+
+def _join(lines: list[_Line]) -> str:
+    parts: list[str] = []
+    previous: _Line | None = None
+    for line in lines:
+        if previous is not None:
+            same = line.para == previous.para and line.index == previous.index + 1
+            parts.append("\n" if same else "\n\n")
+        parts.append(line.text)
+        previous = line
+    return "".join(parts).strip()
+
+
+def _short(text: str, limit: int = 160) -> bool:
+    return len(text) <= limit
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip("\u201d\"'\u2019»)").endswith(
+        (".", "!", "?", ":", ";")
+    ) and not text.endswith(("...", "…"))
+
+
+def is_anywhere_chrome(text: str) -> bool:
+    """Whole-line chrome that is chrome wherever it appears (ads, comment forms, share prompts,
+    image credits, "Published …" date lines)."""
+    key = _key(text)
+    if not key:
+        return True
+    if key in AD_LINES or key in SHARE_LINES or key in COMMENT_LINES:
+        return True
+    if _short(text, 220) and any(p.fullmatch(text.strip()) for p in _ANYWHERE_PATTERNS):
+        return True
+    return published_date(text) is not None
+
+
+def published_date(text: str) -> datetime | None:
+    """The date of a "Published Apr 19th, 2023 5:07PM EDT"-style line, else None."""
+    if not _short(text, 100):
+        return None
+    match = _PUBLISHED.match(text.strip())
+    if match is None:
+        return None
+    return parse_date(re.split(r"\s+[|·•]\s+", match.group("date"))[0])
+
+
+def _is_affiliate_notice(text: str) -> bool:
+    return _short(text, 320) and _AFFILIATE.search(text) is not None
+
+
+def _is_breadcrumb(text: str, following: list[str]) -> bool:
+    if _HOME_CAMEL.match(text):
+        return True
+    parts = [part for part in _BREADCRUMB_SEPARATORS.split(text) if part]
+    if len(parts) >= 3 and all(len(part) <= 60 for part in parts[:-1]) and not _ends_sentence(text):
+        return True
+    if len(parts) >= 2 and _key(parts[0]) in NAV_WORDS:
+        return True
+    # A truncated copy of the headline ("… in the Age...") in a trail above it.
+    if text.endswith(("...", "…")):
+        stem = text.rstrip(".…").strip()
+        tail = stem[-25:]
+        return len(tail) >= 12 and any(tail in line for line in following[:3])
+    return False
+
+
+def _is_head_chrome(text: str, following: list[str]) -> bool:
+    key = _key(text)
+    return (
+        is_anywhere_chrome(text)
+        or key in NAV_WORDS
+        or (_short(text, 80) and parse_date(text) is not None)
+        or (_short(text, 300) and _is_breadcrumb(text, following))
+        or _READING_TIME.match(text) is not None
+        or _is_affiliate_notice(text)
+    )
+
+
+def byline_author(text: str) -> str | None:
+    """The name in a "By Jane Doe" / "Por Ana Ruiz | 3 de mayo" line, else None."""
+    if not _short(text, 120):
+        return None
+    match = _BYLINE.match(text.strip())
+    if match is None:
+        return None
+    return match.group("name").strip(" ,")
+
+
+def _is_lead_sentence(text: str) -> bool:
+    """A first line that is a full sentence of a lead paragraph, not a headline."""
+    if len(text) > 200:
+        return True
+    return (
+        _ends_sentence(text)
+        and text.rstrip("\u201d\"'\u2019»)")[-1] == "."
+        and (len(text) >= 100 or len(text.split()) >= 16)
+    )
+
+
+def derive_title(text: str, limit: int = TITLE_MAX) -> str:
+    """A title from a lead sentence: its first sentence, else its first clause, cut at a word
+    boundary to at most `limit` characters."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[\"\u201c\u2018'A-ZÀ-Þ0-9])", text.strip(), maxsplit=1)[0]
+    title = sentence.rstrip(".")
+    if len(title) > limit:
+        clause = re.split(r",\s+|\s+[\u2013\u2014]\s+|;\s+|:\s+", title, maxsplit=1)[0]
+        if 25 <= len(clause) <= limit:
+            title = clause
+    if len(title) > limit:
+        cut = title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:\u2013\u2014 ")
+        title = cut + "…"
+    return title
+
+
+def _name_tokens(text: str) -> list[str] | None:
+    """The tokens of a person's name line ("Joe Wituschek", "A I Butt", "Ana Ruiz Staff Writer"),
+    without role words; None if the line does not look like one."""
+    if not _short(text, 70) or _ends_sentence(text) or any(ch.isdigit() for ch in text):
+        return None
+    tokens = text.replace(",", " ").split()
+    if not 1 <= len(tokens) <= 8:
+        return None
+    name: list[str] = []
+    for token in tokens:
+        lowered = token.casefold()
+        if lowered in ROLE_WORDS and name:
+            continue
+        if lowered in NAME_PARTICLES and name:
+            name.append(token)
+            continue
+        if not (token[0].isupper() and token[0].isalpha()):
+            return None
+        name.append(token)
+    name = [t for t in name if t.casefold() not in ROLE_WORDS]
+    return name if 1 <= len(name) <= 5 and not (len(name) == 1 and len(name[0]) < 3) else None
+
+
+def _has_role(text: str) -> bool:
+    return any(token.casefold() in ROLE_WORDS for token in text.split())
+
+
+def _strip_author_bio(lines: list[_Line]) -> tuple[int, str]:
+    """Where a trailing author block starts (len(lines) if none) and the author's name."""
+    n = len(lines)
+    for start in range(max(0, n - TAIL_ZONE), n):
+        name = _name_tokens(lines[start].text)
+        if name is None:
+            continue
+        rest = [line.text for line in lines[start + 1 :]]
+        if len(rest) > 4 or any(len(text) > 400 for text in rest):
+            continue
+        full = " ".join(name)
+        first = name[0]
+        repeated = any(_name_tokens(text) == name for text in rest)
+        # "Joe Doe is a …", "Joe covers …", "…, Joe covers …" (string tests: no per-name regex).
+        starts = tuple(f"{first} {verb} " for verb in ("is", "was", "has", "covers", "writes"))
+        inside = tuple(f", {first} {verb} " for verb in ("covers", "writes", "reports"))
+        mentions = any(
+            text.startswith((full, *starts)) or any(part in text for part in inside)
+            for text in rest
+        )
+        bio = any(_BIO_SENTENCE.match(text) for text in rest)
+        bios_only = all(
+            _name_tokens(text) == name or _BIO_SENTENCE.match(text) or _ends_sentence(text)
+            for text in rest
+        )
+        if rest and bios_only and (repeated or mentions or (bio and _has_role(lines[start].text))):
+            return start, full
+        if not rest and _has_role(lines[start].text) and len(name) >= 2:
+            return start, full
+    # Bio sentences with no name line: "Jane Doe is a reporter for …" as the last paragraph(s).
+    start = n
+    while start > 0 and n - start < 2 and _BIO_SENTENCE.match(lines[start - 1].text):
+        start -= 1
+    if start < n:
+        match = _BIO_SENTENCE.match(lines[start].text)
+        return start, (match.group("name") or "") if match else ""
+    return n, ""
+
+
+def _strip_tail(lines: list[_Line]) -> tuple[list[_Line], str]:
+    author = ""
+    changed = True
+    while changed and lines:
+        changed = False
+        last = lines[-1].text
+        key = _key(last)
+        if (
+            is_anywhere_chrome(last)
+            or key in TAIL_WORDS
+            or _TAGS_LINE.match(last)
+            or (_is_affiliate_notice(last))
+            or (len(lines) > 1 and _key(last) in NAV_WORDS and _short(last, 30))
+        ):
+            lines = lines[:-1]
+            changed = True
+            continue
+        for start in range(max(0, len(lines) - TAIL_ZONE), len(lines)):
+            if _key(lines[start].text) in ABOUT_HEADINGS and _short(lines[start].text, 40):
+                after = lines[start + 1 :]
+                if len(after) <= 3 and all(len(line.text) <= 700 for line in after):
+                    lines = lines[:start]
+                    changed = True
+                    break
+        if changed:
+            continue
+        start, name = _strip_author_bio(lines)
+        if 0 < start < len(lines):
+            lines = lines[:start]
+            author = author or name
+            changed = True
+    return lines, author
+
+
+def _drop_captions(lines: list[_Line]) -> list[_Line]:
+    """Drop image credits anywhere, and the short caption line right above a credit."""
+    kept: list[_Line] = []
+    for line in lines:
+        if is_anywhere_chrome(line.text):
+            if (
+                kept
+                and _is_credit(line.text)
+                and kept[-1].para == line.para
+                and _short(kept[-1].text, 90)
+                and not _ends_sentence(kept[-1].text)
+            ):
+                kept.pop()
+            continue
+        kept.append(line)
+    return kept
+
+
+def _is_credit(text: str) -> bool:
+    return bool(_ANYWHERE_PATTERNS[-3].fullmatch(text) or _ANYWHERE_PATTERNS[-2].fullmatch(text))
+
+
+def clean_article(text: str, *, title: str | None = None) -> Cleaned:
+    """Clean scraped article text.
+
+    Args:
+        text: the article text (plain text, or the main text extracted from a page).
+        title: the known headline (HTML metadata, a JSON record); when None the headline is
+            the first line that is not chrome, unless that line is a long lead sentence, in which
+            case a title is derived from it and the line stays in the body.
+
+    Returns:
+        the cleaned body and title, plus the author and publication date found in the dropped
+        byline, bio or "Published …" lines. The body may be empty if the text was all chrome.
+    """
+    lines = _split(text)
+    texts = [line.text for line in lines]
+    published: datetime | None = None
+    author = ""
+
+    # 1. Head: chrome above the headline.
+    position = 0
+    while position < len(lines) and _is_head_chrome(texts[position], texts[position + 1 :]):
+        published = published or published_date(texts[position])
+        author = author or (byline_author(texts[position]) or "")
+        position += 1
+
+    # 2. Headline.
+    title_derived = False
+    if title is None:
+        if position < len(lines):
+            first = texts[position]
+            if _is_lead_sentence(first):
+                title, title_derived = derive_title(first), True
+            else:
+                title = first.strip()
+                position += 1
+        else:
+            title = ""
+    elif position < len(lines) and _key(texts[position]) == _key(title):
+        position += 1
+
+    # 3. Byline zone just below the headline: dates, bylines, credits, notices.
+    body = lines[position:]
+    zone: list[_Line] = []
+    seen = 0
+    for line in body:
+        if seen >= BYLINE_ZONE:
+            zone.append(line)
+            continue
+        seen += 1
+        date = published_date(line.text)
+        name = byline_author(line.text)
+        if date is not None:
+            published = published or date
+            continue
+        if name is not None:
+            author = author or name
+            continue
+        if (_short(line.text, 80) and parse_date(line.text) is not None) or _READING_TIME.match(
+            line.text
+        ):
+            continue
+        if _is_affiliate_notice(line.text) or _key(line.text) == _key(title):
+            continue
+        zone.append(line)
+
+    # 4. Chrome anywhere; 5. the tail (comment forms, about-us, author bios).
+    body = _drop_captions(zone)
+    body, tail_author = _strip_tail(body)
+    author = author or tail_author
+    return Cleaned(
+        title=title,
+        body=_join(body),
+        author=author,
+        published_at=published,
+        title_derived=title_derived,
+    )

@@ -1,0 +1,81 @@
+"""Bytes → text, with encoding detection and a refusal of binary content."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from charset_normalizer import from_bytes
+
+from articles.exceptions import ImportRejected
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a zip archive (or an Office document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x7fELF", "a program"),
+)
+# Control characters other than tab, newline, carriage return and form feed.
+_CONTROL = {chr(c) for c in range(32) if c not in (9, 10, 12, 13)} | {"\x7f"}
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode `data` and return (text, encoding name).
+
+    Tries a byte-order mark, then strict UTF-8, then charset-normalizer's detection.
+
+    Raises:
+        ImportRejected: empty, binary (NUL bytes, known binary signatures, control characters)
+            or an encoding that cannot be detected.
+    """
+    if not data.strip():
+        raise ImportRejected("the file is empty")
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(encoding)), encoding.replace("-sig", "")
+            except UnicodeDecodeError as exc:
+                raise ImportRejected(
+                    f"the file starts with a {encoding} mark but is not valid {encoding}"
+                ) from exc
+    for magic, what in MAGIC:
+        if data.startswith(magic):
+            raise ImportRejected(f"binary file: this looks like {what}, not text")
+    has_nul = b"\x00" in data
+    if not has_nul:
+        try:
+            return _checked(data.decode("utf-8")), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        if has_nul:
+            raise ImportRejected("binary file: it contains NUL bytes and is not UTF-16/32 text")
+        raise ImportRejected("could not detect the text encoding")
+    if has_nul and not best.encoding.startswith("utf_"):
+        raise ImportRejected("binary file: it contains NUL bytes and is not UTF-16/32 text")
+    return _checked(str(best)), best.encoding
+
+
+def _checked(text: str) -> str:
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportRejected("the file contains only whitespace")
+    sample = text[:20000]
+    controls = sum(1 for char in sample if char in _CONTROL)
+    if "\x00" in sample:
+        raise ImportRejected("binary file: it contains NUL bytes")
+    if controls > max(2, len(sample) // 100):
+        raise ImportRejected("binary or non-text content (control characters)")
+    return unicodedata.normalize("NFC", text)

@@ -1,0 +1,258 @@
+"""Readers: one `SourceFile` → `ParsedArticle`s (or `Rejection`s) by file type."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+import trafilatura
+from trafilatura.settings import Document
+from trafilatura.utils import load_html
+
+from articles.exceptions import ImportRejected
+from articles.importing.cleaning import clean_article, normalise_text
+from articles.importing.dates import parse_date
+from articles.importing.decoding import decode_text
+from articles.importing.language import guess_language
+from articles.importing.sources import (
+    HTML_SUFFIXES,
+    JSON_SUFFIXES,
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    unsupported_reason,
+)
+from articles.importing.types import ParsedArticle, Rejection, SourceFile, SourceFormat
+
+# Field sizes of articles.models.Article.
+TITLE_MAX = 500
+AUTHOR_MAX = 300
+PUBLISHER_MAX = 200
+URL_MAX = 2000
+LANGUAGE_MAX = 16
+
+Outcome = ParsedArticle | Rejection
+
+
+def parse_source(source: SourceFile) -> list[Outcome]:
+    """Parse one file into articles; every problem becomes a `Rejection` with its reason.
+
+    A .txt or .html file gives one outcome; a .json list or a .jsonl file gives one per record.
+    """
+    suffix = PurePosixPath(source.name).suffix.lower()
+    reason = unsupported_reason(source.name)
+    if reason:
+        return [Rejection(source.name, reason)]
+    try:
+        text, _encoding = decode_text(source.data)
+        if suffix in TEXT_SUFFIXES:
+            return [read_text(source.name, text)]
+        if suffix in HTML_SUFFIXES:
+            return [read_html(source.name, text)]
+        if suffix in JSON_SUFFIXES:
+            return read_json(source.name, text)
+        if suffix in JSONL_SUFFIXES:
+            return read_jsonl(source.name, text)
+    except ImportRejected as exc:
+        return [Rejection(source.name, exc.message)]
+    return [Rejection(source.name, f"unsupported file type '{suffix}'")]
+
+
+def _article(name: str, source_format: SourceFormat, **fields: Any) -> ParsedArticle:
+    title = " ".join(str(fields.pop("title", "")).split())
+    body = str(fields.pop("body", ""))
+    if not title:
+        raise ImportRejected("no title found")
+    if not body.strip():
+        raise ImportRejected("no article text left after removing page chrome")
+    language = str(fields.pop("language", "") or "") or guess_language(body)
+    return ParsedArticle(
+        name=name,
+        title=_cut(title, TITLE_MAX),
+        body=body,
+        raw=str(fields.pop("raw")),
+        source_format=source_format,
+        url=_cut(str(fields.pop("url", "") or ""), URL_MAX),
+        publisher=_cut(" ".join(str(fields.pop("publisher", "") or "").split()), PUBLISHER_MAX),
+        author=_cut(" ".join(str(fields.pop("author", "") or "").split()), AUTHOR_MAX),
+        published_at=fields.pop("published_at", None),
+        language=language.lower()[:LANGUAGE_MAX],
+    )
+
+
+def _cut(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def read_text(name: str, text: str) -> ParsedArticle:
+    """Plain text: the first line that is not site chrome is the headline."""
+    cleaned = clean_article(text)
+    if not cleaned.title and not cleaned.body:
+        raise ImportRejected("the file contains only page chrome, no article")
+    return _article(
+        name,
+        "text",
+        title=cleaned.title,
+        body=cleaned.body,
+        raw=text,
+        author=cleaned.author,
+        published_at=cleaned.published_at,
+    )
+
+
+def _strip_site_suffix(title: str, sitename: str) -> str:
+    """ "Headline | Site" → "Headline" (string tests: no regex compiled per site)."""
+    if sitename and title.casefold().endswith(sitename.casefold()):
+        head = title[: -len(sitename)].rstrip()
+        stripped = head.rstrip("|-\u2013\u2014·:»").rstrip()
+        if stripped and stripped != head:
+            return stripped
+    return title
+
+
+def _html_title(tree: Any) -> str:
+    for path in (".//h1", ".//title"):
+        element = tree.find(path)
+        if element is not None:
+            text = " ".join(element.text_content().split())
+            if text:
+                return text
+    return ""
+
+
+def read_html(name: str, text: str) -> ParsedArticle:
+    """HTML page: trafilatura extracts the main text and metadata in one pass; our cleaning then
+    drops the chrome trafilatura kept (ad labels, credits, bylines inside the article)."""
+    tree = load_html(text)
+    if tree is None:
+        raise ImportRejected("not a readable HTML document")
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    fallback_title = _html_title(tree)
+    # One parse, one extraction: bare_extraction takes the parsed tree and returns metadata too.
+    document = _extract(tree)
+    if document is None:
+        # Short pages fall below trafilatura's size thresholds; retry once favouring recall.
+        document = _extract(load_html(text), favor_recall=True)
+    if document is None:
+        raise ImportRejected("no main text found in the HTML page")
+    sitename = str(document.sitename or "")
+    title = _strip_site_suffix(str(document.title or "") or fallback_title, sitename)
+    cleaned = clean_article(str(document.text), title=title or None)
+    if not cleaned.body:
+        raise ImportRejected("no main text found in the HTML page (only navigation or chrome)")
+    published = parse_date(str(document.date)) if document.date else None
+    return _article(
+        name,
+        "html",
+        title=cleaned.title,
+        body=cleaned.body,
+        raw=text,
+        url=document.url or "",
+        publisher=sitename or document.hostname or "",
+        author=(document.author or "").replace(";", ",") or cleaned.author,
+        published_at=published or cleaned.published_at,
+        language=lang.split("-")[0] if lang else (document.language or ""),
+    )
+
+
+def _extract(tree: Any, *, favor_recall: bool = False) -> Document | None:
+    """trafilatura's main text and metadata of a parsed page, or None when it found no text."""
+    if tree is None:
+        return None
+    document = trafilatura.bare_extraction(
+        tree, with_metadata=True, include_comments=False, favor_recall=favor_recall
+    )
+    if isinstance(document, Document) and (document.text or "").strip():
+        return document
+    return None
+
+
+def read_json(name: str, text: str) -> list[Outcome]:
+    """A JSON object (one article) or a list of objects (one per record)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+    if isinstance(value, dict):
+        return [_record_outcome(name, value, raw=text)]
+    if isinstance(value, list):
+        if not value:
+            raise ImportRejected("the JSON list is empty")
+        return [
+            _record_outcome(f"{name}#{number}", item, raw=None)
+            for number, item in enumerate(value, start=1)
+        ]
+    raise ImportRejected("JSON must be an object or a list of objects")
+
+
+def read_jsonl(name: str, text: str) -> list[Outcome]:
+    """JSON Lines: one object per line; a bad line is rejected alone, with its line number."""
+    outcomes: list[Outcome] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        record_name = f"{name}#{number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            outcomes.append(
+                Rejection(
+                    record_name, f"malformed JSON on line {number}, column {exc.colno}: {exc.msg}"
+                )
+            )
+            continue
+        outcomes.append(_record_outcome(record_name, value, raw=line))
+    if not outcomes:
+        raise ImportRejected("the JSON Lines file has no records")
+    return outcomes
+
+
+def _record_outcome(name: str, record: object, *, raw: str | None) -> Outcome:
+    try:
+        return _read_record(name, record, raw=raw)
+    except ImportRejected as exc:
+        return Rejection(name, exc.message)
+
+
+def _field(record: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = record.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return ", ".join(value)
+        if not isinstance(value, str):
+            raise ImportRejected(f"the field '{key}' must be text, not {type(value).__name__}")
+        return value
+    return ""
+
+
+def _read_record(name: str, record: object, *, raw: str | None) -> ParsedArticle:
+    if not isinstance(record, dict):
+        raise ImportRejected(f"a record must be a JSON object, not {type(record).__name__}")
+    title = normalise_text(_field(record, "title", "headline")).strip()
+    body = _field(record, "body", "text")
+    missing = [label for label, value in (("title", title), ("body or text", body)) if not value]
+    if missing:
+        raise ImportRejected(f"the record has no {' and no '.join(missing)}")
+    published_text = _field(record, "published_at", "date")
+    published = parse_date(published_text) if published_text else None
+    if published_text and published is None:
+        raise ImportRejected(f"published_at '{published_text[:40]}' is not a date I can read")
+    cleaned = clean_article(body, title=title)
+    builder: Callable[..., ParsedArticle] = _article
+    return builder(
+        name,
+        "json",
+        title=title,
+        body=cleaned.body,
+        raw=raw if raw is not None else json.dumps(record, ensure_ascii=False),
+        url=_field(record, "url"),
+        publisher=_field(record, "publisher", "source"),
+        author=_field(record, "author", "authors") or cleaned.author,
+        published_at=published or cleaned.published_at,
+        language=_field(record, "language", "lang"),
+    )

@@ -1,0 +1,239 @@
+"""`manage.py aggregate FILE.csv --method {majority,weighted,dawid-skene}`: offline consensus.
+
+Reads annotations from a CSV file (one row per claim/annotator/label), aggregates them with the
+chosen method and writes ``claim_id,label,confidence,status,p_<label>...`` to ``--out`` or
+stdout. Agreement statistics go to stderr. Never touches the database: it runs on a laptop with
+only the CSV, even when the configured database is unreachable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles.consensus import (
+    STATUS_NAMES,
+    Posteriors,
+    agreement_with_consensus,
+    dawid_skene,
+    decide,
+    estimated_accuracy,
+    krippendorff_alpha,
+    majority_vote,
+    weighted_vote,
+)
+from articles.consensus.csvio import (
+    AnnotationTable,
+    CsvFormatError,
+    read_annotations_file,
+    write_consensus,
+)
+
+METHODS = ("majority", "weighted", "dawid-skene")
+LIST_ALL_UP_TO = 12  # annotators listed in full; beyond this, the top and bottom few
+LIST_EACH_END = 5
+
+
+class Command(BaseCommand):
+    help = (
+        "Aggregate annotations from a CSV file (claim, annotator, label per row) into a "
+        "consensus CSV, without using the database."
+    )
+    # No system checks: they are not needed to read a CSV and must not reach for the database.
+    requires_system_checks = ()
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="Annotation CSV file (UTF-8, with header).")
+        parser.add_argument(
+            "--method", choices=METHODS, default="dawid-skene", help="Aggregation method."
+        )
+        parser.add_argument(
+            "--out", type=Path, help="Write the consensus CSV here (default stdout)."
+        )
+        parser.add_argument("--claim-column", default="claim_id")
+        parser.add_argument("--annotator-column", default="annotator_id")
+        parser.add_argument("--label-column", default="label")
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=None,
+            help="Top probability needed to settle a claim "
+            "(default FACTCHECK_CONSENSUS_THRESHOLD).",
+        )
+        parser.add_argument(
+            "--min-annotations",
+            type=int,
+            default=None,
+            help="Annotations needed before a claim can settle "
+            "(default FACTCHECK_CONSENSUS_MIN_ANNOTATIONS).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        threshold = options["threshold"]
+        if threshold is None:
+            threshold = float(settings.FACTCHECK_CONSENSUS_THRESHOLD)
+        min_annotations = options["min_annotations"]
+        if min_annotations is None:
+            min_annotations = int(settings.FACTCHECK_CONSENSUS_MIN_ANNOTATIONS)
+        if not 0.0 < threshold <= 1.0:
+            raise CommandError(f"--threshold must be in (0, 1], got {threshold}")
+        if min_annotations < 0:
+            raise CommandError(f"--min-annotations must be non-negative, got {min_annotations}")
+
+        path: Path = options["file"]
+        try:
+            table = read_annotations_file(
+                path,
+                claim_column=options["claim_column"],
+                annotator_column=options["annotator_column"],
+                label_column=options["label_column"],
+            )
+        except CsvFormatError as exc:
+            raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        original = table
+        if table.n_labels < 2:
+            # One label only: every method is trivially unanimous; keep the math's L >= 2 rule.
+            table = _with_extra_label(table)
+
+        method: str = options["method"]
+        posteriors, accuracy, summary = self._aggregate(table, method)
+        outcome = decide(posteriors, table.n_votes, min_votes=min_annotations, threshold=threshold)
+
+        out_path: Path | None = options["out"]
+        if out_path is None:
+            write_consensus(self.stdout, original, posteriors, outcome)
+        else:
+            try:
+                with out_path.open("w", encoding="utf-8", newline="") as handle:
+                    write_consensus(handle, original, posteriors, outcome)
+            except OSError as exc:
+                raise CommandError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+
+        self._report(
+            table, posteriors, outcome.status, accuracy, summary, threshold, min_annotations
+        )
+
+    def _aggregate(
+        self, table: AnnotationTable, method: str
+    ) -> tuple[Posteriors, np.ndarray[Any, np.dtype[np.float64]] | None, str]:
+        arrays = (table.item_idx, table.worker_idx, table.label_idx)
+        n_items, n_workers, n_labels = table.n_items, table.n_workers, table.n_labels
+        if method == "majority":
+            return majority_vote(*arrays, n_items=n_items, n_labels=n_labels), None, "majority vote"
+        if method == "weighted":
+            weighted = weighted_vote(
+                *arrays, n_items=n_items, n_labels=n_labels, n_workers=n_workers
+            )
+            state = "converged" if weighted.converged else "not converged"
+            return (
+                weighted.posteriors,
+                weighted.accuracy,
+                f"weighted vote ({weighted.n_iter} iterations, {state})",
+            )
+        result = dawid_skene(*arrays, n_items=n_items, n_labels=n_labels, n_workers=n_workers)
+        state = "converged" if result.converged else "not converged"
+        return (
+            result.posteriors,
+            estimated_accuracy(result.confusion, result.priors),
+            f"Dawid-Skene ({result.n_iter} iterations, {state})",
+        )
+
+    def _report(
+        self,
+        table: AnnotationTable,
+        posteriors: Posteriors,
+        status: np.ndarray[Any, np.dtype[np.int8]],
+        accuracy: np.ndarray[Any, np.dtype[np.float64]] | None,
+        summary: str,
+        threshold: float,
+        min_annotations: int,
+    ) -> None:
+        def say(message: str = "") -> None:
+            self.stderr.write(message, style_func=lambda text: text)
+
+        alpha = krippendorff_alpha(
+            table.item_idx,
+            table.worker_idx,
+            table.label_idx,
+            n_items=table.n_items,
+            n_workers=table.n_workers,
+            n_labels=table.n_labels,
+        )
+        say(f"method: {summary}")
+        say(
+            f"claims: {table.n_items}  annotators: {table.n_workers}  "
+            f"annotations: {table.n_annotations}  labels: {', '.join(table.label_names)}"
+        )
+        say("Krippendorff's alpha (nominal): " + ("n/a" if np.isnan(alpha) else f"{alpha:.4f}"))
+        counts = np.bincount(status, minlength=len(STATUS_NAMES))
+        say(
+            "status: "
+            + ", ".join(f"{name} {int(n)}" for name, n in zip(STATUS_NAMES, counts, strict=True))
+            + f"  (threshold {threshold:g}, min annotations {min_annotations})"
+        )
+        say(f"ties: {int(posteriors.tie.sum())}")
+
+        agreement = agreement_with_consensus(
+            table.item_idx,
+            table.worker_idx,
+            table.label_idx,
+            posteriors.labels,
+            n_workers=table.n_workers,
+        )
+        volume = np.bincount(table.worker_idx, minlength=table.n_workers)
+        # Most reliable first: by estimated accuracy when the method has one, else agreement.
+        key = accuracy if accuracy is not None else agreement
+        order = np.lexsort((np.arange(table.n_workers), -np.nan_to_num(key, nan=-1.0)))
+        if table.n_workers <= LIST_ALL_UP_TO:
+            shown: list[int | None] = [int(w) for w in order]
+            title = "annotators"
+        else:
+            shown = [int(w) for w in order[:LIST_EACH_END]]
+            shown.append(None)
+            shown.extend(int(w) for w in order[-LIST_EACH_END:])
+            title = f"annotators (top and bottom {LIST_EACH_END} of {table.n_workers})"
+        width = max(
+            len("annotator"), *(len(table.annotator_ids[w]) for w in shown if w is not None)
+        )
+        header = f"  {'annotator':<{width}}  annotations  agreement"
+        if accuracy is not None:
+            header += "  est. accuracy"
+        say(f"{title}:")
+        say(header)
+        for worker in shown:
+            if worker is None:
+                say(f"  {'...':<{width}}")
+                continue
+            line = (
+                f"  {table.annotator_ids[worker]:<{width}}  {int(volume[worker]):>11}  "
+                f"{_fmt(agreement[worker]):>9}"
+            )
+            if accuracy is not None:
+                line += f"  {_fmt(accuracy[worker]):>13}"
+            say(line)
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.3f}"
+
+
+def _with_extra_label(table: AnnotationTable) -> AnnotationTable:
+    """Add a second, unused label so the math's ``n_labels >= 2`` holds for one-label files.
+
+    Only the real labels are written out (``write_consensus`` takes the original table).
+    """
+    extra = "(none)" if table.label_names != ("(none)",) else "(other)"
+    return AnnotationTable(
+        item_idx=table.item_idx,
+        worker_idx=table.worker_idx,
+        label_idx=table.label_idx,
+        claim_ids=table.claim_ids,
+        annotator_ids=table.annotator_ids,
+        label_names=(*table.label_names, extra),
+    )

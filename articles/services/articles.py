@@ -1,0 +1,491 @@
+"""Article import: save parsed articles one by one, and the ImportBatch flow for Celery jobs.
+
+Parsing and cleaning live in `articles.importing` (no ORM); this module turns their output into
+rows. Every article is saved in its own transaction, so one bad file never leaves partial rows
+and never aborts the batch: each file gets a result (imported, duplicate or rejected: why).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import logging
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Literal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.importing import (
+    Limits,
+    ParsedArticle,
+    Rejection,
+    SourceFile,
+    count_sources,
+    iter_path_sources,
+    iter_sources_in_bytes,
+    parse_source,
+)
+from articles.importing.sources import count_zip_members, megabytes
+from articles.models import Article, ImportBatch
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["imported", "duplicate", "rejected"]
+# The batch archive carries the batch's options in this member (never imported as an article).
+MANIFEST = ".factcheck-batch.json"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The outcome for one file (or one JSON record): what happened and to which article."""
+
+    source: str
+    status: Status
+    article_id: int | None = None
+    title: str = ""
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+    @classmethod
+    def of(cls, results: Iterable[ImportResult]) -> ImportCounts:
+        statuses = [result.status for result in results]
+        return cls(
+            imported=statuses.count("imported"),
+            duplicates=statuses.count("duplicate"),
+            rejected=statuses.count("rejected"),
+        )
+
+    def summary(self) -> str:
+        duplicates = "duplicate" if self.duplicates == 1 else "duplicates"
+        return f"{self.imported} imported, {self.duplicates} {duplicates}, {self.rejected} rejected"
+
+
+def import_limits() -> Limits:
+    """The size limits from settings (FACTCHECK_IMPORT_*)."""
+    return Limits(
+        max_file_bytes=int(settings.FACTCHECK_IMPORT_MAX_FILE_BYTES),
+        max_zip_bytes=int(settings.FACTCHECK_IMPORT_MAX_ZIP_BYTES),
+        max_zip_members=int(settings.FACTCHECK_IMPORT_MAX_ZIP_MEMBERS),
+    )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def content_hash(body: str) -> str:
+    """SHA-256 of the body casefolded with whitespace collapsed: the same article in different
+    spacing or capitalisation is the same article."""
+    normalised = _SPACES.sub(" ", body.casefold()).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def article_import(
+    *,
+    parsed: ParsedArticle,
+    imported_by: AbstractBaseUser | None = None,
+    publisher: str = "",
+) -> ImportResult:
+    """Save one parsed article unless an article with the same content hash exists.
+
+    Inputs: `parsed` (from `articles.importing`); `publisher` overrides the one found in the
+    file when given; `imported_by` is recorded on the row.
+    Side effects: at most one Article row, written in its own transaction.
+    Errors: none raised for bad content: a validation failure gives a "rejected" result, an
+    existing hash (the unique constraint's IntegrityError, also under concurrent imports) a
+    "duplicate" result.
+    """
+    digest = content_hash(parsed.body)
+    article = Article(
+        title=parsed.title,
+        publisher=publisher or parsed.publisher,
+        url=parsed.url,
+        author=parsed.author,
+        published_at=parsed.published_at,
+        language=parsed.language,
+        body=parsed.body,
+        raw=parsed.raw,
+        source_format=parsed.source_format,
+        source_name=parsed.name[-500:],
+        content_hash=digest,
+        imported_by_id=imported_by.pk if imported_by is not None else None,
+    )
+    try:
+        # The unique hash and the check constraints are enforced by the database (a duplicate
+        # surfaces as IntegrityError below): skip the queries these validations cost per row.
+        article.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return ImportResult(parsed.name, "rejected", None, parsed.title, _validation_reason(exc))
+    try:
+        with transaction.atomic():
+            article.save(force_insert=True)
+    except IntegrityError:
+        # The same article is on file (or was just inserted by a concurrent import): a
+        # duplicate. Inserting first and looking up only on conflict saves a query per new row.
+        existing = _existing_article_id(digest)
+        if existing is not None:
+            return ImportResult(parsed.name, "duplicate", existing, parsed.title)
+        return ImportResult(parsed.name, "rejected", None, parsed.title, "the database refused it")
+    return ImportResult(parsed.name, "imported", article.pk, article.title)
+
+
+def _existing_article_id(digest: str) -> int | None:
+    return Article.objects.filter(content_hash=digest).values_list("id", flat=True).first()
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(str(m) for m in messages)}"
+            for field, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def _import_source(
+    item: SourceFile | Rejection, *, imported_by: AbstractBaseUser | None, publisher: str
+) -> list[ImportResult]:
+    if isinstance(item, Rejection):
+        return [ImportResult(item.name, "rejected", reason=item.reason)]
+    results: list[ImportResult] = []
+    for outcome in parse_source(item):
+        if isinstance(outcome, Rejection):
+            results.append(ImportResult(outcome.name, "rejected", reason=outcome.reason))
+        else:
+            results.append(
+                article_import(parsed=outcome, imported_by=imported_by, publisher=publisher)
+            )
+    return results
+
+
+FileCallback = Callable[[str, list[ImportResult]], None]
+
+
+# Articles are committed in groups: each article still has its own atomic block (a savepoint),
+# so a failing one rolls back alone, but the group shares one commit, which is what costs on
+# SQLite (an fsync per commit). A group closes after this many files or seconds.
+GROUP_FILES = 50
+GROUP_SECONDS = 0.5
+
+FileResults = tuple[str, list[ImportResult]]
+
+
+def _import_grouped(
+    items: Iterable[SourceFile | Rejection],
+    *,
+    imported_by: AbstractBaseUser | None,
+    publisher: str,
+    in_transaction: Callable[[list[FileResults]], None] | None = None,
+    after_commit: Callable[[list[FileResults]], None] | None = None,
+) -> None:
+    """Import `items` in groups of files per commit; `in_transaction(group)` runs inside the
+    group's transaction (progress rows), `after_commit(group)` once it is committed (output)."""
+    iterator = iter(items)
+    finished = False
+    while not finished:
+        group: list[FileResults] = []
+        started = time.monotonic()
+        finished = True
+        with transaction.atomic():
+            for item in iterator:
+                group.append(
+                    (item.name, _import_source(item, imported_by=imported_by, publisher=publisher))
+                )
+                if len(group) >= GROUP_FILES or time.monotonic() - started >= GROUP_SECONDS:
+                    finished = False
+                    break
+            if in_transaction is not None and group:
+                in_transaction(group)
+        if after_commit is not None and group:
+            after_commit(group)
+
+
+def _run(
+    items: Iterable[SourceFile | Rejection],
+    *,
+    imported_by: AbstractBaseUser | None,
+    publisher: str,
+    on_file: FileCallback | None,
+) -> list[ImportResult]:
+    results: list[ImportResult] = []
+
+    def committed(group: list[FileResults]) -> None:
+        for name, file_results in group:
+            results.extend(file_results)
+            if on_file is not None:
+                on_file(name, file_results)
+
+    _import_grouped(items, imported_by=imported_by, publisher=publisher, after_commit=committed)
+    return results
+
+
+def articles_import_paths(
+    *,
+    paths: Sequence[Path],
+    imported_by: AbstractBaseUser | None = None,
+    publisher: str = "",
+    on_file: FileCallback | None = None,
+) -> list[ImportResult]:
+    """Import files, folders (recursively) and zips from the file system.
+
+    Inputs: the paths; `publisher` overrides what the files say; `on_file(name, results)` is
+    called after each file (progress bars, streaming output).
+    Side effects: Article rows, one transaction each.
+    Errors: none for bad input: a missing path, an unsupported, oversized, undecodable or
+    malformed file, an unsafe zip: each becomes a "rejected" result with its reason.
+    """
+    return _run(
+        iter_path_sources(paths, import_limits()),
+        imported_by=imported_by,
+        publisher=publisher,
+        on_file=on_file,
+    )
+
+
+def articles_import_path_count(*, paths: Sequence[Path]) -> int:
+    """How many files `articles_import_paths` will report on (for a progress bar)."""
+    return count_sources(paths, import_limits())
+
+
+def articles_import_uploads(
+    *,
+    files: Sequence[tuple[str, bytes]],
+    imported_by: AbstractBaseUser | None = None,
+    publisher: str = "",
+    on_file: FileCallback | None = None,
+) -> list[ImportResult]:
+    """Import in-memory files (name, bytes): uploads, zips among them. Same results as
+    `articles_import_paths`."""
+    limits = import_limits()
+    items = (item for name, data in files for item in iter_sources_in_bytes(name, data, limits))
+    return _run(items, imported_by=imported_by, publisher=publisher, on_file=on_file)
+
+
+def upload_file_count(*, files: Sequence[tuple[str, int, Callable[[], bytes]]]) -> int:
+    """How many files an upload holds, counting zip members: (name, size, read) triples."""
+    limits = import_limits()
+    count = 0
+    for name, size, read in files:
+        if PurePosixPath(name).suffix.lower() == ".zip" and size <= limits.max_zip_bytes:
+            count += count_zip_members(read(), limits)
+        else:
+            count += 1
+    return count
+
+
+# --- batches (Celery) -----------------------------------------------------------------------
+
+
+def _safe_member_name(name: str, used: set[str]) -> str:
+    """A flat, unique member name for the batch archive (uploads carry client-chosen names)."""
+    base = PurePosixPath(name.replace("\\", "/")).name or "file"
+    candidate, number = base, 1
+    while candidate in used or candidate == MANIFEST:
+        number += 1
+        stem, suffix = PurePosixPath(base).stem, PurePosixPath(base).suffix
+        candidate = f"{stem}-{number}{suffix}"
+    used.add(candidate)
+    return candidate
+
+
+def _path_members(paths: Sequence[Path]) -> Iterator[tuple[str, Path]]:
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if child.is_file() and not any(p.startswith(".") for p in relative.parts):
+                    yield f"{path.name}/{relative.as_posix()}", child
+        else:
+            yield path.name, path
+
+
+def import_batch_create(
+    *,
+    uploads: Sequence[tuple[str, IO[bytes]]] = (),
+    paths: Sequence[Path] = (),
+    created_by: AbstractBaseUser | None = None,
+    publisher: str = "",
+) -> ImportBatch:
+    """Pack uploaded files and/or files on disk into one zip in the default storage and create a
+    queued ImportBatch for it; the job is queued after the transaction commits.
+
+    Inputs: `uploads` as (name, binary file) pairs; `paths` (files, folders, zips); `publisher`
+    overrides what the files say.
+    Side effects: one archive in the default storage, one ImportBatch row, one Celery task
+    (`article_batch_import_task`) scheduled with `transaction.on_commit`.
+    Errors: ValidationError when there is nothing to import; a path that does not exist is
+    packed as an empty marker and reported as rejected by the job.
+    """
+    if not uploads and not paths:
+        raise ValidationError("Choose at least one file to import.")
+    from articles.tasks.imports import article_batch_import_task
+
+    used: set[str] = set()
+    names: list[str] = []
+    missing: list[str] = []
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, handle in uploads:
+            member = _safe_member_name(name, used)
+            compress = zipfile.ZIP_STORED if member.lower().endswith(".zip") else None
+            with archive.open(_zip_info(member, compress), "w") as target:
+                while chunk := handle.read(1024 * 1024):
+                    target.write(chunk)
+            names.append(member)
+        for path in paths:
+            if not path.exists():
+                missing.append(str(path))
+        for member, path in _path_members([p for p in paths if p.exists()]):
+            member = member if member not in used else _safe_member_name(member, used)
+            used.add(member)
+            archive.write(path, member)
+            names.append(member)
+        archive.writestr(
+            MANIFEST,
+            json.dumps({"publisher": publisher, "files": names, "missing": missing}),
+        )
+    source_name = ", ".join(PurePosixPath(name).name for name in [*names, *missing][:5])
+    if len(names) + len(missing) > 5:
+        source_name += f" and {len(names) + len(missing) - 5} more"
+    batch = ImportBatch(
+        source_name=source_name[:500],
+        created_by_id=created_by.pk if created_by is not None else None,
+        total=_archive_file_count(buffer, names) + len(missing),
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    batch.archive.save(f"import-{stamp}.zip", File(buffer), save=False)
+    batch.full_clean()
+    batch.save()
+    batch_id = batch.pk
+    transaction.on_commit(lambda: article_batch_import_task.delay(batch_id))
+    return batch
+
+
+def _archive_file_count(buffer: io.BytesIO, names: Sequence[str]) -> int:
+    """How many results the batch will give: one per file, one per member of a packed zip."""
+    limits = import_limits()
+    count = 0
+    with zipfile.ZipFile(buffer) as archive:
+        for name in names:
+            if name.lower().endswith(".zip"):
+                count += count_zip_members(archive.read(name), limits)
+            else:
+                count += 1
+    buffer.seek(0)
+    return count
+
+
+def _zip_info(name: str, compress: int | None) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED if compress is None else compress
+    return info
+
+
+def _batch_sources(
+    archive: zipfile.ZipFile, manifest: dict[str, Any]
+) -> Iterator[SourceFile | Rejection]:
+    limits = import_limits()
+    for name in manifest.get("missing", []):
+        yield Rejection(str(name), "no such file or directory")
+    for name in manifest.get("files", []):
+        try:
+            info = archive.getinfo(name)
+        except KeyError:
+            yield Rejection(name, "missing from the batch archive")
+            continue
+        limit = limits.max_zip_bytes if name.lower().endswith(".zip") else limits.max_file_bytes
+        if info.file_size > limit:
+            yield Rejection(name, f"file too large: {megabytes(info.file_size)}")
+            continue
+        with archive.open(info) as handle:
+            data = handle.read(limit + 1)
+        yield from iter_sources_in_bytes(name, data, limits)
+
+
+def import_batch_process(*, batch_id: int) -> ImportBatch:
+    """Import every file of a batch, recording progress, counts and per-file results on the row.
+
+    Idempotent and resumable: a finished batch is returned untouched; a batch interrupted while
+    running (worker lost, task redelivered) continues after the last recorded file.
+    Side effects: Article rows (one transaction each) and updates of the ImportBatch row.
+    Errors: ImportBatch.DoesNotExist for an unknown id. An unreadable archive marks the batch
+    failed with the reason (and does not raise).
+    """
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED):
+        return batch
+    results: list[dict[str, Any]] = list(batch.results) if batch.processed else []
+    done_files = batch.processed
+    batch.status = ImportBatch.Status.RUNNING
+    batch.save(update_fields=["status"])
+    try:
+        with batch.archive.open("rb") as stored:
+            archive_bytes = stored.read()
+        archive = zipfile.ZipFile(io.BytesIO(archive_bytes))
+        manifest = json.loads(archive.read(MANIFEST))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        batch.status = ImportBatch.Status.FAILED
+        batch.error = f"cannot read the batch archive: {exc}"
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "error", "finished_at"])
+        return batch
+
+    user = batch.created_by
+    publisher = str(manifest.get("publisher") or "")
+    processed = done_files
+
+    def record(group: list[FileResults]) -> None:
+        # In the group's transaction: the recorded progress never disagrees with the rows.
+        nonlocal processed
+        processed += len(group)
+        results.extend(result.as_dict() for _, file_results in group for result in file_results)
+        _save_progress(batch, results, processed)
+
+    with archive:
+        # Files recorded by an earlier, interrupted run are skipped.
+        remaining = itertools.islice(_batch_sources(archive, manifest), done_files, None)
+        _import_grouped(remaining, imported_by=user, publisher=publisher, in_transaction=record)
+    _save_progress(batch, results, processed)
+    batch.status = ImportBatch.Status.DONE
+    batch.total = max(batch.total, processed)
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "total", "finished_at"])
+    return batch
+
+
+def _save_progress(batch: ImportBatch, results: list[dict[str, Any]], processed: int) -> None:
+    statuses = [result["status"] for result in results]
+    batch.results = results
+    batch.processed = processed
+    batch.total = max(batch.total, processed)
+    batch.imported = statuses.count("imported")
+    batch.duplicates = statuses.count("duplicate")
+    batch.rejected = statuses.count("rejected")
+    batch.save(
+        update_fields=["results", "processed", "total", "imported", "duplicates", "rejected"]
+    )
+
+
+def import_batch_results(batch: ImportBatch) -> list[ImportResult]:
+    """The batch's recorded results as ImportResult values."""
+    return [ImportResult(**result) for result in batch.results]

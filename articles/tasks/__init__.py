@@ -1,0 +1,19 @@
+"""Celery tasks: thin wrappers named `<service>_task` that take primitive IDs and call one service.
+
+Split by area so each module stays small; importing them here registers them with
+`autodiscover_tasks()`.
+"""
+
+from articles.tasks.consensus import (
+    claim_consensus_recompute_task,
+    claims_stale_recompute_task,
+    consensus_full_recompute_task,
+)
+from articles.tasks.imports import article_batch_import_task
+
+__all__ = [
+    "article_batch_import_task",
+    "claim_consensus_recompute_task",
+    "claims_stale_recompute_task",
+    "consensus_full_recompute_task",
+]

@@ -1,0 +1,38 @@
+"""Import jobs: a thin wrapper around `import_batch_process` (resumable, safe to redeliver)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from articles.models import ImportBatch
+from articles.services import articles as article_services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="articles.tasks.article_batch_import_task",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, ConnectionError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def article_batch_import_task(batch_id: int) -> dict[str, Any]:
+    """Import the files of one ImportBatch; a missing batch is logged, not retried."""
+    try:
+        batch = article_services.import_batch_process(batch_id=batch_id)
+    except ImportBatch.DoesNotExist:
+        logger.warning("import batch %s does not exist; nothing to do", batch_id)
+        return {"batch_id": batch_id, "status": "missing"}
+    return {
+        "batch_id": batch.pk,
+        "status": batch.status,
+        "imported": batch.imported,
+        "duplicates": batch.duplicates,
+        "rejected": batch.rejected,
+    }

@@ -1,0 +1,319 @@
+"""HTML import: our full pipeline against trafilatura extraction alone, same files, same run.
+
+    python benchmarks/import_html.py [--n 1000] [--seed 0] [--target 1.5]
+
+Generates --n varied HTML article pages (navigation, ads, share prompts, comment forms, footers,
+bylines; several languages; different lengths) in a temporary folder, then times
+
+  * baseline: `trafilatura.bare_extraction(html, with_metadata=True)` over every file,
+  * ours: `articles_import_paths` over the same folder: read, decode, extract, clean, hash and
+    save each article (its own transaction) into a fresh temporary SQLite database,
+
+and prints both times and the ratio. Exits 1 when ours takes more than --target times the
+baseline, or when not every page was imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+WORDS = {
+    "en": [
+        "the",
+        "council",
+        "said",
+        "on",
+        "monday",
+        "that",
+        "its",
+        "budget",
+        "for",
+        "roads",
+        "and",
+        "schools",
+        "would",
+        "rise",
+        "by",
+        "percent",
+        "after",
+        "a",
+        "vote",
+        "in",
+        "which",
+        "members",
+        "argued",
+        "about",
+        "housing",
+        "transport",
+        "water",
+        "energy",
+        "prices",
+        "hospital",
+        "staff",
+        "contracts",
+        "data",
+        "the",
+        "minister",
+        "company",
+        "report",
+        "shows",
+        "figures",
+    ],
+    "es": [
+        "el",
+        "consejo",
+        "dijo",
+        "el",
+        "lunes",
+        "que",
+        "su",
+        "presupuesto",
+        "para",
+        "carreteras",
+        "y",
+        "escuelas",
+        "subirá",
+        "un",
+        "por",
+        "ciento",
+        "tras",
+        "una",
+        "votación",
+        "en",
+        "la",
+        "que",
+        "los",
+        "miembros",
+        "discutieron",
+        "sobre",
+        "vivienda",
+        "transporte",
+        "agua",
+        "energía",
+        "precios",
+        "hospital",
+        "personal",
+        "contratos",
+        "datos",
+        "ministra",
+        "empresa",
+        "informe",
+    ],
+    "de": [
+        "der",
+        "rat",
+        "sagte",
+        "am",
+        "montag",
+        "dass",
+        "sein",
+        "haushalt",
+        "für",
+        "straßen",
+        "und",
+        "schulen",
+        "um",
+        "prozent",
+        "steigen",
+        "werde",
+        "nach",
+        "einer",
+        "abstimmung",
+        "in",
+        "der",
+        "die",
+        "mitglieder",
+        "über",
+        "wohnungen",
+        "verkehr",
+        "wasser",
+        "energie",
+        "preise",
+        "krankenhaus",
+        "personal",
+        "verträge",
+        "daten",
+        "ministerin",
+        "bericht",
+        "zeigt",
+        "zahlen",
+    ],
+    "fr": [
+        "le",
+        "conseil",
+        "a",
+        "déclaré",
+        "lundi",
+        "que",
+        "son",
+        "budget",
+        "pour",
+        "les",
+        "routes",
+        "et",
+        "les",
+        "écoles",
+        "augmenterait",
+        "de",
+        "pour",
+        "cent",
+        "après",
+        "un",
+        "vote",
+        "où",
+        "les",
+        "membres",
+        "ont",
+        "débattu",
+        "du",
+        "logement",
+        "des",
+        "transports",
+        "de",
+        "l'eau",
+        "de",
+        "l'énergie",
+        "des",
+        "prix",
+        "de",
+        "l'hôpital",
+        "du",
+        "personnel",
+        "des",
+        "contrats",
+        "et",
+        "des",
+        "données",
+    ],
+}
+CHROME = {
+    "en": ("Advertisement", "Leave a Reply", "Share this article", "Home"),
+    "es": ("Publicidad", "Deja una respuesta", "Compartir", "Inicio"),
+    "de": ("Anzeige", "Hinterlasse einen Kommentar", "Teilen", "Startseite"),
+    "fr": ("Publicité", "Laisser un commentaire", "Partager", "Accueil"),
+}
+
+
+def _sentence(rng: random.Random, words: list[str]) -> str:
+    picked = rng.choices(words, k=rng.randint(12, 26))
+    picked.insert(rng.randint(0, len(picked)), str(rng.randint(2, 9_999)))
+    return " ".join(picked).capitalize() + "."
+
+
+def make_page(number: int, rng: random.Random) -> str:
+    lang = rng.choice(sorted(WORDS))
+    words = WORDS[lang]
+    ad, reply, share, home = CHROME[lang]
+    title = " ".join(rng.choices(words, k=rng.randint(5, 10))).capitalize() + f" {number}"
+    paragraphs = [
+        " ".join(_sentence(rng, words) for _ in range(rng.randint(2, 5)))
+        for _ in range(rng.randint(4, 14))
+    ]
+    body = "".join(
+        f"<p>{paragraph}</p>" + (f'<div class="ad"><p>{ad}</p></div>' if i == 2 else "")
+        for i, paragraph in enumerate(paragraphs)
+    )
+    links = "".join(f'<li><a href="/s/{n}">{rng.choice(words)}</a></li>' for n in range(12))
+    related = "".join(
+        f'<li><a href="/r/{n}">{" ".join(rng.choices(words, k=6))}</a></li>' for n in range(6)
+    )
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{title} | Example {number % 17}</title>
+<meta property="og:site_name" content="Example {number % 17}">
+<meta name="author" content="Writer {number % 23}">
+<meta property="article:published_time" content="2024-0{1 + number % 9}-1{number % 9}T08:00:00Z">
+<link rel="canonical" href="https://news{number % 17}.example/{number}">
+<script>var tracking = {{"id": {number}}};</script><style>body {{ margin: 0 }}</style>
+</head><body>
+<header><nav><a href="/">{home}</a><ul>{links}</ul></nav></header>
+<main><article><h1>{title}</h1><p class="byline">By Writer {number % 23}</p>{body}
+<p>{share}</p></article>
+<aside><h3>Related</h3><ul>{related}</ul></aside>
+<section class="comments"><h3>{reply}</h3><form><textarea></textarea></form></section></main>
+<footer><p>© 2024 Example {number % 17}</p><ul>{links}</ul></footer>
+</body></html>"""
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="How many HTML pages to generate.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--target", type=float, default=1.5, help="Largest acceptable ratio.")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = _parse()
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        rng = random.Random(args.seed)
+        for number in range(args.n):
+            (folder / f"page-{number:05}.html").write_text(make_page(number, rng), "utf-8")
+
+        # A fresh SQLite database for this run, whatever DATABASE_URL says.
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+        import django
+
+        django.setup()
+        import trafilatura
+        from django.core.management import call_command
+
+        from articles.models import Article
+        from articles.services.articles import articles_import_paths
+
+        call_command("migrate", verbosity=0)
+        files = sorted(folder.iterdir())
+
+        # Warm both code paths up (imports, regex compilation, trafilatura's caches).
+        warm = Path(tmp) / "warm"
+        warm.mkdir()
+        (warm / "w.html").write_text(make_page(args.n + 1, rng), "utf-8")
+        trafilatura.bare_extraction(make_page(args.n + 2, rng), with_metadata=True)
+        articles_import_paths(paths=[warm])
+        Article.objects.all().delete()
+
+        started = time.perf_counter()
+        extracted = 0
+        for path in files:
+            document = trafilatura.bare_extraction(
+                path.read_text("utf-8"), with_metadata=True, include_comments=False
+            )
+            extracted += document is not None
+        baseline = time.perf_counter() - started
+
+        started = time.perf_counter()
+        results = articles_import_paths(paths=[folder])
+        ours = time.perf_counter() - started
+
+    imported = sum(result.status == "imported" for result in results)
+    ratio = ours / baseline
+    print(f"pages: {args.n} (trafilatura extracted {extracted}, we imported {imported})")
+    print(f"baseline, trafilatura.bare_extraction alone: {baseline:8.2f} s")
+    print(f"ours, full import into SQLite:              {ours:8.2f} s")
+    print(f"ratio: {ratio:.2f}x (target <= {args.target}x)")
+    failed = ratio > args.target or imported != args.n
+    if imported != args.n:
+        rejected = [r for r in results if r.status != "imported"][:5]
+        print(f"FAIL: {args.n - imported} pages not imported, e.g. {rejected}")
+    elif failed:
+        print("FAIL: over target")
+    else:
+        print("OK")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The offline `aggregate` command: CSV in, consensus CSV out, no database."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.consensus.simulate import simulate
+
+LABELS = ("verified", "disputed", "false")
+
+
+def write_crowd_csv(path, *, n_items=200, seed=0, header=("claim_id", "annotator_id", "label")):
+    crowd = simulate(n_items=n_items, n_workers=25, n_labels=3, seed=seed)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for item, worker, label in zip(
+            crowd.item_idx, crowd.worker_idx, crowd.label_idx, strict=True
+        ):
+            writer.writerow([f"claim-{item}", f"annotator-{worker}", LABELS[label]])
+    return crowd
+
+
+def run(*args, **options):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("aggregate", *map(str, args), stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("method", ["majority", "weighted", "dawid-skene"])
+def test_aggregate_writes_one_row_per_claim(tmp_path, method):
+    source = tmp_path / "annotations.csv"
+    crowd = write_crowd_csv(source)
+    target = tmp_path / "consensus.csv"
+    out, err = run(source, "--method", method, "--out", target)
+    assert out == ""
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert len(rows) == crowd.n_items
+    assert list(rows[0]) == [
+        "claim_id",
+        "label",
+        "confidence",
+        "status",
+        "p_disputed",
+        "p_false",
+        "p_verified",
+    ]
+    for row in rows:
+        assert row["status"] in {"pending", "settled", "contested"}
+        assert row["label"] in {"", *LABELS}
+        probabilities = [float(row[f"p_{name}"]) for name in sorted(LABELS)]
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-5)
+        assert float(row["confidence"]) == pytest.approx(max(probabilities))
+        if row["status"] == "settled":
+            assert row["label"]
+            assert float(row["confidence"]) >= 0.8
+    assert f"claims: {crowd.n_items}" in err
+    assert "Krippendorff's alpha" in err
+    assert "annotators (top and bottom 5 of 25)" in err
+    if method != "majority":
+        assert "est. accuracy" in err
+        assert "iterations" in err
+
+
+def test_aggregate_writes_to_stdout_and_honours_threshold_and_minimum(tmp_path):
+    source = tmp_path / "a.csv"
+    source.write_text(
+        "claim_id,annotator_id,label\nc1,a,yes\nc1,b,yes\nc1,c,no\nc2,a,no\nc3,a,yes\nc3,b,no\n",
+        encoding="utf-8",
+    )
+    out, _ = run(source, "--method", "majority", "--threshold", "0.6", "--min-annotations", "2")
+    assert out.splitlines() == [
+        "claim_id,label,confidence,status,p_no,p_yes",
+        "c1,yes,0.666667,settled,0.333333,0.666667",
+        "c2,no,1.000000,pending,1.000000,0.000000",
+        "c3,,0.500000,contested,0.500000,0.500000",
+    ]
+
+
+def test_aggregate_uses_settings_defaults(tmp_path, settings):
+    settings.FACTCHECK_CONSENSUS_THRESHOLD = 0.6
+    settings.FACTCHECK_CONSENSUS_MIN_ANNOTATIONS = 1
+    source = tmp_path / "a.csv"
+    source.write_text(
+        "claim_id,annotator_id,label\nc1,a,yes\nc1,b,yes\nc1,c,no\n", encoding="utf-8"
+    )
+    out, err = run(source, "--method", "majority")
+    assert out.splitlines()[1].split(",")[3] == "settled"
+    assert "threshold 0.6, min annotations 1" in err
+
+
+def test_aggregate_custom_column_names(tmp_path):
+    source = tmp_path / "custom.csv"
+    crowd = write_crowd_csv(source, n_items=50, header=("story", "rater", "verdict"))
+    out, _ = run(
+        source,
+        "--method",
+        "dawid-skene",
+        "--claim-column",
+        "story",
+        "--annotator-column",
+        "rater",
+        "--label-column",
+        "verdict",
+    )
+    assert len(out.splitlines()) == crowd.n_items + 1
+
+
+def test_aggregate_reports_malformed_line(tmp_path):
+    source = tmp_path / "bad.csv"
+    source.write_text("claim_id,annotator_id,label\nc1,a,yes\nc1,b\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"line 3: expected 3 fields, found 2"):
+        run(source, "--method", "majority")
+
+
+def test_aggregate_reports_duplicates_with_both_lines(tmp_path):
+    source = tmp_path / "dup.csv"
+    source.write_text("claim_id,annotator_id,label\nc1,a,yes\nc2,a,no\nc1,a,no\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"line 4: duplicate .* \(first on line 2\)"):
+        run(source)
+
+
+def test_aggregate_reports_missing_columns_with_header_found(tmp_path):
+    source = tmp_path / "cols.csv"
+    source.write_text("claim,annotator_id,label\nc1,a,yes\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"header found: 'claim', 'annotator_id', 'label'"):
+        run(source)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("", "empty"), ("claim_id,annotator_id,label\n", "no annotation rows")],
+)
+def test_aggregate_rejects_empty_input(tmp_path, content, message):
+    source = tmp_path / "empty.csv"
+    source.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run(source)
+
+
+def test_aggregate_missing_file_is_a_clean_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        run(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(("option", "value"), [("--threshold", "1.5"), ("--min-annotations", "-1")])
+def test_aggregate_rejects_bad_options(tmp_path, option, value):
+    source = tmp_path / "a.csv"
+    source.write_text("claim_id,annotator_id,label\nc1,a,yes\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=option):
+        run(source, option, value)
+
+
+def test_aggregate_single_label_file(tmp_path):
+    source = tmp_path / "one.csv"
+    source.write_text(
+        "claim_id,annotator_id,label\nc1,a,yes\nc1,b,yes\nc1,c,yes\n", encoding="utf-8"
+    )
+    out, err = run(source, "--method", "dawid-skene")
+    assert out.splitlines() == [
+        "claim_id,label,confidence,status,p_yes",
+        "c1,yes,1.000000,settled,1.000000",
+    ]
+    assert "n/a" in err  # alpha undefined with one label
+
+
+def test_aggregate_does_not_touch_the_database(tmp_path):
+    # No django_db mark: pytest-django's blocker turns any database access into an error.
+    source = tmp_path / "a.csv"
+    write_crowd_csv(source, n_items=30)
+    out, _ = run(source, "--method", "weighted")
+    assert len(out.splitlines()) == 31

@@ -1,0 +1,273 @@
+"""The import services: one transaction per article, duplicates, batches and the Celery job."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError
+
+from articles.importing import ParsedArticle
+from articles.models import Article, ImportBatch
+from articles.services import articles as services
+from articles.tasks.imports import article_batch_import_task
+
+SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
+BODY = "The council approved the budget on Monday.\n\nIt includes 3.2 million euros for schools."
+
+
+def parsed(name="a.txt", body=BODY, **fields):
+    return ParsedArticle(
+        name=name,
+        title=fields.pop("title", "Budget approved"),
+        body=body,
+        raw=body,
+        source_format="text",
+        **fields,
+    )
+
+
+def write(folder, name, data):
+    path = folder / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+@pytest.mark.django_db
+def test_article_import_saves_the_article(editor):
+    result = services.article_import(parsed=parsed(author="Ana Ruiz"), imported_by=editor)
+
+    article = Article.objects.get()
+    assert result == services.ImportResult("a.txt", "imported", article.pk, "Budget approved")
+    assert article.body == BODY
+    assert article.author == "Ana Ruiz"
+    assert article.imported_by == editor
+    assert article.content_hash == services.content_hash(BODY)
+
+
+@pytest.mark.django_db
+def test_article_import_duplicate_changes_nothing():
+    first = services.article_import(parsed=parsed(publisher="One"))
+    before = Article.objects.values().get()
+
+    again = services.article_import(
+        parsed=parsed(name="b.txt", body=BODY.upper().replace("\n\n", "  \n\n "), publisher="Two")
+    )
+
+    assert again.status == "duplicate"
+    assert again.article_id == first.article_id
+    assert list(Article.objects.values()) == [before]
+
+
+@pytest.mark.django_db
+def test_article_import_detects_duplicates_through_the_unique_constraint(monkeypatch):
+    # Insert first, look up on conflict: a concurrent import of the same article (the race)
+    # takes the same path as a plain re-import.
+    lookups = []
+    original = services._existing_article_id
+
+    def recording_lookup(digest):
+        lookups.append(digest)
+        return original(digest)
+
+    monkeypatch.setattr(services, "_existing_article_id", recording_lookup)
+
+    first = services.article_import(parsed=parsed())
+    second = services.article_import(parsed=parsed(name="b.txt"))
+
+    assert first.status == "imported"
+    assert lookups == [services.content_hash(BODY)]
+    assert second == services.ImportResult(
+        "b.txt", "duplicate", first.article_id, "Budget approved"
+    )
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_article_import_rejects_what_the_database_refuses(monkeypatch):
+    monkeypatch.setattr(services, "_existing_article_id", lambda digest: None)
+    services.article_import(parsed=parsed())
+
+    result = services.article_import(parsed=parsed(name="b.txt"))
+
+    assert (result.status, result.reason) == ("rejected", "the database refused it")
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_article_import_rejects_invalid_fields():
+    result = services.article_import(parsed=parsed(url="not a url"))
+
+    assert result.status == "rejected"
+    assert result.reason.startswith("url:")
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_articles_import_paths_continues_after_bad_files_without_partial_rows(
+    tmp_path, monkeypatch
+):
+    write(tmp_path, "1.txt", "First headline\n\nFirst body paragraph with facts.")
+    write(tmp_path, "2.json", '{"title": "broken", ')
+    write(tmp_path, "3.txt", "Second headline\n\nSecond body paragraph with facts.")
+    write(tmp_path, "4.txt", "Third headline\n\nThird body paragraph with facts.")
+    original = Article.save
+
+    def failing_save(self, *args, **kwargs):
+        if self.title == "Third headline":
+            original(self, *args, **kwargs)  # the row is written, then the insert fails
+            raise IntegrityError("simulated failure after the insert")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Article, "save", failing_save)
+
+    results = services.articles_import_paths(paths=[tmp_path])
+
+    assert [r.status for r in results] == ["imported", "rejected", "imported", "rejected"]
+    assert "malformed JSON" in results[1].reason
+    assert sorted(Article.objects.values_list("title", flat=True)) == [
+        "First headline",
+        "Second headline",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds folder not present")
+def test_articles_import_paths_imports_the_seeds_once():
+    results = services.articles_import_paths(paths=[SEEDS], publisher="Seed desk")
+
+    assert [r.status for r in results] == ["imported"] * 5
+    assert Article.objects.count() == 5
+    assert set(Article.objects.values_list("publisher", flat=True)) == {"Seed desk"}
+    assert set(Article.objects.values_list("source_format", flat=True)) == {"text"}
+
+    again = services.articles_import_paths(paths=[SEEDS])
+
+    assert [r.status for r in again] == ["duplicate"] * 5
+    assert Article.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_articles_import_uploads_reads_zips_and_files():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("x/one.txt", "Zip headline\n\nA body from inside a zip archive.")
+        archive.writestr("../escape.txt", "nope")
+    files = [
+        ("plain.txt", b"Plain headline\n\nA plain body paragraph."),
+        ("safe.zip", buffer.getvalue()),
+    ]
+
+    results = services.articles_import_uploads(files=files)
+
+    assert [(r.source, r.status) for r in results] == [
+        ("plain.txt", "imported"),
+        ("safe.zip", "rejected"),
+    ]
+
+
+def make_uploads():
+    return [
+        ("one.txt", io.BytesIO(b"Batch headline one\n\nThe first body of the batch.")),
+        ("two.txt", io.BytesIO(b"Batch headline two\n\nThe second body of the batch.")),
+        ("bad.json", io.BytesIO(b"[1, 2")),
+        ("../../etc/passwd.txt", io.BytesIO(b"Sneaky name\n\nA body uploaded with a path name.")),
+    ]
+
+
+@pytest.mark.django_db
+def test_import_batch_create_packs_files_and_queues_the_job(
+    editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = services.import_batch_create(
+            uploads=make_uploads(), created_by=editor, publisher="Daily Example"
+        )
+
+    assert len(callbacks) == 1
+    assert batch.status == ImportBatch.Status.QUEUED
+    assert batch.total == 4
+    with batch.archive.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        names = archive.namelist()
+    assert "passwd.txt" in names
+    assert not any(".." in name for name in names)
+
+
+@pytest.mark.django_db
+def test_import_batch_process_records_results_counts_and_progress(
+    editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_batch_create(
+            uploads=make_uploads(), created_by=editor, publisher="Daily Example"
+        )
+
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE
+    assert (batch.total, batch.processed) == (4, 4)
+    assert (batch.imported, batch.duplicates, batch.rejected) == (3, 0, 1)
+    assert batch.finished_at is not None
+    assert [r["status"] for r in batch.results] == ["imported", "imported", "rejected", "imported"]
+    assert batch.results[2]["reason"].startswith("malformed JSON at line 1")
+    assert set(Article.objects.values_list("publisher", flat=True)) == {"Daily Example"}
+    assert set(Article.objects.values_list("imported_by", flat=True)) == {editor.pk}
+
+
+@pytest.mark.django_db
+def test_article_batch_import_task_is_idempotent(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = services.import_batch_create(uploads=make_uploads())
+
+    first = article_batch_import_task(batch.pk)
+    second = article_batch_import_task(batch.pk)
+
+    assert (
+        first
+        == second
+        == {
+            "batch_id": batch.pk,
+            "status": "done",
+            "imported": 3,
+            "duplicates": 0,
+            "rejected": 1,
+        }
+    )
+    assert Article.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_import_batch_process_resumes_after_an_interrupted_run(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = services.import_batch_create(uploads=make_uploads())
+    first = services.articles_import_uploads(
+        files=[("one.txt", b"Batch headline one\n\nThe first body of the batch.")]
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.RUNNING, processed=1, results=[first[0].as_dict()]
+    )
+
+    batch = services.import_batch_process(batch_id=batch.pk)
+
+    assert [r["status"] for r in batch.results] == ["imported", "imported", "rejected", "imported"]
+    assert batch.processed == 4
+
+
+@pytest.mark.django_db
+def test_article_batch_import_task_logs_a_missing_batch(caplog):
+    assert article_batch_import_task(987654) == {"batch_id": 987654, "status": "missing"}
+    assert "987654" in caplog.text
+
+
+@pytest.mark.django_db
+def test_import_batch_process_marks_an_unreadable_archive_failed(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = services.import_batch_create(uploads=make_uploads())
+    with batch.archive.open("wb") as handle:
+        handle.write(b"not a zip")
+
+    batch = services.import_batch_process(batch_id=batch.pk)
+
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "cannot read the batch archive" in batch.error
