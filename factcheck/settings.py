@@ -231,5 +231,7 @@ LOGGING = {
         "articles": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # trafilatura logs every page it finds too short; our importer reports that itself.
         "trafilatura": {"level": "CRITICAL"},
+        # The in-process broker of the embedded default announces itself on every connection.
+        "kombu": {"level": "ERROR"},
     },
 }

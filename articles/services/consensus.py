@@ -343,8 +343,23 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
         ds = math.dawid_skene(
             item_idx, worker_idx, labels, n_items=n_items, n_workers=n_workers, n_labels=n_labels
         )
-        posteriors, confusion, priors = ds.posteriors, ds.confusion, ds.priors
+        confusion, priors = ds.confusion, ds.priors
         iterations, converged = int(ds.n_iter), bool(ds.converged)
+        # Final posteriors as the per-claim job computes them: full confusion matrices only for
+        # annotators with enough history, a smoothed accuracy for the rest. On a young desk
+        # (few annotations each) plain EM is overconfident; on a mature one this is one more
+        # E-step with the converged estimate.
+        posteriors = math.posteriors_from_reliability(
+            item_idx,
+            worker_idx,
+            labels,
+            n_items=n_items,
+            n_labels=n_labels,
+            confusion=confusion,
+            priors=priors,
+            history=np.bincount(worker_idx, minlength=n_workers),
+            min_history=config.min_history,
+        )
         accuracy = math.estimated_accuracy(confusion, priors)
     elif config.method == "weighted":
         weighted = math.weighted_vote(

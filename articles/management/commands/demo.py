@@ -25,10 +25,11 @@ from articles.services.annotations import annotation_submit
 from articles.services.articles import articles_import_paths
 from articles.services.assignments import claims_auto_assign
 from articles.services.claims import appearance_add, claim_create
-from articles.services.consensus import consensus_full_recompute
+from articles.services.consensus import claim_consensus_recompute, consensus_full_recompute
 from articles.services.verdicts import verdict_publish
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_articles"
+CLAIMS_FILE = SAMPLES / "CLAIMS.json"  # the demo's claims and their quotes, not an article
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
 
 
@@ -94,6 +95,9 @@ class Command(BaseCommand):
         self._import_articles(editor)
         claims = self._claims(editor)
         self._annotate(editor, users, claims)
+        # Synchronously, whether or not workers are running: the demo publishes right after.
+        for claim in claims:
+            claim_consensus_recompute(claim_id=claim.pk)
         summary = consensus_full_recompute()
         self._publish(editor, claims[1])
         self._report(summary)
@@ -118,7 +122,9 @@ class Command(BaseCommand):
         return users
 
     def _import_articles(self, editor: Any) -> None:
-        paths = sorted(p for p in SAMPLES.iterdir() if p.suffix in ARTICLE_SUFFIXES)
+        paths = sorted(
+            p for p in SAMPLES.iterdir() if p.suffix in ARTICLE_SUFFIXES and p != CLAIMS_FILE
+        )
         results = articles_import_paths(paths=paths, imported_by=editor)
         for result in results:
             name = Path(result.source).name
@@ -128,7 +134,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {result.status:<9} {name}")
 
     def _claims(self, editor: Any) -> list[Claim]:
-        specs = json.loads((SAMPLES / "CLAIMS.json").read_text(encoding="utf-8"))
+        specs = json.loads(CLAIMS_FILE.read_text(encoding="utf-8"))
         bodies = list(Article.objects.values_list("id", "body"))
         claims = []
         for spec in specs:
