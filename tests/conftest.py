@@ -94,6 +94,13 @@ def postgres():
     return connection
 
 
+def reset_celery_pools() -> None:
+    """Forget Celery's cached connection and producer pools, so the next message goes to the
+    broker the app's configuration names now (earlier tests may have built them on another)."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 def _test_redis_url() -> str:
     parts = urlsplit(settings.REDIS_URL)
     return urlunsplit((parts.scheme, parts.netloc, f"/{TEST_REDIS_DB}", "", ""))
@@ -184,10 +191,12 @@ def live_services(django_db_setup, django_db_blocker) -> Iterator[tuple[str, str
         "result_backend": celery_app.conf.result_backend,
     }
     celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+    reset_celery_pools()
     try:
         yield database_url, redis_url
     finally:
         celery_app.conf.update(previous)
+        reset_celery_pools()
 
 
 @pytest.fixture(scope="session")

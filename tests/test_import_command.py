@@ -131,7 +131,7 @@ def _worker_media_root():
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_import_articles_async_is_imported_by_a_live_worker(celery_live, tmp_path, settings):
     settings.MEDIA_ROOT = str(_worker_media_root())
     for number in range(3):

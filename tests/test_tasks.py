@@ -17,7 +17,13 @@ from articles.tasks import (
     consensus_full_recompute_task,
 )
 from factcheck.celery import app as celery_app
-from tests.conftest import start_worker, stop_worker, wait_for, wait_for_worker
+from tests.conftest import (
+    reset_celery_pools,
+    start_worker,
+    stop_worker,
+    wait_for,
+    wait_for_worker,
+)
 from tests.factories import AnnotationFactory, AnnotatorFactory, ClaimFactory
 
 
@@ -26,17 +32,13 @@ def broker_at(url):
     """Point the Celery app's producers at another broker URL for the block."""
     previous = celery_app.conf.broker_url
 
-    def reset_pools():
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
     celery_app.conf.update(broker_url=url)
-    reset_pools()
+    reset_celery_pools()
     try:
         yield
     finally:
         celery_app.conf.update(broker_url=previous)
-        reset_pools()
+        reset_celery_pools()
 
 
 def rate(claim, labels):

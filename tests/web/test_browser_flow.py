@@ -47,7 +47,10 @@ VERDICTS = [
     ("disputed", 55, "Reports give ranges from $42,000 to $210,000 depending on the tier."),
 ]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _ensure_groups():
