@@ -225,7 +225,11 @@ class ConsensusStatus(models.TextChoices):
 class Consensus(models.Model):
     """The computed aggregate of a claim's annotations (one per claim, upserted by jobs)."""
 
-    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="consensus")
+    # The claim is the key: one row per claim, and no second unique index to maintain when
+    # the full recompute writes every claim's row.
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, related_name="consensus", primary_key=True
+    )
     label = models.CharField(max_length=16, choices=Label.choices, blank=True)
     probabilities = models.JSONField(default=dict)
     agreement = models.FloatField(
@@ -234,10 +238,7 @@ class Consensus(models.Model):
         help_text="Observed agreement: share of annotations on the most frequent label.",
     )
     status = models.CharField(
-        max_length=16,
-        choices=ConsensusStatus.choices,
-        default=ConsensusStatus.PENDING,
-        db_index=True,
+        max_length=16, choices=ConsensusStatus.choices, default=ConsensusStatus.PENDING
     )
     method = models.CharField(max_length=32)
     parameters = models.JSONField(default=dict)
@@ -247,6 +248,9 @@ class Consensus(models.Model):
 
     class Meta:
         verbose_name_plural = "consensus"
+        # One plain index: db_index on a CharField adds a second (LIKE) index on PostgreSQL,
+        # which nobody queries and every bulk recompute would have to maintain.
+        indexes = (models.Index(fields=["status"], name="consensus_status_idx"),)
 
     def __str__(self) -> str:
         return f"{self.status}: {self.label or '—'}"
