@@ -20,6 +20,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -154,6 +155,7 @@ def main() -> int:
     parser.add_argument("--annotations", type=int, default=1_000_000)
     parser.add_argument("--claims", type=int, default=200_000)
     parser.add_argument("--annotators", type=int, default=2_000)
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each side; best counts.")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     args = parser.parse_args()
 
@@ -186,24 +188,42 @@ def main() -> int:
             f"{args.annotators:,} annotators in {time.perf_counter() - t0:.1f} s"
         )
         copy_times = []
-        for _ in range(3):
+        for _ in range(args.repeat):
             seconds, size = _time_copy_out()
             copy_times.append(seconds)
         copy_s = min(copy_times)
-        print(f"baseline  COPY annotations table out: {copy_s:.3f} s ({size / 1e6:.0f} MB)")
-
-        start = time.perf_counter()
-        first = consensus_full_recompute()
-        first_s = time.perf_counter() - start
         print(
-            f"ours      full recompute (first run):  {first_s:.3f} s  "
+            f"baseline  COPY annotations table out: {copy_s:.3f} s  best of {args.repeat} "
+            f"({size / 1e6:.0f} MB)"
+        )
+
+        # Best of --repeat runs each, as for COPY: the first run starts from empty consensus and
+        # reliability tables (every row written), the re-run from the previous run's results
+        # (nothing changed, nothing written).
+        first_times: list[float] = []
+        second_times: list[float] = []
+        first: dict[str, Any] = {}
+        second: dict[str, Any] = {}
+        for _ in range(args.repeat):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "TRUNCATE articles_consensus, articles_annotatorreliability, "
+                    "articles_consensusrun"
+                )
+                cursor.execute("CHECKPOINT")
+            start = time.perf_counter()
+            first = consensus_full_recompute()
+            first_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            second = consensus_full_recompute()
+            second_times.append(time.perf_counter() - start)
+        first_s, second_s = min(first_times), min(second_times)
+        print(
+            f"ours      full recompute (first run):  {first_s:.3f} s  best of {args.repeat} "
             f"({first['written']:,} consensus rows written, alpha {first['alpha']:.3f})"
         )
-        start = time.perf_counter()
-        second = consensus_full_recompute()
-        second_s = time.perf_counter() - start
         print(
-            f"ours      full recompute (re-run):     {second_s:.3f} s  "
+            f"ours      full recompute (re-run):     {second_s:.3f} s  best of {args.repeat} "
             f"({second['written']:,} rows written)"
         )
         if Consensus.objects.count() != args.claims:
