@@ -366,6 +366,9 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             item_idx, worker_idx, labels, n_items=n_items, n_labels=n_labels, n_workers=n_workers
         )
         posteriors, accuracy = weighted.posteriors, weighted.accuracy
+        # Stored as the symmetric confusion its accuracy implies, so the per-claim jobs weigh
+        # each annotator by the accuracy this run estimated.
+        confusion = math.symmetric_confusion(accuracy, n_labels)
     else:
         posteriors = math.majority_vote(
             item_idx, worker_idx, labels, n_items=n_items, n_labels=n_labels

@@ -255,3 +255,18 @@ def test_annotation_arrays_postgres_copy_matches_orm(postgres):
     assert got == rows
     assert len(claim_annotation_arrays(claim_id=int(fast.claim_ids[0]))) == 3
     assert len(claim_annotation_arrays(claim_id=unannotated.pk)) == 0
+
+
+def test_weighted_method_per_claim_job_uses_estimated_accuracy(settings):
+    settings.FACTCHECK_CONSENSUS_METHOD = "weighted"
+    _truth, good, biased = _crowd(n_claims=40)
+    consensus_services.consensus_full_recompute()
+    reliability = AnnotatorReliability.objects.get(annotator=good[0])
+    assert reliability.confusion["false"]["false"] == pytest.approx(reliability.accuracy, abs=1e-6)
+    claim = ClaimFactory()
+    AnnotationFactory(claim=claim, annotator=biased, label=Label.VERIFIED)
+    AnnotationFactory(claim=claim, annotator=good[0], label=Label.FALSE)
+
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    assert Consensus.objects.get(claim=claim).label == "false"
