@@ -39,6 +39,13 @@ def require_service(name: str, available: bool) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_root() -> None:
+    # WhiteNoise warns on every request when STATIC_ROOT does not exist (collectstatic has not
+    # run in a fresh checkout); the files themselves are served from the apps' folders.
+    Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -197,6 +204,13 @@ def live_services(django_db_setup, django_db_blocker) -> Iterator[tuple[str, str
     finally:
         celery_app.conf.update(previous)
         reset_celery_pools()
+        # A worker killed on purpose can leave its database session behind for a while; end
+        # such sessions so the test database can be dropped.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(scope="session")
