@@ -363,10 +363,12 @@ class ConsensusRun(models.Model):
         help_text="Hash of the estimated priors and confusion matrices; part of every consensus "
         "fingerprint, so re-estimating the same model rewrites nothing.",
     )
-    n_claims = models.PositiveIntegerField(default=0)
-    n_annotators = models.PositiveIntegerField(default=0)
-    n_annotations = models.PositiveIntegerField(default=0)
-    n_written = models.PositiveIntegerField(default=0, help_text="Consensus rows that changed.")
+    n_claims = models.PositiveIntegerField("claims", default=0)
+    n_annotators = models.PositiveIntegerField("annotators", default=0)
+    n_annotations = models.PositiveIntegerField("annotations", default=0)
+    n_written = models.PositiveIntegerField(
+        "rows changed", default=0, help_text="Consensus rows that changed."
+    )
     alpha = models.FloatField(null=True, blank=True, help_text="Krippendorff's alpha (nominal).")
     iterations = models.PositiveIntegerField(default=0)
     converged = models.BooleanField(default=True)

@@ -17,6 +17,7 @@ from articles.models import (
     Assignment,
     Claim,
     Consensus,
+    ConsensusRun,
     ConsensusStatus,
     Label,
     Verdict,
@@ -202,6 +203,8 @@ PAGES = [
         200,
         200,
     ),
+    ("consensus run list", admin_url("articles_consensusrun_changelist"), 200, 403, 200, 200),
+    ("consensus run add", admin_url("articles_consensusrun_add"), 403, 403, 403, 403),
     ("verdict list", admin_url("articles_verdict_changelist"), 200, 403, 200, 200),
     ("verdict change", admin_url("articles_verdict_change", "verdict"), 200, 403, 200, 200),
     ("verdict history", admin_url("articles_verdict_history", "verdict"), 403, 403, 200, 200),
@@ -453,6 +456,7 @@ def test_blind_annotator_sees_no_annotation_or_consensus_anywhere(client, desk):
         reverse("admin:articles_consensus_change", args=[desk.consensus.pk]),
         reverse("admin:articles_verdict_changelist"),
         reverse("admin:articles_annotatorreliability_changelist"),
+        reverse("admin:articles_consensusrun_changelist"),
         reverse("admin:articles_annotation_history", args=[desk.annotation.pk]),
         reverse("admin:articles_claim_history", args=[desk.claim.pk]),
     ]:
@@ -670,6 +674,13 @@ def _bulk(n):
             published_by=EditorFactory(),
             published_at=timezone.now(),
         )
+        ConsensusRun.objects.create(
+            method="dawid-skene",
+            n_claims=n,
+            alpha=0.5,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+        )
     return annotators
 
 
@@ -683,6 +694,7 @@ def _bulk(n):
         "verdict",
         "article",
         "annotatorreliability",
+        "consensusrun",
     ],
 )
 @pytest.mark.parametrize("n", [3, 25])

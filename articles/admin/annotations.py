@@ -36,6 +36,7 @@ from articles.models import (
     Assignment,
     Claim,
     Consensus,
+    ConsensusRun,
     Label,
     Verdict,
 )
@@ -418,6 +419,48 @@ class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
     @admin.display(description="Agreement", ordering="agreement")
     def agreement_pct(self, obj: Consensus) -> str:
         return "—" if obj.agreement is None else f"{obj.agreement:.0%}"
+
+
+@admin.register(ConsensusRun)
+class ConsensusRunAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
+    """The history of full recomputes: what was estimated, over how much, and how it went."""
+
+    # The method is a filter; the columns must fit beside it.
+    list_display = (
+        "finished_at",
+        "n_claims",
+        "n_annotations",
+        "n_written",
+        "alpha_value",
+        "converged",
+        "duration",
+    )
+    list_filter = ("method", "converged")
+    date_hierarchy = "finished_at"
+    readonly_fields = (
+        "method",
+        "parameters",
+        "labels",
+        "priors",
+        "model_hash",
+        "n_claims",
+        "n_annotators",
+        "n_annotations",
+        "n_written",
+        "alpha",
+        "iterations",
+        "converged",
+        "started_at",
+        "finished_at",
+    )
+
+    @admin.display(description="Alpha", ordering="alpha")
+    def alpha_value(self, obj: ConsensusRun) -> str:
+        return "—" if obj.alpha is None else f"{obj.alpha:.3f}"
+
+    @admin.display(description="Took")
+    def duration(self, obj: ConsensusRun) -> str:
+        return f"{(obj.finished_at - obj.started_at).total_seconds():.1f} s"
 
 
 @admin.register(AnnotatorReliability)
