@@ -1,8 +1,8 @@
 """Reads for the consensus engine: annotations as integer arrays ("load, then compute").
 
-On PostgreSQL the full load streams the three columns out with a binary `COPY`, parsed straight
-into numpy without a Python object per row; elsewhere (SQLite, the embedded default) it falls
-back to the ORM.
+On PostgreSQL the full load is one query that aggregates the three columns on the server into
+fixed-width binary records, parsed straight into numpy without a Python object per row;
+elsewhere (SQLite, the embedded default) it falls back to the ORM.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ class AnnotationArrays:
 
     def __len__(self) -> int:
         return int(self.claim_ids.size)
+
+    def take(self, index: npt.NDArray[np.int64] | npt.NDArray[np.bool_]) -> AnnotationArrays:
+        """The annotations at `index` (positions or a mask), all three arrays alike."""
+        return AnnotationArrays(
+            self.claim_ids[index], self.annotator_ids[index], self.label_codes[index]
+        )
 
 
 _ANNOTATION_RECORD = np.dtype([("claim", ">i8"), ("annotator", ">i8"), ("label", ">i2")])

@@ -23,7 +23,6 @@ from articles import consensus as math
 from articles.consensus.fingerprint import fingerprint_hex, item_fingerprints
 from articles.consensus_selectors import (
     LABELS,
-    AnnotationArrays,
     annotations_and_claims,
     claim_annotation_arrays,
     confusion_to_json,
@@ -296,11 +295,12 @@ class FullRecomputeResult:
 def consensus_full_recompute(*, progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Re-estimate annotator reliability over all annotations and rewrite every claim's consensus.
 
-    Loads every annotation as arrays (binary COPY on PostgreSQL), runs the configured method
-    (Dawid-Skene by default) over all of them, then in one transaction upserts the Consensus rows
+    Loads every annotation as arrays (one binary query on PostgreSQL), runs the configured method
+    (Dawid-Skene by default) over all of them, then in one transaction writes the Consensus rows
     whose fingerprint changed and every annotator's reliability, and records a ConsensusRun.
-    Claims whose annotations changed while it ran are marked stale and recomputed by their own
-    job afterwards. Idempotent: a second run over the same annotations writes no consensus row.
+    It leaves alone claims marked stale (their own job will read their current annotations) and
+    rows a per-claim job wrote after the run started. Idempotent: a second run over the same
+    annotations writes no consensus row.
     `progress(stage, done, total)` is called between stages.
     """
     return _full_recompute(progress=progress).as_json()
@@ -316,23 +316,19 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
     report("load", 0, stages)
     arrays, claim_ids = annotations_and_claims()
     # A fixed order makes the estimate (float sums) independent of the table's physical order.
-    order = np.lexsort((arrays.annotator_ids, arrays.claim_ids))
-    arrays = AnnotationArrays(
-        arrays.claim_ids[order], arrays.annotator_ids[order], arrays.label_codes[order]
-    )
+    arrays = arrays.take(np.lexsort((arrays.annotator_ids, arrays.claim_ids)))
     n_items = int(claim_ids.size)
     item_idx = np.searchsorted(claim_ids, arrays.claim_ids).astype(np.int64)
     if n_items and item_idx.size:
         known = claim_ids[np.minimum(item_idx, n_items - 1)] == arrays.claim_ids
         if not known.all():  # cannot happen within one snapshot; never index past the claims
-            arrays = AnnotationArrays(
-                arrays.claim_ids[known], arrays.annotator_ids[known], arrays.label_codes[known]
-            )
+            arrays = arrays.take(known)
             item_idx = item_idx[known]
     annotator_ids, worker_idx_raw = np.unique(arrays.annotator_ids, return_inverse=True)
     worker_idx = worker_idx_raw.astype(np.int64)
     n_workers = int(annotator_ids.size)
     labels = arrays.label_codes
+    history = np.bincount(worker_idx, minlength=n_workers)
 
     report("estimate", 1, stages)
     confusion: npt.NDArray[np.float64] | None = None
@@ -357,7 +353,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             n_labels=n_labels,
             confusion=confusion,
             priors=priors,
-            history=np.bincount(worker_idx, minlength=n_workers),
+            history=history,
             min_history=config.min_history,
         )
         accuracy = math.estimated_accuracy(confusion, priors)
@@ -381,7 +377,6 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
     with_consensus = math.agreement_with_consensus(
         item_idx, worker_idx, labels, posteriors.labels, n_workers=n_workers
     )
-    history = np.bincount(worker_idx, minlength=n_workers)
 
     uses_model = config.method != "majority"
     model_hash = _model_hash(annotator_ids, confusion, priors) if uses_model else ""
@@ -532,9 +527,9 @@ def _upsert_consensus_postgres(
     now: datetime,
     started: datetime,
 ) -> int:
-    """Binary-COPY the computed columns into a temporary table, then one INSERT … ON CONFLICT
-    that spells labels, statuses and JSON on the server and only touches rows whose fingerprint
-    differs (so an unchanged claim is not rewritten)."""
+    """Binary-COPY the computed columns into a temporary table, then an UPDATE of the existing
+    rows whose fingerprint differs and an INSERT of the claims that have no row yet; labels,
+    statuses and JSON are spelled on the server. An unchanged claim is not rewritten."""
     table = Consensus._meta.db_table
     claims = Claim._meta.db_table
     n_labels = len(LABELS)
