@@ -41,13 +41,15 @@ def _admin_connect(url: str) -> object:
     return psycopg.connect(url, autocommit=True)
 
 
-def _generate(n_annotations: int, n_claims: int, n_annotators: int, seed: int = 7) -> None:
-    """Fill the scratch database with users, one article, claims and annotations via COPY."""
+def _generate(n_annotations: int, n_claims: int, n_annotators: int, seed: int = 7) -> int:
+    """Fill the scratch database with users, one article, claims and annotations via COPY;
+    return how many annotations (the generator's per-claim workloads make it approximate)."""
     from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.utils import timezone
 
     from articles.models import Annotation, Article, Claim, Label
+    from tests.consensus.simulate import simulate
 
     rng = np.random.default_rng(seed)
     labels = np.array(Label.values)
@@ -90,31 +92,16 @@ def _generate(n_annotations: int, n_claims: int, n_annotators: int, seed: int = 
         copy.write(claims.getvalue())
     claim_ids = np.array(sorted(Claim.objects.values_list("id", flat=True)), dtype=np.int64)
 
-    # Annotators: mostly decent, some noisy, a few spammers; uneven workloads.
-    accuracy = np.clip(rng.beta(6, 2, n_annotators), 0.34, 0.98)
-    spammers = rng.random(n_annotators) < 0.05
-    accuracy[spammers] = 1.0 / n_labels
-    workload = rng.zipf(1.6, n_annotators).astype(np.float64)
-    workload /= workload.sum()
-    truth = rng.choice(n_labels, size=n_claims, p=[0.5, 0.3, 0.2])
-
-    per_claim = n_annotations // n_claims
-    item = np.repeat(np.arange(n_claims), per_claim)
-    extra = n_annotations - item.size
-    item = np.concatenate([item, rng.choice(n_claims, size=extra, replace=False)])
-    # Distinct annotators per claim: draw with replacement, then drop duplicates and refill.
-    worker = rng.choice(n_annotators, size=item.size, p=workload)
-    for _ in range(50):
-        key = item * n_annotators + worker
-        _, first = np.unique(key, return_index=True)
-        duplicate = np.ones(item.size, dtype=bool)
-        duplicate[first] = False
-        if not duplicate.any():
-            break
-        worker[duplicate] = rng.integers(0, n_annotators, size=int(duplicate.sum()))
-    correct = rng.random(item.size) < accuracy[worker]
-    wrong = (truth[item] + rng.integers(1, n_labels, size=item.size)) % n_labels
-    given = np.where(correct, truth[item], wrong)
+    # The same generated crowd as the math benchmark: reliable, noisy, biased, adversarial and
+    # spamming annotators with uneven workloads, each (claim, annotator) pair at most once.
+    crowd = simulate(
+        n_items=n_claims,
+        n_workers=n_annotators,
+        n_labels=n_labels,
+        n_annotations=n_annotations,
+        seed=seed,
+    )
+    item, worker, given = crowd.item_idx, crowd.worker_idx, crowd.label_idx
 
     buffer = io.StringIO()
     rationale = "Checked the primary source and two independent reports before deciding."
@@ -134,6 +121,7 @@ def _generate(n_annotations: int, n_claims: int, n_annotators: int, seed: int = 
         ) as copy:
             copy.write(buffer.getvalue())
         cursor.execute("ANALYZE")
+    return int(item.size)
 
 
 def _time_copy_out() -> tuple[float, int]:
@@ -182,9 +170,9 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         t0 = time.perf_counter()
-        _generate(args.annotations, args.claims, args.annotators)
+        n_generated = _generate(args.annotations, args.claims, args.annotators)
         print(
-            f"generated {args.annotations:,} annotations on {args.claims:,} claims by "
+            f"generated {n_generated:,} annotations on {args.claims:,} claims by "
             f"{args.annotators:,} annotators in {time.perf_counter() - t0:.1f} s"
         )
         copy_times = []
