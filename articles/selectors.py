@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -357,24 +357,28 @@ def assignments_for_user(*, user: AnyUser) -> QuerySet[Assignment]:
     return qs.none()
 
 
-def consensus_for_user(*, user: AnyUser) -> QuerySet[Consensus]:
-    """Editors and viewers: every consensus. Annotators: only of claims they annotated."""
-    qs = Consensus.objects.select_related("claim")
+_ClaimRowT = TypeVar("_ClaimRowT", Consensus, Verdict)
+
+
+def _visible_claim_outcomes(qs: QuerySet[_ClaimRowT], user: AnyUser) -> QuerySet[_ClaimRowT]:
+    """Rows about a claim's outcome (consensus, verdicts) that `user` may see: editors and
+    viewers all of them, annotators only those of claims they have annotated (blind until they
+    submit, as `claim_consensus_visible` decides for one claim), anyone else none."""
     if roles.is_editor(user) or roles.is_viewer(user):
         return qs
     if roles.is_annotator(user):
         return qs.filter(claim__annotations__annotator_id=user.pk)
     return qs.none()
+
+
+def consensus_for_user(*, user: AnyUser) -> QuerySet[Consensus]:
+    """Editors and viewers: every consensus. Annotators: only of claims they annotated."""
+    return _visible_claim_outcomes(Consensus.objects.select_related("claim"), user)
 
 
 def verdicts_for_user(*, user: AnyUser) -> QuerySet[Verdict]:
     """Editors and viewers: every verdict. Annotators: only of claims they annotated."""
-    qs = Verdict.objects.select_related("claim", "published_by")
-    if roles.is_editor(user) or roles.is_viewer(user):
-        return qs
-    if roles.is_annotator(user):
-        return qs.filter(claim__annotations__annotator_id=user.pk)
-    return qs.none()
+    return _visible_claim_outcomes(Verdict.objects.select_related("claim", "published_by"), user)
 
 
 def reliability_for_user(*, user: AnyUser) -> QuerySet[AnnotatorReliability]:
