@@ -94,19 +94,27 @@ def vote_counts(
 
 
 def stable_order(keys: IntArray, n_keys: int) -> IntArray:
-    """Permutation that stably sorts non-negative int ``keys`` (all ``< n_keys``).
+    """Permutation that stably sorts non-negative int ``keys`` (all ``< n_keys``)."""
+    return stable_sort(keys, n_keys)[1]
+
+
+def stable_sort(keys: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
+    """Stably sort non-negative int ``keys`` (all ``< n_keys``): ``(sorted_keys, order)`` with
+    ``sorted_keys == keys[order]``.
 
     Packs ``(key, position)`` into one int64 and sorts the values, which numpy does with a
-    vectorised sort several times faster than ``argsort(kind="stable")``; falls back to that
-    when the packed value would not fit in 63 bits.
+    vectorised sort several times faster than ``argsort(kind="stable")``, and which yields the
+    sorted keys without a gather; falls back to that argsort when the packed value would not
+    fit in 63 bits.
     """
     size = int(keys.size)
     bits = max(size - 1, 1).bit_length()
     if n_keys <= 0 or (n_keys - 1).bit_length() + bits > 62:
-        return np.argsort(keys, kind="stable").astype(np.int64)
+        order = np.argsort(keys, kind="stable").astype(np.int64)
+        return keys[order], order
     packed = (keys.astype(np.int64) << bits) | np.arange(size, dtype=np.int64)
     packed.sort()
-    return np.asarray(packed & ((1 << bits) - 1), dtype=np.int64)
+    return packed >> bits, np.asarray(packed & ((1 << bits) - 1), dtype=np.int64)
 
 
 def encode(values: Sequence[Any] | npt.ArrayLike) -> tuple[IntArray, npt.NDArray[Any]]:
@@ -166,18 +174,24 @@ def posteriors_from_scores(
     ``atol`` is a tie (``atol=0`` asks for exact equality, right for vote shares).
     """
     probs = np.where(has_votes[:, None], scores, 0.0)
-    n_items = probs.shape[0]
+    n_items, n_labels = probs.shape
     if n_items == 0:
         empty_int = np.zeros(0, dtype=np.int64)
         return Posteriors(probs=probs, labels=empty_int, tie=np.zeros(0, dtype=np.bool_))
-    rows = np.arange(n_items)
-    top = np.argmax(probs, axis=1).astype(np.int64)
-    top_value = probs[rows, top]
-    # Second-largest value per row: the max once the (first) top entry is masked out.
-    others = probs.copy()
-    others[rows, top] = -np.inf
-    second = others.max(axis=1)
-    tie = has_votes & (top_value - second <= atol)
+    # Best and second-best value per row, one label at a time over label-major columns (far
+    # faster than reductions along rows of length n_labels). A strict comparison keeps the
+    # lowest label among equal values, as argmax does.
+    columns = np.ascontiguousarray(probs.T)
+    top = np.zeros(n_items, dtype=np.int64)
+    best = columns[0].copy()
+    second = np.full(n_items, -np.inf)
+    for k in range(1, n_labels):
+        value = columns[k]
+        better = value > best
+        second = np.where(better, best, np.maximum(second, value))
+        best = np.where(better, value, best)
+        top[better] = k
+    tie = has_votes & (best - second <= atol)
     labels = np.where(has_votes & ~tie, top, NO_LABEL).astype(np.int64)
     return Posteriors(probs=probs, labels=labels, tie=tie)
 

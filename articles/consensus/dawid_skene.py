@@ -13,15 +13,19 @@ give the same labels on the same data:
   labels ``w`` never gave stay exactly 0 (crowd-kit has no row for them). Each true-label row
   is then normalised over the given labels;
 * E-step in log space: ``log prior[k] + sum log confusion[w, k, y]``, shifted by the row max
-  before exponentiating; priors are clipped below at ``1e-10`` before the log;
+  before exponentiating; priors are clipped below at ``1e-10`` before the log (we work in
+  base 2, ``log2`` and ``exp2``, which gives the same posteriors to within rounding);
 * stopping rule: after each iteration the evidence lower bound per annotation is computed as
   crowd-kit does (expected joint log-likelihood with the prior term counted once per
   annotation, plus the entropy of the ``1e-10``-clipped posteriors); EM stops when it improves
   by less than ``tol``.
 
-Everything is vectorised over annotations: the E-step gathers log-confusion entries and
-scatters them into items with ``np.bincount``; the M-step scatters posteriors into
-``(worker, given)`` bins the same way. Python loops only run over EM iterations and labels.
+Everything is vectorised over annotations. The annotations are laid out once in a ragged,
+column-major table (see :class:`_Model`): the E-step gathers log-confusion entries and sums
+each item's with contiguous slice additions, one per column; the M-step copies posteriors
+into the same layout and scatters them into ``(worker, given)`` bins with ``np.bincount``.
+Python loops run over EM iterations, labels and the table's columns (a bounded number), never
+over annotations.
 """
 
 from __future__ import annotations
@@ -39,10 +43,13 @@ from articles.consensus.arrays import (
     check_annotations,
     posteriors_from_scores,
     stable_order,
+    stable_sort,
 )
 
 EPS = 1e-10
 """Floor for confusion counts, priors and posteriors, the value crowd-kit uses."""
+LOG2_EPS = float(np.log2(EPS))
+LN2 = float(np.log(2.0))
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,11 +76,28 @@ class DawidSkeneResult:
     elbo: float
 
 
-class _Model:
-    """Per-annotation index arrays built once, and the E/M steps over them.
+MIN_COLUMN_WIDTH = 2048
+"""A column of the ragged annotation table narrower than this is summed with ``np.bincount``
+instead of a slice addition (below it the per-call overhead outweighs the cheaper addition)."""
 
-    Posteriors are held label-major, ``(n_labels, n_items)``, so gathering one label's column
-    for every annotation reads contiguous memory.
+MAX_COLUMNS = 256
+"""At most this many columns are summed by slice additions, whatever their widths."""
+
+
+class _Model:
+    """The annotations laid out once for EM, and the E and M steps over that layout.
+
+    Only items with annotations ("present" items) take part. They are ranked by how many
+    annotations they have, most first (ties by item code), and the annotations are stored
+    column-major in a ragged table: column ``j`` holds the ``j``-th annotation of every item
+    with more than ``j`` annotations, in rank order, so it covers exactly ranks
+    ``0 .. width[j] - 1``. Summing each item's per-annotation log terms (the E-step) is then one
+    contiguous slice addition per column instead of a scatter; the few narrow trailing columns
+    of heavily annotated items are scattered with ``np.bincount``.
+
+    Within an item, annotations keep their input order, so each item's terms are added in the
+    same order whatever the layout. Posteriors are label-major ``(n_labels, n_present)`` in
+    rank order.
     """
 
     def __init__(
@@ -86,32 +110,62 @@ class _Model:
         n_workers: int,
         n_labels: int,
     ) -> None:
-        if items.size > 1 and np.any(items[1:] < items[:-1]):
-            # Sorting by item makes the scatter into items and the posterior gathers sequential.
-            order = stable_order(items, n_items)
-            items, workers, labels = items[order], workers[order], labels[order]
-        self.items = items
         self.n_items = n_items
         self.n_workers = n_workers
         self.n_labels = n_labels
-        self.n_annotations = int(items.size)
-        # One bin per (worker, given label): the M-step's scatter target.
-        self.worker_given = workers * n_labels + labels
+        self.n_annotations = n = int(items.size)
         self.n_bins = n_workers * n_labels
+        n_votes = np.bincount(items, minlength=n_items)
+        present = np.flatnonzero(n_votes)
+        self.n_present = int(present.size)
+        most = int(n_votes.max()) if n else 0
+        # Present items, most annotated first: rank r is the item self.by_rank[r].
+        self.by_rank = present[stable_order(most - n_votes[present], most + 1)]
+        rank = np.zeros(n_items, dtype=np.int64)
+        rank[self.by_rank] = np.arange(self.n_present)
+        self.votes = n_votes[self.by_rank]
+
+        wg = workers * n_labels + labels
+        if n > 1 and np.any(items[1:] < items[:-1]):
+            # Group the annotations by item (stably), gathering only what the layout needs.
+            items, order = stable_sort(items, n_items)
+            wg = wg[order]
+        # Each annotation's slot: its position among its item's annotations.
+        slot = np.arange(n) - (np.cumsum(n_votes) - n_votes)[items]
+        # width[j]: items with more than j annotations, which column j holds.
+        width = self.n_present - np.cumsum(np.bincount(self.votes, minlength=most + 1))[:-1]
+        start = np.zeros(most, dtype=np.int64)
+        np.cumsum(width[:-1], out=start[1:])
+        self.worker_given = np.empty(n, dtype=np.int64)
+        self.worker_given[start[slot] + rank[items]] = wg
+        self.rank_at = np.arange(n) - np.repeat(start, width)
+
+        n_dense = int(np.count_nonzero(width[:MAX_COLUMNS] >= MIN_COLUMN_WIDTH))
+        n_dense = max(n_dense, 1) if most else 0
+        self.columns = [(int(start[j]), int(width[j])) for j in range(1, n_dense)]
+        self.tail_start = int(start[n_dense]) if n_dense < most else n
+        self.tail_width = int(width[n_dense]) if n_dense < most else 0
+        self.tail_rank = self.rank_at[self.tail_start :]
         self.observed: BoolArray = np.bincount(self.worker_given, minlength=self.n_bins) > 0
-        self.n_votes = np.bincount(items, minlength=n_items)
-        self.has_votes: BoolArray = self.n_votes > 0
-        self.empty_items = np.flatnonzero(~self.has_votes)
-        self.n_present = int(self.has_votes.sum())
+        # Reused by every step: one label's gathered log terms (E) or weights (M).
+        self.scratch = np.empty(n, dtype=np.float64)
+
+    def to_items(self, post: FloatArray) -> Posteriors:
+        """Posteriors per item code from label-major rank-ordered ones (empty items: zeros)."""
+        probs = np.zeros((self.n_items, self.n_labels), dtype=np.float64)
+        probs[self.by_rank] = post.T
+        has_votes = np.zeros(self.n_items, dtype=np.bool_)
+        has_votes[self.by_rank] = True
+        return posteriors_from_scores(probs, has_votes)
 
     def majority_shares(self) -> FloatArray:
-        """Vote shares, label-major ``(L, n_items)``; zero columns for empty items."""
+        """Vote shares, label-major ``(L, n_present)``."""
         flat = np.bincount(
-            self.items * self.n_labels + (self.worker_given % self.n_labels),
-            minlength=self.n_items * self.n_labels,
+            self.rank_at * self.n_labels + (self.worker_given % self.n_labels),
+            minlength=self.n_present * self.n_labels,
         ).astype(np.float64)
-        shares = flat.reshape(self.n_items, self.n_labels).T
-        return np.ascontiguousarray(shares / np.maximum(self.n_votes, 1)[None, :])
+        shares = flat.reshape(self.n_present, self.n_labels).T
+        return np.ascontiguousarray(shares / self.votes[None, :])
 
     def priors(self, post: FloatArray) -> FloatArray:
         return np.asarray(post.sum(axis=1) / max(self.n_present, 1), dtype=np.float64)
@@ -120,10 +174,18 @@ class _Model:
         """Return ``(raw_counts, confusion)``, both label-major ``(L_true, W * L_given)``."""
         n_labels = self.n_labels
         raw = np.empty((n_labels, self.n_bins), dtype=np.float64)
+        weights = self.scratch
+        first = self.n_present
         for k in range(n_labels):
-            raw[k] = np.bincount(
-                self.worker_given, weights=np.take(post[k], self.items), minlength=self.n_bins
-            )
+            # Each annotation's weight is its item's posterior: column j of the layout is the
+            # first width[j] ranks, so the dense columns are plain copies of a prefix.
+            row = post[k]
+            weights[:first] = row
+            for start, width in self.columns:
+                weights[start : start + width] = row[:width]
+            if self.tail_width:
+                np.take(row, self.tail_rank, out=weights[self.tail_start :], mode="clip")
+            raw[k] = np.bincount(self.worker_given, weights=weights, minlength=self.n_bins)
         counts = np.where(self.observed[None, :], np.maximum(raw, EPS), 0.0)
         cube = counts.reshape(n_labels, self.n_workers, n_labels)
         totals = cube.sum(axis=2, keepdims=True)
@@ -131,29 +193,47 @@ class _Model:
         confusion = np.where(totals > 0, cube / np.where(totals > 0, totals, 1.0), 1.0 / n_labels)
         return raw, confusion.reshape(n_labels, self.n_bins)
 
-    def e_step(self, priors: FloatArray, confusion: FloatArray) -> FloatArray:
-        """Posteriors label-major ``(L, n_items)`` from priors and label-major confusion."""
+    def e_step(self, priors: FloatArray, confusion: FloatArray) -> tuple[FloatArray, float]:
+        """Posteriors from priors and label-major confusion, with their clipped entropy.
+
+        Returns label-major ``(L, n_present)`` posteriors and ``-sum p ln p`` over the
+        posteriors clipped below at ``EPS`` (the ELBO's entropy term), which reuses the
+        log-posteriors at hand instead of taking a second logarithm of every entry.
+
+        Scores are kept in base 2 (``log2`` of priors and confusion, ``exp2`` to normalise):
+        the same posteriors to within float rounding, and ``exp2`` is about twice as fast as
+        ``exp`` on CPUs without AVX-512.
+        """
         with np.errstate(divide="ignore"):
             # Entries for never-given labels are 0 -> -inf, but they are never gathered.
-            log_conf = np.log(confusion)
-        log_prior = np.log(np.maximum(priors, EPS))
-        scores = np.empty((self.n_labels, self.n_items), dtype=np.float64)
+            log_conf = np.log2(confusion)
+        log_prior = np.log2(np.maximum(priors, EPS))
+        scores = np.empty((self.n_labels, self.n_present), dtype=np.float64)
+        terms = self.scratch
+        first = self.n_present
         for k in range(self.n_labels):
-            scores[k] = np.bincount(
-                self.items,
-                weights=np.take(log_conf[k], self.worker_given),
-                minlength=self.n_items,
-            )
-            scores[k] += log_prior[k]
+            np.take(log_conf[k], self.worker_given, out=terms, mode="clip")
+            row = scores[k]
+            row[:] = terms[:first]
+            for start, width in self.columns:
+                row[:width] += terms[start : start + width]
+            if self.tail_width:
+                row[: self.tail_width] += np.bincount(
+                    self.tail_rank, weights=terms[self.tail_start :], minlength=self.tail_width
+                )
+            row += log_prior[k]
         scores -= scores.max(axis=0, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=0, keepdims=True)
-        if self.empty_items.size:
-            scores[:, self.empty_items] = 0.0
-        return scores
+        post = np.exp2(scores)
+        total = post.sum(axis=0)
+        post /= total
+        # log2 p = shifted score - log2 total; clipping p at EPS is clipping log2 p at log2 EPS.
+        scores -= np.log2(total)
+        np.maximum(scores, LOG2_EPS, out=scores)
+        entropy = -LN2 * float(np.vdot(np.maximum(post, EPS), scores))
+        return post, entropy
 
     def elbo(
-        self, post: FloatArray, priors: FloatArray, raw: FloatArray, confusion: FloatArray
+        self, entropy: float, priors: FloatArray, raw: FloatArray, confusion: FloatArray
     ) -> float:
         """Evidence lower bound per annotation, computed the way crowd-kit does."""
         # sum over annotations of p[item] . log confusion[w, :, y] regrouped by (w, y) bins;
@@ -162,11 +242,6 @@ class _Model:
         joint = float(np.sum(raw[mask] * np.log(confusion[mask])))
         # crowd-kit adds log prior to every annotation's term, not once per item.
         joint += float(raw.sum(axis=1) @ np.log(np.maximum(priors, EPS)))
-        clipped = np.maximum(post, EPS)
-        entropy = -float(np.sum(clipped * np.log(clipped)))
-        if self.empty_items.size:
-            # Empty items are not part of crowd-kit's table: remove their clipped-zero terms.
-            entropy += self.empty_items.size * self.n_labels * EPS * float(np.log(EPS))
         return (joint + entropy) / self.n_annotations
 
 
@@ -222,10 +297,10 @@ def dawid_skene(
     n_iter = 0
     converged = False
     for _ in range(max_iter):
-        post = model.e_step(priors, confusion)
+        post, entropy = model.e_step(priors, confusion)
         priors = model.priors(post)
         raw, confusion = model.m_step(post)
-        elbo = model.elbo(post, priors, raw, confusion)
+        elbo = model.elbo(entropy, priors, raw, confusion)
         n_iter += 1
         if elbo - loss < tol:
             converged = True
@@ -233,7 +308,7 @@ def dawid_skene(
         loss = elbo
 
     return DawidSkeneResult(
-        posteriors=_posteriors(model, post),
+        posteriors=model.to_items(post),
         priors=priors,
         confusion=np.ascontiguousarray(
             confusion.reshape(n_labels, n_workers, n_labels).transpose(1, 0, 2)
@@ -242,8 +317,3 @@ def dawid_skene(
         converged=converged,
         elbo=elbo,
     )
-
-
-def _posteriors(model: _Model, post: FloatArray) -> Posteriors:
-    probs = np.ascontiguousarray(post.T)
-    return posteriors_from_scores(probs, model.has_votes)
