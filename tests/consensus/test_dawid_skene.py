@@ -139,3 +139,23 @@ def test_dawid_skene_unused_label_keeps_working():
     )
     assert result.posteriors.labels.tolist() == [0, 1]
     assert result.posteriors.probs[:, 2].max() < 1e-6
+
+
+@pytest.mark.parametrize("min_width", [1, 10**9])
+def test_dawid_skene_same_result_whichever_columns_are_summed_by_slices(
+    crowds, monkeypatch, min_width
+):
+    # The E-step sums wide columns of its layout with slice additions and narrow ones with
+    # bincount; forcing every column down one path or the other must not change the fit.
+    import importlib
+
+    module = importlib.import_module("articles.consensus.dawid_skene")
+
+    crowd = crowds(3, 6, n_items=4000, n_workers=60)
+    sizes = {"n_items": crowd.n_items, "n_workers": crowd.n_workers, "n_labels": 3}
+    default = dawid_skene(*arrays(crowd), **sizes)
+    monkeypatch.setattr(module, "MIN_COLUMN_WIDTH", min_width)
+    forced = dawid_skene(*arrays(crowd), **sizes)
+    assert forced.n_iter == default.n_iter
+    np.testing.assert_allclose(forced.posteriors.probs, default.posteriors.probs, atol=1e-12)
+    np.testing.assert_array_equal(forced.posteriors.labels, default.posteriors.labels)
