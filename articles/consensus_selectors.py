@@ -14,7 +14,14 @@ import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
 
-from articles.models import Annotation, AnnotatorReliability, Claim, ConsensusRun, Label
+from articles.models import (
+    Annotation,
+    AnnotatorReliability,
+    Claim,
+    Consensus,
+    ConsensusRun,
+    Label,
+)
 
 LABELS: tuple[str, ...] = tuple(Label.values)
 LABEL_CODE: dict[str, int] = {label: code for code, label in enumerate(LABELS)}
@@ -38,16 +45,38 @@ class AnnotationArrays:
         )
 
 
+@dataclass(frozen=True)
+class RecomputeSnapshot:
+    """What the full recompute reads, all from one snapshot.
+
+    Attributes:
+        annotations: every annotation.
+        claim_ids: every claim's id (annotated or not), sorted.
+        claim_stale: per entry of ``claim_ids``, whether its consensus is marked stale.
+        consensus_claim_ids: the claims that have a Consensus row.
+        consensus_fingerprints: those rows' fingerprints as 64-bit integers (0 for a value that
+            is not 16 hex digits, which then never matches a computed one).
+    """
+
+    annotations: AnnotationArrays
+    claim_ids: npt.NDArray[np.int64]
+    claim_stale: npt.NDArray[np.bool_]
+    consensus_claim_ids: npt.NDArray[np.int64]
+    consensus_fingerprints: npt.NDArray[np.uint64]
+
+
 _ANNOTATION_RECORD = np.dtype([("claim", ">i8"), ("annotator", ">i8"), ("label", ">i2")])
+_CLAIM_RECORD = np.dtype([("id", ">i8"), ("stale", ">i2")])
+_CONSENSUS_RECORD = np.dtype([("claim", ">i8"), ("fingerprint", ">u8")])
 
 
-def annotations_and_claims() -> tuple[AnnotationArrays, npt.NDArray[np.int64]]:
-    """Every annotation as arrays, and the sorted ids of every claim (annotated or not), read
-    from one snapshot, for the full recompute.
+def full_recompute_snapshot() -> RecomputeSnapshot:
+    """Every annotation, claim and stored fingerprint as arrays, for the full recompute.
 
-    On PostgreSQL one statement aggregates both on the server into bytea values of fixed-width
-    big-endian records, parsed with numpy: no protocol message or Python object per row, which
-    is what makes loading a million annotations fast, and one statement means one snapshot.
+    On PostgreSQL one statement aggregates each table on the server into a bytea value of
+    fixed-width big-endian records, parsed with numpy: no protocol message or Python object per
+    row, which is what makes loading a million annotations fast, and one statement means one
+    snapshot.
     """
     if connection.vendor == "postgresql":
         cases = " ".join(f"WHEN '{label}' THEN {code}" for label, code in LABEL_CODE.items())
@@ -55,26 +84,58 @@ def annotations_and_claims() -> tuple[AnnotationArrays, npt.NDArray[np.int64]]:
             "SELECT (SELECT string_agg(int8send(claim_id) || int8send(annotator_id) || "  # noqa: S608 - labels are our own constants
             f"int2send((CASE label {cases} END)::int2), ''::bytea) "
             f"FROM {Annotation._meta.db_table}), "
-            f"(SELECT string_agg(int8send(id), ''::bytea) FROM {Claim._meta.db_table})"
+            "(SELECT string_agg(int8send(id) || int2send(consensus_stale::int::int2), ''::bytea) "
+            f"FROM {Claim._meta.db_table}), "
+            "(SELECT string_agg(int8send(claim_id) || int8send(CASE WHEN fingerprint ~ "
+            "'^[0-9a-f]{16}$' THEN ('x' || fingerprint)::bit(64)::int8 ELSE 0 END), ''::bytea) "
+            f"FROM {Consensus._meta.db_table})"
         )
         connection.ensure_connection()
         # Django's cursors bind client side, which cannot return binary results: use a plain
         # psycopg cursor on the same connection (and so the same transaction).
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(query, binary=True)
-            packed_annotations, packed_claims = cursor.fetchone() or (None, None)
-        rows = np.frombuffer(packed_annotations or b"", dtype=_ANNOTATION_RECORD)
-        claim_ids = np.frombuffer(packed_claims or b"", dtype=">i8").astype(np.int64)
-        arrays = AnnotationArrays(
+            packed = cursor.fetchone() or (None, None, None)
+        rows = np.frombuffer(packed[0] or b"", dtype=_ANNOTATION_RECORD)
+        claims = np.frombuffer(packed[1] or b"", dtype=_CLAIM_RECORD)
+        stored = np.frombuffer(packed[2] or b"", dtype=_CONSENSUS_RECORD)
+        annotations = AnnotationArrays(
             claim_ids=rows["claim"].astype(np.int64),
             annotator_ids=rows["annotator"].astype(np.int64),
             label_codes=rows["label"].astype(np.int64),
         )
-        return arrays, np.sort(claim_ids)
-    with transaction.atomic():
-        triples = list(Annotation.objects.values_list("claim_id", "annotator_id", "label"))
-        claim_ids = np.fromiter(Claim.objects.values_list("id", flat=True), dtype=np.int64)
-    return _arrays_from_rows(triples), np.sort(claim_ids)
+        claim_ids = claims["id"].astype(np.int64)
+        claim_stale = claims["stale"] != 0
+        consensus_claim_ids = stored["claim"].astype(np.int64)
+        consensus_fingerprints = stored["fingerprint"].astype(np.uint64)
+    else:
+        with transaction.atomic():
+            triples = list(Annotation.objects.values_list("claim_id", "annotator_id", "label"))
+            claim_rows = list(Claim.objects.values_list("id", "consensus_stale"))
+            consensus_rows = list(Consensus.objects.values_list("claim_id", "fingerprint"))
+        annotations = _arrays_from_rows(triples)
+        claim_ids = np.array([c for c, _ in claim_rows], dtype=np.int64)
+        claim_stale = np.array([s for _, s in claim_rows], dtype=np.bool_)
+        consensus_claim_ids = np.array([c for c, _ in consensus_rows], dtype=np.int64)
+        consensus_fingerprints = np.array(
+            [_fingerprint_value(f) for _, f in consensus_rows], dtype=np.uint64
+        )
+    order = np.argsort(claim_ids, kind="stable")
+    return RecomputeSnapshot(
+        annotations=annotations,
+        claim_ids=claim_ids[order],
+        claim_stale=claim_stale[order],
+        consensus_claim_ids=consensus_claim_ids,
+        consensus_fingerprints=consensus_fingerprints,
+    )
+
+
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _fingerprint_value(text: str) -> int:
+    """A stored fingerprint as an integer, as the PostgreSQL query reads it."""
+    return int(text, 16) if len(text) == 16 and set(text) <= _HEX_DIGITS else 0
 
 
 def claim_annotation_arrays(*, claim_id: int) -> AnnotationArrays:
@@ -146,8 +207,13 @@ def _confusion_from_json(data: object) -> npt.NDArray[np.float64] | None:
         return None
 
 
-def confusion_to_json(matrix: npt.NDArray[np.float64]) -> dict[str, dict[str, float]]:
-    return {
-        true: {given: round(float(matrix[i, j]), 6) for j, given in enumerate(LABELS)}
-        for i, true in enumerate(LABELS)
-    }
+def confusions_to_json(cube: npt.NDArray[np.float64]) -> list[dict[str, dict[str, float]]]:
+    """Confusion matrices ``(n, L, L)`` as stored: true label -> given label -> probability,
+    rounded to 6 decimals (the form `_confusion_from_json` reads back)."""
+    return [
+        {
+            true: dict(zip(LABELS, row, strict=True))
+            for true, row in zip(LABELS, matrix, strict=True)
+        }
+        for matrix in np.round(cube, 6).tolist()
+    ]

@@ -12,7 +12,15 @@ from articles.consensus.agreement import (
     item_agreement,
     krippendorff_alpha,
 )
-from articles.consensus.arrays import NO_LABEL, TIE_ATOL, Posteriors, encode
+from articles.consensus.arrays import (
+    NO_LABEL,
+    TIE_ATOL,
+    Posteriors,
+    codes_in,
+    encode,
+    id_codes,
+    sort_annotations,
+)
 from articles.consensus.dawid_skene import DawidSkeneResult, dawid_skene
 from articles.consensus.majority import majority_vote
 from articles.consensus.rules import (
@@ -45,16 +53,19 @@ __all__ = [
     "WeightedResult",
     "agreement_with_consensus",
     "alpha_by_group",
+    "codes_in",
     "dawid_skene",
     "decide",
     "encode",
     "estimated_accuracy",
+    "id_codes",
     "item_agreement",
     "krippendorff_alpha",
     "log_odds_weight",
     "majority_vote",
     "posteriors_from_reliability",
     "smoothed_accuracy",
+    "sort_annotations",
     "symmetric_confusion",
     "weighted_vote",
 ]

@@ -117,6 +117,59 @@ def stable_sort(keys: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
     return packed >> bits, np.asarray(packed & ((1 << bits) - 1), dtype=np.int64)
 
 
+def id_codes(ids: IntArray) -> tuple[IntArray, IntArray]:
+    """Dense codes for integer ids: ``(uniques, codes)`` with ``uniques`` sorted and
+    ``uniques[codes] == ids``, like ``np.unique(ids, return_inverse=True)``.
+
+    Non-negative ids that are not spread much wider than their count (database keys) are coded
+    through a lookup table in linear time instead of a sort.
+    """
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0 or high > 4 * ids.size + 1_000_000:
+        uniques, codes = np.unique(ids, return_inverse=True)
+        return uniques.astype(np.int64), codes.astype(np.int64).reshape(-1)
+    present = np.bincount(ids, minlength=high + 1) > 0
+    uniques = np.flatnonzero(present).astype(np.int64)
+    lookup = np.cumsum(present, dtype=np.int64) - 1
+    return uniques, lookup[ids]
+
+
+def codes_in(values: IntArray, universe: IntArray) -> IntArray:
+    """Position of each value in the sorted, duplicate-free ``universe``; -1 where absent."""
+    if values.size == 0 or universe.size == 0:
+        return np.full(values.size, -1, dtype=np.int64)
+    low, high = int(universe[0]), int(universe[-1])
+    if low >= 0 and high <= 4 * (universe.size + values.size) + 1_000_000:
+        # Database keys: a lookup table is linear time; searchsorted is a binary search each.
+        table = np.full(high + 2, -1, dtype=np.int64)
+        table[universe] = np.arange(universe.size)
+        return table[np.clip(values, -1, high + 1)]
+    position = np.minimum(np.searchsorted(universe, values), universe.size - 1)
+    return np.where(universe[position] == values, position, -1).astype(np.int64)
+
+
+def sort_annotations(
+    items: IntArray, workers: IntArray, labels: IntArray, *, n_workers: int, n_labels: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The annotations ordered by item, then worker, then label: one canonical order, so sums
+    over them do not depend on the order they were read in.
+
+    Packs the three codes into one int64 and sorts the values (a fast vectorised sort, and no
+    gathers); falls back to ``np.lexsort`` when the packed value would not fit in 63 bits.
+    """
+    n_items = int(items.max()) + 1 if items.size else 0
+    if n_items * max(n_workers, 1) * max(n_labels, 1) >= 2**62:
+        order = np.lexsort((labels, workers, items))
+        return items[order], workers[order], labels[order]
+    packed = (items * n_workers + workers) * n_labels + labels
+    packed.sort()
+    pair, label = np.divmod(packed, n_labels)
+    item, worker = np.divmod(pair, n_workers)
+    return item, worker, label
+
+
 def encode(values: Sequence[Any] | npt.ArrayLike) -> tuple[IntArray, npt.NDArray[Any]]:
     """Encode raw ids (strings, ints) to dense codes in sorted order of the distinct values.
 

@@ -50,11 +50,13 @@ def item_fingerprints(
     )
     sums = np.zeros(n_items, dtype=np.uint64)
     if item_idx.size:
-        order = np.argsort(item_idx, kind="stable")
-        sorted_items = item_idx[order]
+        sorted_items = item_idx
+        if np.any(item_idx[1:] < item_idx[:-1]):
+            order = np.argsort(item_idx, kind="stable")
+            sorted_items, pair = item_idx[order], pair[order]
         starts = np.flatnonzero(np.r_[True, sorted_items[1:] != sorted_items[:-1]])
         with np.errstate(over="ignore"):
-            sums[sorted_items[starts]] = np.add.reduceat(pair[order], starts, dtype=np.uint64)
+            sums[sorted_items[starts]] = np.add.reduceat(pair, starts, dtype=np.uint64)
     with np.errstate(over="ignore"):
         return _splitmix64(sums ^ _U64(params_hash(params)))
 

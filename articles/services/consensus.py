@@ -23,9 +23,9 @@ from articles import consensus as math
 from articles.consensus.fingerprint import fingerprint_hex, item_fingerprints
 from articles.consensus_selectors import (
     LABELS,
-    annotations_and_claims,
     claim_annotation_arrays,
-    confusion_to_json,
+    confusions_to_json,
+    full_recompute_snapshot,
     reliability_for_annotators,
 )
 from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun
@@ -207,6 +207,17 @@ class ConsensusArrays:
     n_votes: npt.NDArray[np.int64]
     fingerprints: npt.NDArray[np.uint64]
 
+    def take(self, index: npt.NDArray[np.int64]) -> ConsensusArrays:
+        """The claims at positions `index`, every column alike."""
+        return ConsensusArrays(
+            labels=self.labels[index],
+            status=self.status[index],
+            probs=self.probs[index],
+            agreement=self.agreement[index],
+            n_votes=self.n_votes[index],
+            fingerprints=self.fingerprints[index],
+        )
+
 
 def _consensus_arrays(
     config: ConsensusConfig,
@@ -314,20 +325,22 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
     stages = 4
 
     report("load", 0, stages)
-    arrays, claim_ids = annotations_and_claims()
-    # A fixed order makes the estimate (float sums) independent of the table's physical order.
-    arrays = arrays.take(np.lexsort((arrays.annotator_ids, arrays.claim_ids)))
+    snapshot = full_recompute_snapshot()
+    annotations, claim_ids = snapshot.annotations, snapshot.claim_ids
     n_items = int(claim_ids.size)
-    item_idx = np.searchsorted(claim_ids, arrays.claim_ids).astype(np.int64)
-    if n_items and item_idx.size:
-        known = claim_ids[np.minimum(item_idx, n_items - 1)] == arrays.claim_ids
-        if not known.all():  # cannot happen within one snapshot; never index past the claims
-            arrays = arrays.take(known)
-            item_idx = item_idx[known]
-    annotator_ids, worker_idx_raw = np.unique(arrays.annotator_ids, return_inverse=True)
-    worker_idx = worker_idx_raw.astype(np.int64)
+    item_idx = math.codes_in(annotations.claim_ids, claim_ids)
+    labels = annotations.label_codes
+    known = item_idx >= 0
+    annotator_ids, worker_idx = math.id_codes(annotations.annotator_ids[known])
+    if not known.all():  # cannot happen within one snapshot; never index past the claims
+        item_idx, labels = item_idx[known], labels[known]
     n_workers = int(annotator_ids.size)
-    labels = arrays.label_codes
+    # One canonical order (claim, annotator) makes the estimate (float sums) independent of the
+    # table's physical order.
+    item_idx, worker_idx, labels = math.sort_annotations(
+        item_idx, worker_idx, labels, n_workers=n_workers, n_labels=n_labels
+    )
+    n_annotations = int(item_idx.size)
     history = np.bincount(worker_idx, minlength=n_workers)
 
     report("estimate", 1, stages)
@@ -392,7 +405,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             model_hash=model_hash,
             n_claims=n_items,
             n_annotators=n_workers,
-            n_annotations=len(arrays),
+            n_annotations=n_annotations,
             alpha=None if np.isnan(alpha) else float(alpha),
             iterations=iterations,
             converged=converged,
@@ -401,17 +414,32 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
         )
         fingerprints = item_fingerprints(
             item_idx,
-            arrays.annotator_ids,
+            annotator_ids[worker_idx],
             labels,
             n_items=n_items,
             params=config.fingerprint_key(model_hash),
         )
+        # Only rows whose inputs changed are written, and none for claims marked stale (their
+        # own job is queued and will read their current annotations).
+        stored = np.zeros(n_items, dtype=np.uint64)
+        has_row = np.zeros(n_items, dtype=np.bool_)
+        row_item = math.codes_in(snapshot.consensus_claim_ids, claim_ids)
+        stored[row_item[row_item >= 0]] = snapshot.consensus_fingerprints[row_item >= 0]
+        has_row[row_item[row_item >= 0]] = True
+        changed = np.flatnonzero((~has_row | (stored != fingerprints)) & ~snapshot.claim_stale)
         computed = _consensus_arrays(
             config, posteriors, item_idx, labels, n_items=n_items, fingerprints=fingerprints
-        )
+        ).take(changed)
         written = _upsert_consensus(
-            claim_ids, computed, config, run_id=run.pk, now=finished, started=started
+            claim_ids[changed],
+            computed,
+            config,
+            run_id=run.pk,
+            now=finished,
+            started=started,
+            has_row=has_row[changed],
         )
+        _delete_orphans(snapshot.consensus_claim_ids[row_item < 0])
         _upsert_reliability(
             annotator_ids.astype(np.int64), confusion, accuracy, with_consensus, history, finished
         )
@@ -457,8 +485,12 @@ def _upsert_consensus(
     run_id: int,
     now: datetime,
     started: datetime,
+    has_row: npt.NDArray[np.bool_],
 ) -> int:
     """Insert or update the Consensus rows whose fingerprint changed; return how many.
+
+    `has_row` says which claims had a row in the run's snapshot (those are updated, the others
+    inserted).
 
     Leaves alone what the run's snapshot may no longer describe: claims marked stale (their own
     job is queued and will read the current annotations) and rows a per-claim job wrote after
@@ -468,7 +500,7 @@ def _upsert_consensus(
         return 0
     if connection.vendor == "postgresql":
         return _upsert_consensus_postgres(
-            claim_ids, computed, config, run_id=run_id, now=now, started=started
+            claim_ids, computed, config, run_id=run_id, now=now, started=started, has_row=has_row
         )
     values = _consensus_rows(computed, config, run_id=run_id, now=now)
     existing = {
@@ -526,10 +558,11 @@ def _upsert_consensus_postgres(
     run_id: int,
     now: datetime,
     started: datetime,
+    has_row: npt.NDArray[np.bool_],
 ) -> int:
     """Binary-COPY the computed columns into a temporary table, then an UPDATE of the existing
-    rows whose fingerprint differs and an INSERT of the claims that have no row yet; labels,
-    statuses and JSON are spelled on the server. An unchanged claim is not rewritten."""
+    rows whose fingerprint differs and an INSERT of the claims that had no row in the snapshot;
+    labels, statuses and JSON are spelled on the server. An unchanged claim is not rewritten."""
     table = Consensus._meta.db_table
     claims = Claim._meta.db_table
     n_labels = len(LABELS)
@@ -543,6 +576,7 @@ def _upsert_consensus_postgres(
             ("status_code", ">i2", computed.status),
             ("n_votes", ">i4", computed.n_votes),
             ("fingerprint", ">u8", computed.fingerprints),
+            ("has_row", "?", has_row),
         ]
     )
     label_array = "ARRAY[" + ", ".join(f"'{label}'" for label in LABELS) + "]"
@@ -565,9 +599,9 @@ def _upsert_consensus_postgres(
         # Dropped at commit; also dropped here in case one transaction runs two recomputes.
         cursor.execute("DROP TABLE IF EXISTS pg_temp.consensus_incoming")
         cursor.execute(
-            "CREATE TEMP TABLE consensus_incoming (claim_id int8 PRIMARY KEY, label_code int2, "
+            "CREATE TEMP TABLE consensus_incoming (claim_id int8, label_code int2, "
             + "".join(f"{c} float8, " for c in prob_columns)
-            + "agreement float8, status_code int2, n_votes int4, fingerprint int8) "
+            + "agreement float8, status_code int2, n_votes int4, fingerprint int8, has_row bool) "
             "ON COMMIT DROP"
         )
         with cursor.cursor.copy("COPY consensus_incoming FROM STDIN (FORMAT binary)") as copy:
@@ -583,17 +617,30 @@ def _upsert_consensus_postgres(
             [*constants, started],
         )
         updated = int(cursor.rowcount)
-        # Claims without a row yet. ON CONFLICT only guards against a per-claim job inserting
-        # the same claim's first row meanwhile (its row is then at least as new: keep it).
+        # Claims without a row in the snapshot. ON CONFLICT only guards against a per-claim job
+        # inserting the same claim's first row meanwhile (its row is then at least as new).
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(_CONSENSUS_COLUMNS)}) SELECT i.claim_id, {values} "  # noqa: S608
             f"FROM consensus_incoming i JOIN {claims} c ON c.id = i.claim_id "
-            "AND NOT c.consensus_stale "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.claim_id = i.claim_id) "
-            "ON CONFLICT (claim_id) DO NOTHING",
+            "AND NOT c.consensus_stale WHERE NOT i.has_row ON CONFLICT (claim_id) DO NOTHING",
             constants,
         )
         return updated + int(cursor.rowcount)
+
+
+def _delete_orphans(claim_ids: npt.NDArray[np.int64]) -> None:
+    """Delete Consensus rows of claims that no longer exist.
+
+    There is no database foreign key (see the model). Deleting a claim through Django deletes
+    its row, and the writers only write rows for claims that exist when their statement runs;
+    a claim deleted by hand, or deleted while a recompute was writing its row, can still leave
+    one behind. Readers join rows to their claims, so such a row is never shown; the full
+    recompute notices them in its snapshot and removes them here.
+    """
+    if claim_ids.size:
+        Consensus.objects.filter(claim_id__in=claim_ids.tolist()).exclude(
+            claim_id__in=Claim.objects.values("id")
+        ).delete()
 
 
 def _upsert_reliability(
@@ -604,29 +651,58 @@ def _upsert_reliability(
     history: npt.NDArray[np.int64],
     now: datetime,
 ) -> None:
+    """Insert or update every annotator's AnnotatorReliability row."""
+    matrices = confusions_to_json(confusion) if confusion is not None else []
+    accuracies = np.round(accuracy, 6).tolist()
+    agreements = np.round(with_consensus, 6).tolist()
+    counts = history.tolist()
     rows = [
-        AnnotatorReliability(
-            annotator_id=int(annotator_id),
-            confusion=confusion_to_json(confusion[i]) if confusion is not None else {},
-            accuracy=None if np.isnan(accuracy[i]) else round(float(accuracy[i]), 6),
-            agreement_with_consensus=(
-                None if np.isnan(with_consensus[i]) else round(float(with_consensus[i]), 6)
-            ),
-            n_annotations=int(history[i]),
-            computed_at=now,
+        (
+            annotator_id,
+            matrices[i] if matrices else {},
+            None if np.isnan(accuracies[i]) else accuracies[i],
+            None if np.isnan(agreements[i]) else agreements[i],
+            counts[i],
         )
         for i, annotator_id in enumerate(annotator_ids.tolist())
     ]
-    AnnotatorReliability.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["annotator"],
-        update_fields=[
-            "confusion",
-            "accuracy",
-            "agreement_with_consensus",
-            "n_annotations",
-            "computed_at",
-        ],
-    )
+    fields = ["confusion", "accuracy", "agreement_with_consensus", "n_annotations", "computed_at"]
+    if connection.vendor != "postgresql":
+        AnnotatorReliability.objects.bulk_create(
+            [
+                AnnotatorReliability(
+                    annotator_id=annotator_id,
+                    confusion=matrix,
+                    accuracy=acc,
+                    agreement_with_consensus=agreement,
+                    n_annotations=count,
+                    computed_at=now,
+                )
+                for annotator_id, matrix, acc, agreement, count in rows
+            ],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["annotator"],
+            update_fields=fields,
+        )
+        return
+    # PostgreSQL: COPY into a temporary table and one INSERT ... ON CONFLICT from it, instead of
+    # a multi-row INSERT whose parameters are adapted one value at a time.
+    table = AnnotatorReliability._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.reliability_incoming")
+        cursor.execute(
+            "CREATE TEMP TABLE reliability_incoming (annotator_id int8, confusion jsonb, "
+            "accuracy float8, agreement_with_consensus float8, n_annotations int4) "
+            "ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY reliability_incoming FROM STDIN") as copy:
+            for annotator_id, matrix, acc, agreement, count in rows:
+                copy.write_row((annotator_id, json.dumps(matrix), acc, agreement, count))
+        cursor.execute(
+            f"INSERT INTO {table} (annotator_id, {', '.join(fields)}) "  # noqa: S608 - our own identifiers
+            f"SELECT annotator_id, {', '.join(fields[:-1])}, %s FROM reliability_incoming "
+            "ON CONFLICT (annotator_id) DO UPDATE SET "
+            + ", ".join(f"{field} = EXCLUDED.{field}" for field in fields),
+            [now],
+        )

@@ -2,11 +2,11 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from articles.consensus_selectors import LABELS, annotations_and_claims, claim_annotation_arrays
+from articles.consensus_selectors import LABELS, claim_annotation_arrays, full_recompute_snapshot
 from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun, Label
 from articles.services import consensus as consensus_services
 from tests.factories import AnnotationFactory, AnnotatorFactory, ClaimFactory
@@ -234,7 +234,8 @@ def test_claim_consensus_uses_reliabilities_after_full_recompute(settings):
 def test_annotation_arrays_postgres_copy_matches_orm(postgres):
     _crowd(n_claims=15)
     unannotated = ClaimFactory()
-    fast, claim_ids = annotations_and_claims()
+    snapshot = full_recompute_snapshot()
+    fast, claim_ids = snapshot.annotations, snapshot.claim_ids
     assert claim_ids.tolist() == sorted(Claim.objects.values_list("id", flat=True))
     assert unannotated.pk in claim_ids
     rows = sorted(
@@ -270,3 +271,70 @@ def test_weighted_method_per_claim_job_uses_estimated_accuracy(settings):
     consensus_services.claim_consensus_recompute(claim_id=claim.pk)
 
     assert Consensus.objects.get(claim=claim).label == "false"
+
+
+def test_full_recompute_snapshot_reads_stale_flags_and_stored_fingerprints():
+    _crowd(n_claims=6)
+    consensus_services.consensus_full_recompute()
+    stale = Claim.objects.order_by("id").first()
+    Claim.objects.filter(pk=stale.pk).update(consensus_stale=True)
+    odd = Consensus.objects.exclude(claim=stale).order_by("claim_id").first()
+    Consensus.objects.filter(pk=odd.pk).update(fingerprint="not-a-fingerprint")
+
+    snapshot = full_recompute_snapshot()
+
+    flags = dict(zip(snapshot.claim_ids.tolist(), snapshot.claim_stale.tolist(), strict=True))
+    assert flags == dict(Claim.objects.values_list("id", "consensus_stale"))
+    stored = dict(
+        zip(
+            snapshot.consensus_claim_ids.tolist(),
+            snapshot.consensus_fingerprints.tolist(),
+            strict=True,
+        )
+    )
+    expected = {
+        claim_id: 0 if claim_id == odd.pk else int(fingerprint, 16)
+        for claim_id, fingerprint in Consensus.objects.values_list("claim_id", "fingerprint")
+    }
+    assert stored == expected
+
+
+def test_consensus_full_recompute_rewrites_a_row_whose_stored_fingerprint_differs():
+    _crowd(n_claims=8)
+    consensus_services.consensus_full_recompute()
+    tampered = Consensus.objects.order_by("claim_id").first()
+    Consensus.objects.filter(pk=tampered.pk).update(fingerprint="0" * 16, label="")
+
+    again = consensus_services.consensus_full_recompute()
+
+    assert again["written"] == 1
+    tampered.refresh_from_db()
+    assert tampered.fingerprint != "0" * 16
+    assert tampered.label != ""
+
+
+def test_deleting_a_claim_deletes_its_consensus():
+    claim = ClaimFactory()
+    annotate(claim, [Label.FALSE] * 3)
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+    assert Consensus.objects.filter(claim_id=claim.pk).exists()
+
+    claim.delete()
+
+    assert not Consensus.objects.filter(claim_id=claim.pk).exists()
+
+
+def test_consensus_full_recompute_removes_rows_of_claims_deleted_behind_its_back():
+    # Consensus has no database foreign key (see the model); a claim deleted with raw SQL
+    # leaves its row behind, and the next full recompute removes it.
+    _crowd(n_claims=4)
+    gone = ClaimFactory()
+    consensus_services.consensus_full_recompute()
+    assert Consensus.objects.filter(claim_id=gone.pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_claim WHERE id = %s", [gone.pk])
+
+    consensus_services.consensus_full_recompute()
+
+    assert not Consensus.objects.filter(claim_id=gone.pk).exists()
+    assert Consensus.objects.count() == Claim.objects.count()
