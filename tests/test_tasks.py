@@ -3,6 +3,7 @@ Redis and Celery worker processes, the paths a newsroom relies on: a committed a
 the worker, a dead broker loses nothing, a killed worker's job is redelivered and finished."""
 
 import contextlib
+import threading
 import time
 
 import psycopg
@@ -187,3 +188,76 @@ def test_worker_killed_mid_job_is_redelivered_and_finished(live_services):
         stop_worker(rescuer)
     assert consensus.label == "disputed"
     assert Claim.objects.get(pk=claim.pk).consensus_stale is False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_racing_jobs_for_one_claim_end_on_the_latest_annotations(postgres, monkeypatch):
+    """Job A has read the claim's annotations and is still computing when annotators change
+    their ratings. Their write waits for A's lock on the claim, then queues job B; the stored
+    consensus is B's, from the latest annotations, never A's stale result written last."""
+    from django.db import connection
+
+    from articles.services import consensus as consensus_services
+    from articles.services.annotations import annotation_submit
+
+    claim = ClaimFactory()
+    annotators = [AnnotatorFactory() for _ in range(3)]
+    for annotator in annotators[:2]:
+        AnnotationFactory(claim=claim, annotator=annotator, label=Label.VERIFIED)
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+    assert Consensus.objects.get(claim=claim).status == "pending"
+    # A third rating lands; job A will have a new result ("verified", settled) to write.
+    AnnotationFactory(claim=claim, annotator=annotators[2], label=Label.VERIFIED)
+
+    loaded, release = threading.Event(), threading.Event()
+    read_annotations = consensus_services.claim_annotation_arrays
+
+    def paused_read(*, claim_id):
+        arrays = read_annotations(claim_id=claim_id)
+        if threading.current_thread().name == "job-a":
+            loaded.set()
+            release.wait(timeout=30)
+        return arrays
+
+    monkeypatch.setattr(consensus_services, "claim_annotation_arrays", paused_read)
+    results = {}
+
+    def job_a():
+        try:
+            results["a"] = consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+        finally:
+            connection.close()
+
+    def change_ratings():
+        try:
+            with transaction.atomic():  # job B is queued when this commits (eager here)
+                for annotator in annotators:
+                    annotation_submit(
+                        user=annotator,
+                        claim_id=claim.pk,
+                        label=Label.FALSE,
+                        rationale="The council minutes contradict it.",
+                    )
+            results["writer"] = "committed"
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=job_a, name="job-a")
+    writer = threading.Thread(target=change_ratings, name="writer")
+    first.start()
+    try:
+        assert loaded.wait(timeout=30)
+        writer.start()
+        writer.join(timeout=1.0)
+        assert writer.is_alive(), "the annotation write should wait for job A's lock"
+    finally:
+        release.set()
+        first.join(timeout=30)
+        if writer.ident is not None:  # started
+            writer.join(timeout=30)
+
+    assert results == {"a": {"claim_id": claim.pk, "result": "written"}, "writer": "committed"}
+    consensus = Consensus.objects.get(claim=claim)
+    assert consensus.label == "false"
+    assert consensus.status == "settled"
+    assert not Claim.objects.get(pk=claim.pk).consensus_stale
