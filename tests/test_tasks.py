@@ -201,7 +201,7 @@ def test_racing_jobs_for_one_claim_end_on_the_latest_annotations(postgres, monke
     from articles.services.annotations import annotation_submit
 
     claim = ClaimFactory()
-    annotators = [AnnotatorFactory() for _ in range(3)]
+    annotators = [AnnotatorFactory.create() for _ in range(3)]
     for annotator in annotators[:2]:
         AnnotationFactory(claim=claim, annotator=annotator, label=Label.VERIFIED)
     consensus_services.claim_consensus_recompute(claim_id=claim.pk)
