@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from articles import roles, selectors
 from articles.admin.common import require_editor, service_errors
+from articles.consensus_selectors import ArticleAgreement, article_agreement
 from articles.models import Article
 from articles.services.claims import appearance_add, claim_create
 
@@ -35,6 +37,23 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _sees_agreement(user: Any) -> bool:
+    """Agreement summarises how annotators rated: shown to editors and viewers, not to
+    annotators (who rate blind)."""
+    return roles.is_editor(user) or roles.is_viewer(user)
+
+
+class _ArticleChangeList(ChangeList):
+    """Adds each listed article's annotator agreement, for the whole page in one query."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        if _sees_agreement(request.user):
+            agreement = article_agreement(article_ids=[a.pk for a in self.result_list])
+            for article in self.result_list:
+                article.agreement = agreement.get(article.pk)
 
 
 @admin.register(Article)
@@ -60,9 +79,32 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return selectors.articles_for_admin()
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return _ArticleChangeList
+
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        columns: list[Any] = list(super().get_list_display(request))
+        if _sees_agreement(request.user):
+            columns.insert(columns.index("claims") + 1, "agreement")
+        return columns
+
     @admin.display(description="Claims", ordering="n_claims")
     def claims(self, obj: Article) -> int:
         return int(getattr(obj, "n_claims", 0))
+
+    @admin.display(description="Agreement")
+    def agreement(self, obj: Article) -> str:
+        value: ArticleAgreement | None = getattr(obj, "agreement", None)
+        if value is None or value.alpha is None or not value.measurable:
+            return "—"
+        return format_html(
+            '<span class="fc-alpha fc-alpha-{}" title="Krippendorff\'s alpha over {} claims: {}">'
+            "{}</span>",
+            value.reading,
+            value.n_claims,
+            value.reading,
+            f"{value.alpha:.2f}",
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
         # The body is immutable once imported: claims anchor to offsets in it.
@@ -101,6 +143,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
                     pk__in={a.claim_id for a in appearances}
                 )
             }
+            if _sees_agreement(user):
+                extra["agreement"] = article_agreement(article_ids=[article.pk])[article.pk]
             extra.update(
                 segments=selectors.article_body_segments(article=article),
                 article_appearances=[(a, claim_rows.get(a.claim_id)) for a in appearances],

@@ -257,5 +257,14 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     assert annotation is not None
     page.goto(f"{live_server.url}/admin/articles/annotation/{annotation.pk}/history/")
     shots(page, "14-annotation-history")
+    # --- agreement: the article page and the article list ---------------------------------
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    card = page.locator("#fc-agreement")
+    assert card.is_visible()
+    assert "Not enough ratings yet" in card.inner_text()  # one rated claim: no figure
+    shots(page, "15-article-agreement")
+    page.goto(f"{live_server.url}/admin/articles/article/")
+    assert "AGREEMENT" in page.inner_text("#result_list thead").upper()
+    shots(page, "16-article-list")
     assert roles.is_editor(editor)
     page.context.close()
