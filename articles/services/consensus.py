@@ -424,8 +424,9 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
         stored = np.zeros(n_items, dtype=np.uint64)
         has_row = np.zeros(n_items, dtype=np.bool_)
         row_item = math.codes_in(snapshot.consensus_claim_ids, claim_ids)
-        stored[row_item[row_item >= 0]] = snapshot.consensus_fingerprints[row_item >= 0]
-        has_row[row_item[row_item >= 0]] = True
+        found = row_item >= 0
+        stored[row_item[found]] = snapshot.consensus_fingerprints[found]
+        has_row[row_item[found]] = True
         changed = np.flatnonzero((~has_row | (stored != fingerprints)) & ~snapshot.claim_stale)
         computed = _consensus_arrays(
             config, posteriors, item_idx, labels, n_items=n_items, fingerprints=fingerprints
@@ -439,7 +440,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             started=started,
             has_row=has_row[changed],
         )
-        _delete_orphans(snapshot.consensus_claim_ids[row_item < 0])
+        _delete_orphans(snapshot.consensus_claim_ids[~found])
         _upsert_reliability(
             annotator_ids.astype(np.int64), confusion, accuracy, with_consensus, history, finished
         )
