@@ -9,8 +9,14 @@ skipped. Every problem is reported with the line number where its row starts:
 
 * missing header columns (the header found is listed), an empty file, a header with no rows;
 * a row whose field count differs from the header's, an empty claim/annotator/label field;
-* the same (claim, annotator) pair twice (both lines are named);
-* bytes that are not UTF-8 or CSV the parser rejects.
+* bytes that are not UTF-8 or CSV the parser rejects;
+* with ``duplicates="error"``, the same (claim, annotator) pair twice (both lines are named).
+
+A pair rated more than once is otherwise not an error: real exports contain re-ratings. With
+``duplicates="last"`` the annotator's last rating of the claim replaces the earlier ones (what
+the desk does when an annotator revises a rating); with ``"all"`` every row counts as an
+annotation (what crowd-kit does). Either way the table reports how many rows were repeats,
+with the first few line numbers, so the caller can say so.
 
 Up to ``max_errors`` problems are collected and raised together as one :class:`CsvFormatError`.
 
@@ -30,6 +36,8 @@ import numpy as np
 
 from articles.consensus.arrays import NO_LABEL, IntArray, Posteriors
 from articles.consensus.rules import STATUS_NAMES, Outcome
+
+DUPLICATE_POLICIES = ("error", "last", "all")
 
 
 class TextSink(Protocol):
@@ -58,6 +66,8 @@ class AnnotationTable:
     claim_ids: tuple[str, ...]
     annotator_ids: tuple[str, ...]
     label_names: tuple[str, ...]
+    n_repeated: int = 0
+    repeated_examples: tuple[str, ...] = ()
 
     @property
     def n_items(self) -> int:
@@ -89,12 +99,17 @@ def read_annotations(
     label_column: str = "label",
     source: str = "input",
     max_errors: int = 20,
+    duplicates: str = "error",
 ) -> AnnotationTable:
     """Parse annotation rows from ``lines`` (an open text file or any iterable of lines).
 
+    ``duplicates`` is what to do with a (claim, annotator) pair rated again: ``"error"``,
+    ``"last"`` or ``"all"`` (see the module docstring).
     Raises :class:`CsvFormatError` listing every problem found (up to ``max_errors``); nothing is
     returned from a file with any problem.
     """
+    if duplicates not in DUPLICATE_POLICIES:
+        raise ValueError(f"duplicates must be one of {DUPLICATE_POLICIES}, not {duplicates!r}")
     reader = csv.reader(lines)
     problems: list[str] = []
 
@@ -135,7 +150,9 @@ def read_annotations(
     claim_codes: dict[str, int] = {}
     annotator_codes: dict[str, int] = {}
     label_codes: dict[str, int] = {}  # first-appearance codes, remapped to sorted order below
-    first_line: dict[tuple[int, int], int] = {}
+    first_seen: dict[tuple[int, int], tuple[int, int]] = {}  # pair -> (line, row index)
+    n_repeated = 0
+    repeated_examples: list[str] = []
     items: list[int] = []
     workers: list[int] = []
     labels: list[int] = []
@@ -164,16 +181,27 @@ def read_annotations(
             continue
         item = claim_codes.setdefault(claim, len(claim_codes))
         worker = annotator_codes.setdefault(annotator, len(annotator_codes))
-        previous = first_line.setdefault((item, worker), line)
-        if previous != line:
-            problems.append(
-                f"line {line}: duplicate annotation of claim {claim!r} by annotator "
-                f"{annotator!r} (first on line {previous})"
-            )
-            continue
+        code = label_codes.setdefault(label, len(label_codes))
+        first, index = first_seen.setdefault((item, worker), (line, len(items)))
+        if first != line:
+            if duplicates == "error":
+                problems.append(
+                    f"line {line}: duplicate annotation of claim {claim!r} by annotator "
+                    f"{annotator!r} (first on line {first})"
+                )
+                continue
+            n_repeated += 1
+            if len(repeated_examples) < 3:
+                repeated_examples.append(
+                    f"line {line}: claim {claim!r} by annotator {annotator!r} "
+                    f"(first on line {first})"
+                )
+            if duplicates == "last":
+                labels[index] = code
+                continue
         items.append(item)
         workers.append(worker)
-        labels.append(label_codes.setdefault(label, len(label_codes)))
+        labels.append(code)
     if len(problems) >= max_errors:
         problems.append(f"stopped after {max_errors} problems")
     if problems:
@@ -194,6 +222,8 @@ def read_annotations(
         claim_ids=tuple(claim_codes),
         annotator_ids=tuple(annotator_codes),
         label_names=tuple(label_names),
+        n_repeated=n_repeated,
+        repeated_examples=tuple(repeated_examples),
     )
 
 
@@ -203,6 +233,7 @@ def read_annotations_file(
     claim_column: str = "claim_id",
     annotator_column: str = "annotator_id",
     label_column: str = "label",
+    duplicates: str = "error",
 ) -> AnnotationTable:
     """Open ``path`` as UTF-8 (a byte-order mark is accepted) and :func:`read_annotations` it.
 
@@ -215,6 +246,7 @@ def read_annotations_file(
             annotator_column=annotator_column,
             label_column=label_column,
             source=str(path),
+            duplicates=duplicates,
         )
 
 

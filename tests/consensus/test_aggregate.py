@@ -115,11 +115,30 @@ def test_aggregate_reports_malformed_line(tmp_path):
         run(source, "--method", "majority")
 
 
-def test_aggregate_reports_duplicates_with_both_lines(tmp_path):
+def test_aggregate_duplicates_error_names_both_lines(tmp_path):
     source = tmp_path / "dup.csv"
     source.write_text("claim_id,annotator_id,label\nc1,a,yes\nc2,a,no\nc1,a,no\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"line 4: duplicate .* \(first on line 2\)"):
-        run(source)
+        run(source, "--duplicates", "error")
+
+
+@pytest.mark.parametrize(
+    ("policy", "label", "note"),
+    [("last", "no", "the last of each was used"), ("all", "", "all count")],
+)
+def test_aggregate_repeated_ratings_are_used_and_reported(tmp_path, policy, label, note):
+    # On c1, annotator a first says yes and later no; b says no and c yes. Keeping a's last
+    # rating gives no (2 to 1); counting every rating gives a 2-2 tie, reported as no label.
+    source = tmp_path / "dup.csv"
+    source.write_text(
+        "claim_id,annotator_id,label\nc1,a,yes\nc1,b,no\nc1,c,yes\nc2,a,no\nc1,a,no\n",
+        encoding="utf-8",
+    )
+    out, err = run(source, "--method", "majority", "--duplicates", policy, "--min-annotations", "1")
+    rows = {row["claim_id"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert rows["c1"]["label"] == label
+    assert f"note: 1 repeated rating(s) of a claim by the same annotator; {note}" in err
+    assert "line 6: claim 'c1' by annotator 'a' (first on line 2)" in err
 
 
 def test_aggregate_reports_missing_columns_with_header_found(tmp_path):

@@ -117,3 +117,40 @@ def test_write_consensus_columns_and_empty_label_for_ties():
         "c2,,0.500000,contested,0.500000,0.500000",
     ]
     assert np.allclose(post.probs.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        # (claim, annotator, label) rows kept, in order
+        ("last", [("c1", "a", "y"), ("c2", "a", "x"), ("c1", "b", "x")]),
+        (
+            "all",
+            [
+                ("c1", "a", "x"),
+                ("c2", "a", "x"),
+                ("c1", "a", "z"),
+                ("c1", "b", "x"),
+                ("c1", "a", "y"),
+            ],
+        ),
+    ],
+)
+def test_read_annotations_repeated_ratings(policy, expected):
+    text = "claim_id,annotator_id,label\nc1,a,x\nc2,a,x\nc1,a,z\nc1,b,x\nc1,a,y\n"
+    table = parse(text, duplicates=policy)
+    rows = [
+        (table.claim_ids[i], table.annotator_ids[w], table.label_names[k])
+        for i, w, k in zip(table.item_idx, table.worker_idx, table.label_idx, strict=True)
+    ]
+    assert rows == expected
+    assert table.n_repeated == 2
+    assert table.repeated_examples == (
+        "line 4: claim 'c1' by annotator 'a' (first on line 2)",
+        "line 6: claim 'c1' by annotator 'a' (first on line 2)",
+    )
+
+
+def test_read_annotations_rejects_an_unknown_duplicates_policy():
+    with pytest.raises(ValueError, match="duplicates must be one of"):
+        parse("claim_id,annotator_id,label\nc1,a,x\n", duplicates="first")

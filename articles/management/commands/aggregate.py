@@ -27,6 +27,7 @@ from articles.consensus import (
     weighted_vote,
 )
 from articles.consensus.csvio import (
+    DUPLICATE_POLICIES,
     AnnotationTable,
     CsvFormatError,
     read_annotations_file,
@@ -57,6 +58,14 @@ class Command(BaseCommand):
         parser.add_argument("--claim-column", default="claim_id")
         parser.add_argument("--annotator-column", default="annotator_id")
         parser.add_argument("--label-column", default="label")
+        parser.add_argument(
+            "--duplicates",
+            choices=DUPLICATE_POLICIES,
+            default="last",
+            help="A claim rated more than once by the same annotator: keep the last rating "
+            "(default, as the desk does when a rating is revised), count every rating (all), "
+            "or reject the file (error).",
+        )
         parser.add_argument(
             "--threshold",
             type=float,
@@ -91,11 +100,18 @@ class Command(BaseCommand):
                 claim_column=options["claim_column"],
                 annotator_column=options["annotator_column"],
                 label_column=options["label_column"],
+                duplicates=options["duplicates"],
             )
         except CsvFormatError as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if table.n_repeated:
+            use = "the last of each was used" if options["duplicates"] == "last" else "all count"
+            self.stderr.write(
+                f"note: {table.n_repeated} repeated rating(s) of a claim by the same annotator; "
+                f"{use} (--duplicates to change). First: " + "; ".join(table.repeated_examples)
+            )
         original = table
         if table.n_labels < 2:
             # One label only: every method is trivially unanimous; keep the math's L >= 2 rule.
