@@ -144,7 +144,7 @@ def read_annotations(
                 f"than once; header found: {found}"
             )
         raise fail()
-    positions = [names.index(name) for name in wanted]
+    claim_at, annotator_at, label_at = (names.index(name) for name in wanted)
     n_fields = len(names)
 
     claim_codes: dict[str, int] = {}
@@ -172,11 +172,12 @@ def read_annotations(
         if len(row) != n_fields:
             problems.append(f"line {line}: expected {n_fields} fields, found {len(row)}")
             continue
-        claim, annotator, label = (row[position].strip() for position in positions)
-        empty = [
-            name for name, value in zip(wanted, (claim, annotator, label), strict=True) if not value
-        ]
-        if empty:
+        claim = row[claim_at].strip()
+        annotator = row[annotator_at].strip()
+        label = row[label_at].strip()
+        if not (claim and annotator and label):
+            values = (claim, annotator, label)
+            empty = [name for name, value in zip(wanted, values, strict=True) if not value]
             problems.append(f"line {line}: empty {', '.join(map(repr, empty))}")
             continue
         item = claim_codes.setdefault(claim, len(claim_codes))
