@@ -95,9 +95,9 @@ class _Model:
     contiguous slice addition per column instead of a scatter; the few narrow trailing columns
     of heavily annotated items are scattered with ``np.bincount``.
 
-    Within an item, annotations keep their input order, so each item's terms are added in the
-    same order whatever the layout. Posteriors are label-major ``(n_labels, n_present)`` in
-    rank order.
+    Within an item, annotations are ordered by annotator then label, so each item's terms are
+    added in the same order whatever the layout and whatever order the input came in.
+    Posteriors are label-major ``(n_labels, n_present)`` in rank order.
     """
 
     def __init__(
@@ -126,8 +126,14 @@ class _Model:
         self.votes = n_votes[self.by_rank]
 
         wg = workers * n_labels + labels
-        if n > 1 and np.any(items[1:] < items[:-1]):
-            # Group the annotations by item (stably), gathering only what the layout needs.
+        if n_items * max(self.n_bins, 1) < 2**62:
+            # Order by item, then (annotator, label), sorting one packed value: no gathers, and
+            # the same order (so the same float sums) whatever order the input came in.
+            key = items * self.n_bins + wg
+            if n > 1 and np.any(key[1:] < key[:-1]):
+                key.sort()
+                items, wg = np.divmod(key, self.n_bins)
+        elif n > 1 and np.any(items[1:] < items[:-1]):
             items, order = stable_sort(items, n_items)
             wg = wg[order]
         # Each annotation's slot: its position among its item's annotations.
@@ -268,7 +274,8 @@ def dawid_skene(
     evidence lower bound and the iteration cap ``max_iter`` (crowd-kit's ``tol`` and
     ``n_iter``; same defaults).
 
-    Output: :class:`DawidSkeneResult`. Deterministic: the same input gives bit-identical output.
+    Output: :class:`DawidSkeneResult`. Deterministic: the same annotations, in any order, give
+    bit-identical output.
 
     Tie rule: an item whose two best posteriors are within ``TIE_ATOL`` (1e-12) is a tie:
     ``posteriors.tie`` is True and its label is -1 (crowd-kit would pick the lowest label code;
