@@ -227,15 +227,38 @@ def posteriors_from_scores(
     ``atol`` is a tie (``atol=0`` asks for exact equality, right for vote shares).
     """
     probs = np.where(has_votes[:, None], scores, 0.0)
-    n_items, n_labels = probs.shape
-    if n_items == 0:
-        empty_int = np.zeros(0, dtype=np.int64)
-        return Posteriors(probs=probs, labels=empty_int, tie=np.zeros(0, dtype=np.bool_))
-    # Best and second-best value per row, one label at a time over label-major columns (far
-    # faster than reductions along rows of length n_labels). A strict comparison keeps the
-    # lowest label among equal values, as argmax does.
-    columns = np.ascontiguousarray(probs.T)
+    top, tie = _top_and_tie(np.ascontiguousarray(probs.T), atol)
+    tie &= has_votes
+    labels = np.where(has_votes & ~tie, top, NO_LABEL).astype(np.int64)
+    return Posteriors(probs=probs, labels=labels, tie=tie)
+
+
+def posteriors_from_columns(
+    columns: FloatArray, rows: IntArray, *, n_items: int, atol: float = TIE_ATOL
+) -> Posteriors:
+    """:class:`Posteriors` from label-major probabilities ``(n_labels, len(rows))`` of the
+    distinct items ``rows``; every other item has no votes (a zero row and no label)."""
+    n_labels = columns.shape[0]
+    top, tie = _top_and_tie(columns, atol)
+    probs = np.zeros((n_items, n_labels), dtype=np.float64)
+    for k in range(n_labels):  # column by column: far faster than scattering short rows
+        probs[rows, k] = columns[k]
+    labels = np.full(n_items, NO_LABEL, dtype=np.int64)
+    labels[rows] = np.where(tie, NO_LABEL, top)
+    ties = np.zeros(n_items, dtype=np.bool_)
+    ties[rows] = tie
+    return Posteriors(probs=probs, labels=labels, tie=ties)
+
+
+def _top_and_tie(columns: FloatArray, atol: float) -> tuple[IntArray, BoolArray]:
+    """Per item of label-major ``columns``: its best label, and whether the second best is
+    within ``atol`` of it. Works one label at a time over contiguous columns (far faster than
+    reductions along rows of length n_labels); a strict comparison keeps the lowest label
+    among equal values, as argmax does."""
+    n_labels, n_items = columns.shape
     top = np.zeros(n_items, dtype=np.int64)
+    if n_items == 0:
+        return top, np.zeros(0, dtype=np.bool_)
     best = columns[0].copy()
     second = np.full(n_items, -np.inf)
     for k in range(1, n_labels):
@@ -244,9 +267,7 @@ def posteriors_from_scores(
         second = np.where(better, best, np.maximum(second, value))
         best = np.where(better, value, best)
         top[better] = k
-    tie = has_votes & (best - second <= atol)
-    labels = np.where(has_votes & ~tie, top, NO_LABEL).astype(np.int64)
-    return Posteriors(probs=probs, labels=labels, tie=tie)
+    return top, np.asarray(best - second <= atol, dtype=np.bool_)
 
 
 def normalise_log_rows(log_scores: FloatArray) -> FloatArray:

@@ -41,6 +41,7 @@ from articles.consensus.arrays import (
     IntArray,
     Posteriors,
     check_annotations,
+    posteriors_from_columns,
     posteriors_from_scores,
     stable_order,
     stable_sort,
@@ -159,11 +160,7 @@ class _Model:
 
     def to_items(self, post: FloatArray) -> Posteriors:
         """Posteriors per item code from label-major rank-ordered ones (empty items: zeros)."""
-        probs = np.zeros((self.n_items, self.n_labels), dtype=np.float64)
-        probs[self.by_rank] = post.T
-        has_votes = np.zeros(self.n_items, dtype=np.bool_)
-        has_votes[self.by_rank] = True
-        return posteriors_from_scores(probs, has_votes)
+        return posteriors_from_columns(post, self.by_rank, n_items=self.n_items)
 
     def majority_shares(self) -> FloatArray:
         """Vote shares, label-major ``(L, n_present)``."""

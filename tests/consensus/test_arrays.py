@@ -47,3 +47,26 @@ def test_codes_in_with_keys_spread_wide_uses_the_same_rule():
     universe = np.array([3, 10**13, 10**14], dtype=np.int64)
     values = np.array([10**14, 4, 3, -2, 10**15], dtype=np.int64)
     assert codes_in(values, universe).tolist() == [2, -1, 0, -1, -1]
+
+
+def test_posteriors_from_columns_matches_posteriors_from_scores():
+    from articles.consensus.arrays import posteriors_from_columns, posteriors_from_scores
+
+    rng = np.random.default_rng(4)
+    rows = np.array([5, 0, 3, 7], dtype=np.int64)  # items 1, 2, 4, 6 have no votes
+    columns = rng.random((3, rows.size))
+    columns[:, 1] = [0.4, 0.4, 0.2]  # a tie between labels 0 and 1
+    columns[:, 2] = [0.2, 0.2, 0.6]
+    got = posteriors_from_columns(columns, rows, n_items=8)
+    table = np.zeros((8, 3))
+    table[rows] = columns.T
+    has_votes = np.zeros(8, dtype=bool)
+    has_votes[rows] = True
+    expected = posteriors_from_scores(table, has_votes)
+    np.testing.assert_array_equal(got.probs, expected.probs)
+    np.testing.assert_array_equal(got.labels, expected.labels)
+    np.testing.assert_array_equal(got.tie, expected.tie)
+    assert got.labels[0] == -1
+    assert got.tie[0]
+    assert got.labels[3] == 2
+    assert got.labels[[1, 2, 4, 6]].tolist() == [-1] * 4
