@@ -260,6 +260,8 @@ class Consensus(models.Model):
 
     class Meta:
         verbose_name_plural = "consensus"
+        # On PostgreSQL the table keeps half of each page free (migration 0008) so the full
+        # recompute's bulk rewrites are in-place ("HOT") updates.
         # One plain index: db_index on a CharField adds a second (LIKE) index on PostgreSQL,
         # which nobody queries and every bulk recompute would have to maintain.
         indexes = (models.Index(fields=["status"], name="consensus_status_idx"),)
