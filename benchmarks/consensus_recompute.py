@@ -11,7 +11,8 @@ same run:
     an empty consensus table (every row inserted), again with nothing changed (the idempotent
     re-run: nothing written), and once more after the decision threshold changed (every
     existing row's inputs changed: every row updated).
-Prints the figures and the ratios; exits 1 when the first run exceeds 4x the COPY time.
+Prints the figures and the ratios; exits 1 when the first run or the run that rewrites every row
+exceeds 4x the COPY time.
 """
 
 from __future__ import annotations
@@ -239,9 +240,10 @@ def main() -> int:
         ratio = first_s / copy_s
         print(f"ratio first run / COPY: {ratio:.2f}x (target <= {TARGET_RATIO:.1f}x)")
         print(f"ratio re-run / COPY:    {second_s / copy_s:.2f}x")
-        print(f"ratio rule changed / COPY: {rewrite_s / copy_s:.2f}x")
+        rewrite_ratio = rewrite_s / copy_s
+        print(f"ratio rule changed / COPY: {rewrite_ratio:.2f}x (target <= {TARGET_RATIO:.1f}x)")
         connection.close()
-        return 0 if ratio <= TARGET_RATIO else 1
+        return 0 if max(ratio, rewrite_ratio) <= TARGET_RATIO else 1
     finally:
         if not args.keep:
             from django.db import connections
