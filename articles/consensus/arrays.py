@@ -94,27 +94,19 @@ def vote_counts(
 
 
 def stable_order(keys: IntArray, n_keys: int) -> IntArray:
-    """Permutation that stably sorts non-negative int ``keys`` (all ``< n_keys``)."""
-    return stable_sort(keys, n_keys)[1]
-
-
-def stable_sort(keys: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
-    """Stably sort non-negative int ``keys`` (all ``< n_keys``): ``(sorted_keys, order)`` with
-    ``sorted_keys == keys[order]``.
+    """Permutation that stably sorts non-negative int ``keys`` (all ``< n_keys``).
 
     Packs ``(key, position)`` into one int64 and sorts the values, which numpy does with a
-    vectorised sort several times faster than ``argsort(kind="stable")``, and which yields the
-    sorted keys without a gather; falls back to that argsort when the packed value would not
-    fit in 63 bits.
+    vectorised sort several times faster than ``argsort(kind="stable")``; falls back to that
+    when the packed value would not fit in 63 bits.
     """
     size = int(keys.size)
     bits = max(size - 1, 1).bit_length()
     if n_keys <= 0 or (n_keys - 1).bit_length() + bits > 62:
-        order = np.argsort(keys, kind="stable").astype(np.int64)
-        return keys[order], order
+        return np.argsort(keys, kind="stable").astype(np.int64)
     packed = (keys.astype(np.int64) << bits) | np.arange(size, dtype=np.int64)
     packed.sort()
-    return packed >> bits, np.asarray(packed & ((1 << bits) - 1), dtype=np.int64)
+    return np.asarray(packed & ((1 << bits) - 1), dtype=np.int64)
 
 
 def id_codes(ids: IntArray) -> tuple[IntArray, IntArray]:

@@ -44,7 +44,6 @@ from articles.consensus.arrays import (
     posteriors_from_columns,
     posteriors_from_scores,
     stable_order,
-    stable_sort,
 )
 
 EPS = 1e-10
@@ -134,9 +133,9 @@ class _Model:
             if n > 1 and np.any(key[1:] < key[:-1]):
                 key.sort()
                 items, wg = np.divmod(key, self.n_bins)
-        elif n > 1 and np.any(items[1:] < items[:-1]):
-            items, order = stable_sort(items, n_items)
-            wg = wg[order]
+        else:  # codes too large to pack: the same order, from lexsort
+            order = np.lexsort((wg, items))
+            items, wg = items[order], wg[order]
         # Each annotation's slot: its position among its item's annotations.
         slot = np.arange(n) - (np.cumsum(n_votes) - n_votes)[items]
         # width[j]: items with more than j annotations, which column j holds.
