@@ -40,3 +40,10 @@ def is_annotator(user: Any) -> bool:
 
 def is_viewer(user: Any) -> bool:
     return _active(user) and (bool(user.is_superuser) or VIEWERS in _group_names(user))
+
+
+def sees_all_outcomes(user: Any) -> bool:
+    """Editors and viewers see every claim's outcome (consensus, verdicts, reliability and
+    agreement figures); annotators rate blind and see a claim's outcome only once they have
+    rated it."""
+    return is_editor(user) or is_viewer(user)

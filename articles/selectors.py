@@ -69,7 +69,7 @@ def user_is_blind(user: AnyUser) -> bool:
 def claim_consensus_visible(*, user: AnyUser, claim_id: int) -> bool:
     """May `user` see the consensus (and verdicts) of this claim? Editors and viewers: yes;
     annotators: only once they have submitted their own annotation of it."""
-    if roles.is_editor(user) or roles.is_viewer(user):
+    if roles.sees_all_outcomes(user):
         return True
     if roles.is_annotator(user):
         return Annotation.objects.filter(claim_id=claim_id, annotator_id=user.pk).exists()
@@ -364,7 +364,7 @@ def _visible_claim_outcomes(qs: QuerySet[_ClaimRowT], user: AnyUser) -> QuerySet
     """Rows about a claim's outcome (consensus, verdicts) that `user` may see: editors and
     viewers all of them, annotators only those of claims they have annotated (blind until they
     submit, as `claim_consensus_visible` decides for one claim), anyone else none."""
-    if roles.is_editor(user) or roles.is_viewer(user):
+    if roles.sees_all_outcomes(user):
         return qs
     if roles.is_annotator(user):
         return qs.filter(claim__annotations__annotator_id=user.pk)
@@ -384,7 +384,7 @@ def verdicts_for_user(*, user: AnyUser) -> QuerySet[Verdict]:
 def reliability_for_user(*, user: AnyUser) -> QuerySet[AnnotatorReliability]:
     """Editors and viewers: every annotator's reliability. Anyone else: none."""
     qs = AnnotatorReliability.objects.select_related("annotator")
-    if roles.is_editor(user) or roles.is_viewer(user):
+    if roles.sees_all_outcomes(user):
         return qs
     return qs.none()
 
@@ -533,6 +533,6 @@ def desk_counts(*, user: AnyUser) -> dict[str, int]:
         )
         counts["articles"] = Article.objects.count()
         counts["open_claims"] = Claim.objects.filter(status=Claim.Status.OPEN).count()
-    if roles.is_editor(user) or roles.is_viewer(user):
+    if roles.sees_all_outcomes(user):
         counts["published"] = Claim.objects.filter(status=Claim.Status.PUBLISHED).count()
     return counts

@@ -39,18 +39,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _sees_agreement(user: Any) -> bool:
-    """Agreement summarises how annotators rated: shown to editors and viewers, not to
-    annotators (who rate blind)."""
-    return roles.is_editor(user) or roles.is_viewer(user)
-
-
 class _ArticleChangeList(ChangeList):
     """Adds each listed article's annotator agreement, for the whole page in one query."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
-        if _sees_agreement(request.user):
+        if roles.sees_all_outcomes(request.user):
             agreement = article_agreement(article_ids=[a.pk for a in self.result_list])
             for article in self.result_list:
                 article.agreement = agreement.get(article.pk)
@@ -84,7 +78,7 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         columns: list[Any] = list(super().get_list_display(request))
-        if _sees_agreement(request.user):
+        if roles.sees_all_outcomes(request.user):
             columns.insert(columns.index("claims") + 1, "agreement")
         return columns
 
@@ -143,7 +137,7 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
                     pk__in={a.claim_id for a in appearances}
                 )
             }
-            if _sees_agreement(user):
+            if roles.sees_all_outcomes(user):
                 extra["agreement"] = article_agreement(article_ids=[article.pk])[article.pk]
             extra.update(
                 segments=selectors.article_body_segments(article=article),
