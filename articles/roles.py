@@ -1,16 +1,36 @@
-"""The desk's roles: Django groups created (with their model permissions) by migration 0002.
+"""Who may see and do what: the one place the desk's role and blindness rules live.
 
-Object-level rules (an annotator sees only their own annotations; blind annotation) are
-enforced by services, selectors and the admin on top of the model permissions.
+Roles are Django groups created (with their model permissions) by migration 0002. The admin,
+the selectors, the templates (through context) and the API all ask the predicates here; none
+of them re-derives a rule from group names.
+
+Blindness: an annotator who is not an editor sees a claim's outcome (its consensus, its
+probabilities, other annotators' ratings, its verdicts) only once they have rated it
+themselves. Membership of Viewers does not lift that: a user in Annotators and Viewers is blind
+like any annotator.
 """
 
 from __future__ import annotations
 
+import enum
 from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 
 EDITORS = "Editors"
 ANNOTATORS = "Annotators"
 VIEWERS = "Viewers"
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class OutcomeScope(enum.Enum):
+    """Which claims' outcomes a user may see."""
+
+    ALL = "all"  # every claim's
+    RATED = "rated"  # only of claims the user has rated (blind annotation)
+    NONE = "none"  # no claim's
 
 
 def _group_names(user: Any) -> set[str]:
@@ -39,11 +59,34 @@ def is_annotator(user: Any) -> bool:
 
 
 def is_viewer(user: Any) -> bool:
+    """Members of Viewers (and superusers)."""
     return _active(user) and (bool(user.is_superuser) or VIEWERS in _group_names(user))
 
 
+def outcome_scope(user: Any) -> OutcomeScope:
+    """The blindness rule. Editors see every outcome; annotators who are not editors only those
+    of claims they have rated (whatever other groups they are in); viewers every outcome;
+    anyone else none."""
+    if is_editor(user):
+        return OutcomeScope.ALL
+    if is_annotator(user):
+        return OutcomeScope.RATED
+    if is_viewer(user):
+        return OutcomeScope.ALL
+    return OutcomeScope.NONE
+
+
+def is_blind(user: Any) -> bool:
+    """Whether outcomes must be filtered claim by claim for this user (see `outcome_scope`)."""
+    return outcome_scope(user) is OutcomeScope.RATED
+
+
 def sees_all_outcomes(user: Any) -> bool:
-    """Editors and viewers see every claim's outcome (consensus, verdicts, reliability and
-    agreement figures); annotators rate blind and see a claim's outcome only once they have
-    rated it."""
-    return is_editor(user) or is_viewer(user)
+    """Whether this user sees every claim's outcome (see `outcome_scope`)."""
+    return outcome_scope(user) is OutcomeScope.ALL
+
+
+def may_see_outcome(user: Any, *, has_rated: bool) -> bool:
+    """Whether `user` may see the outcome of one claim, given whether they have rated it."""
+    scope = outcome_scope(user)
+    return scope is OutcomeScope.ALL or (scope is OutcomeScope.RATED and has_rated)

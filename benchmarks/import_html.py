@@ -273,7 +273,7 @@ def main() -> int:
         from django.core.management import call_command
 
         from articles.models import Article
-        from articles.services.articles import articles_import_paths
+        from articles.services.imports import articles_import_paths
 
         call_command("migrate", verbosity=0)
         files = sorted(folder.iterdir())

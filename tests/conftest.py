@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # The worker and the tests' producer use this Redis database, not the one in REDIS_URL, so a
 # stray worker started by a developer can never take the tests' tasks.
-TEST_REDIS_DB = 15
+TEST_REDIS_DB = int(os.environ.get("FACTCHECK_TEST_REDIS_DB", "15"))
 
 
 def require_service(name: str, available: bool) -> None:

@@ -9,8 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.consensus_selectors import LABEL_CODE, ArticleAgreement, article_agreement
 from articles.models import Label
+from articles.selectors.consensus import LABEL_CODE, ArticleAgreement, article_agreement
 from tests.factories import (
     AnnotationFactory,
     AnnotatorFactory,

@@ -1,8 +1,13 @@
 import pytest
 from django.utils import timezone
 
-from articles import selectors
 from articles.models import Claim, Consensus, ConsensusStatus, Label
+from articles.presentation import claim_passages, segments_for_spans
+from articles.selectors.claims import claim_detail, claims_for_user
+from articles.selectors.counts import desk_counts
+from articles.selectors.outcomes import claims_ready_to_publish, consensus_for_user, contested_queue
+from articles.selectors.queues import annotator_open_load, annotator_queue, annotator_queue_next
+from articles.selectors.visibility import annotations_for_user, claim_outcome_visible
 from tests.factories import (
     AnnotationFactory,
     AnnotatorFactory,
@@ -35,12 +40,12 @@ def test_annotator_queue_is_open_unannotated_assignments_oldest_first(annotator)
     AssignmentFactory(annotator=annotator, claim=ClaimFactory(status=Claim.Status.PUBLISHED))
     AssignmentFactory(annotator=annotator, completed_at=timezone.now())
     AssignmentFactory()  # someone else's
-    queue = list(selectors.annotator_queue(user=annotator))
+    queue = list(annotator_queue(user=annotator))
     assert [a.pk for a in queue] == [first.pk, second.pk]
-    nxt = selectors.annotator_queue_next(user=annotator)
+    nxt = annotator_queue_next(user=annotator)
     assert nxt is not None
     assert nxt.pk == first.claim_id
-    after = selectors.annotator_queue_next(user=annotator, exclude_claim_id=first.claim_id)
+    after = annotator_queue_next(user=annotator, exclude_claim_id=first.claim_id)
     assert after is not None
     assert after.pk == second.claim_id
 
@@ -60,9 +65,9 @@ def test_contested_queue(editor):
     _consensus(settled, ConsensusStatus.SETTLED)
     published = ClaimFactory(status=Claim.Status.PUBLISHED)
     _consensus(published, ConsensusStatus.CONTESTED)
-    ids = set(selectors.contested_queue().values_list("pk", flat=True))
+    ids = set(contested_queue().values_list("pk", flat=True))
     assert ids == {contested.pk, enough_pending.pk, enough_missing.pk}
-    assert list(selectors.claims_ready_to_publish().values_list("pk", flat=True)) == [settled.pk]
+    assert list(claims_ready_to_publish().values_list("pk", flat=True)) == [settled.pk]
 
 
 def test_claims_for_user_masks_consensus_for_blind_annotators(editor, annotator):
@@ -72,7 +77,7 @@ def test_claims_for_user_masks_consensus_for_blind_annotators(editor, annotator)
         AnnotationFactory.create_batch(2, claim=claim)
     me = annotator
     AnnotationFactory(claim=seen, annotator=me, label=Label.DISPUTED)
-    rows = {c.pk: c for c in selectors.claims_for_user(user=me)}
+    rows = {c.pk: c for c in claims_for_user(user=me)}
     assert rows[seen.pk].consensus_status == "settled"
     assert rows[seen.pk].my_label == "disputed"
     assert rows[seen.pk].n_annotations == 3
@@ -80,7 +85,7 @@ def test_claims_for_user_masks_consensus_for_blind_annotators(editor, annotator)
     assert rows[unseen.pk].consensus_label == ""
     assert rows[unseen.pk].n_annotations is None
     assert rows[unseen.pk].my_label == ""
-    editor_rows = {c.pk: c for c in selectors.claims_for_user(user=editor)}
+    editor_rows = {c.pk: c for c in claims_for_user(user=editor)}
     assert editor_rows[unseen.pk].consensus_status == "settled"
     assert editor_rows[unseen.pk].n_annotations == 2
 
@@ -91,14 +96,14 @@ def test_role_filtered_querysets(editor, viewer):
     theirs = AnnotationFactory(annotator=other)
     _consensus(mine.claim, ConsensusStatus.SETTLED)
     _consensus(theirs.claim, ConsensusStatus.SETTLED)
-    assert [a.pk for a in selectors.annotations_for_user(user=me)] == [mine.pk]
-    assert {a.pk for a in selectors.annotations_for_user(user=editor)} == {mine.pk, theirs.pk}
-    assert not selectors.annotations_for_user(user=viewer).exists()
-    assert [c.claim_id for c in selectors.consensus_for_user(user=me)] == [mine.claim_id]
-    assert selectors.consensus_for_user(user=viewer).count() == 2
-    assert selectors.claim_consensus_visible(user=me, claim_id=mine.claim_id)
-    assert not selectors.claim_consensus_visible(user=me, claim_id=theirs.claim_id)
-    assert selectors.claim_consensus_visible(user=viewer, claim_id=theirs.claim_id)
+    assert [a.pk for a in annotations_for_user(user=me)] == [mine.pk]
+    assert {a.pk for a in annotations_for_user(user=editor)} == {mine.pk, theirs.pk}
+    assert not annotations_for_user(user=viewer).exists()
+    assert [c.claim_id for c in consensus_for_user(user=me)] == [mine.claim_id]
+    assert consensus_for_user(user=viewer).count() == 2
+    assert claim_outcome_visible(user=me, claim_id=mine.claim_id)
+    assert not claim_outcome_visible(user=me, claim_id=theirs.claim_id)
+    assert claim_outcome_visible(user=viewer, claim_id=theirs.claim_id)
 
 
 def test_annotator_open_load_counts_only_open_work():
@@ -107,7 +112,7 @@ def test_annotator_open_load_counts_only_open_work():
     AssignmentFactory(annotator=a, completed_at=timezone.now())
     AssignmentFactory(annotator=b, claim=ClaimFactory(status=Claim.Status.PUBLISHED))
     AnnotatorFactory(is_active=False)
-    assert selectors.annotator_open_load() == {b.pk: 0, a.pk: 2}
+    assert annotator_open_load() == {b.pk: 0, a.pk: 2}
 
 
 @pytest.mark.parametrize(
@@ -120,7 +125,7 @@ def test_annotator_open_load_counts_only_open_work():
     ],
 )
 def test_segments_for_spans_split_at_every_boundary(spans, expected):
-    segments = selectors.segments_for_spans("abcdefghij", spans)
+    segments = segments_for_spans("abcdefghij", spans)
     assert [(s.text, s.claim_ids) for s in segments] == expected
     assert "".join(s.text for s in segments) == "abcdefghij"
 
@@ -134,8 +139,8 @@ def test_claim_passages_window_and_focus():
     article = ArticleFactory(body=body)
     start = body.index("OpenAI")
     appearance = ClaimAppearanceFactory(article=article, start=start, end=start + 6, quote="OpenAI")
-    claim = selectors.claim_detail(claim_id=appearance.claim_id)
-    (passage,) = selectors.claim_passages(claim=claim)
+    claim = claim_detail(claim_id=appearance.claim_id)
+    (passage,) = claim_passages(claim=claim)
     text = "".join(s.text for s in passage.segments)
     assert text == "Musk said OpenAI used Twitter data."
     assert [s.text for s in passage.segments if s.focus] == ["OpenAI"]
@@ -145,7 +150,7 @@ def test_claim_passages_window_and_focus():
 
 def test_desk_counts_by_role(editor, annotator):
     AssignmentFactory(annotator=annotator)
-    assert selectors.desk_counts(user=annotator) == {"my_queue": 1, "my_done": 0}
-    counts = selectors.desk_counts(user=editor)
+    assert desk_counts(user=annotator) == {"my_queue": 1, "my_done": 0}
+    counts = desk_counts(user=editor)
     assert counts["open_claims"] == 1
     assert counts["unassigned"] == 1

@@ -21,7 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from articles import roles, selectors
+from articles import roles
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
@@ -40,6 +40,23 @@ from articles.models import (
     Label,
     Verdict,
 )
+from articles.presentation import claim_passages
+from articles.selectors.claims import claim_detail
+from articles.selectors.outcomes import (
+    claim_consensus,
+    consensus_for_user,
+    reliability_for_user,
+    verdicts_for_user,
+)
+from articles.selectors.queues import (
+    annotation_of,
+    annotator_done,
+    annotator_queue,
+    annotator_queue_next,
+    annotators_with_load,
+    assignment_of,
+)
+from articles.selectors.visibility import annotations_for_user, assignments_for_user
 from articles.services.annotations import LABELS_NEEDING_RATIONALE, annotation_submit
 from articles.services.assignments import assignment_create, assignment_delete
 
@@ -91,7 +108,7 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Annotation]:
-        return selectors.annotations_for_user(user=request.user)
+        return annotations_for_user(user=request.user)
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         if roles.is_editor(request.user):
@@ -180,18 +197,18 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
             **self.admin_site.each_context(request),
             "title": "My queue",
             "opts": self.model._meta,
-            "queue": list(selectors.annotator_queue(user=user)),
-            "done": list(selectors.annotator_done(user=user)),
+            "queue": list(annotator_queue(user=user)),
+            "done": list(annotator_done(user=user)),
         }
         return TemplateResponse(request, "admin/articles/annotation/queue.html", context)
 
     def annotate_view(self, request: HttpRequest, claim_id: int) -> HttpResponse:
         user = require_annotator(request)
         get_object_or_404(Claim, pk=claim_id)
-        mine = selectors.annotation_of(user=user, claim_id=claim_id)
-        if mine is None and selectors.assignment_of(user=user, claim_id=claim_id) is None:
+        mine = annotation_of(user=user, claim_id=claim_id)
+        if mine is None and assignment_of(user=user, claim_id=claim_id) is None:
             raise PermissionDenied
-        claim = selectors.claim_detail(claim_id=claim_id)
+        claim = claim_detail(claim_id=claim_id)
         locked = claim.status == Claim.Status.PUBLISHED
         if request.method == "POST" and not locked:
             form = AnnotateForm(request.POST)
@@ -207,7 +224,7 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
                     )
                 if not errors:
                     messages.success(request, "Saved your annotation.")
-                    nxt = selectors.annotator_queue_next(user=user, exclude_claim_id=claim_id)
+                    nxt = annotator_queue_next(user=user, exclude_claim_id=claim_id)
                     if nxt is not None and "_next" in request.POST:
                         return HttpResponseRedirect(
                             reverse("admin:articles_annotation_annotate", args=(nxt.pk,))
@@ -227,15 +244,15 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
         else:
             form = AnnotateForm()
         # Blind until submitted: the consensus is only loaded once the annotator has annotated.
-        consensus = selectors.claim_consensus(claim_id=claim_id) if mine is not None else None
-        queue = list(selectors.annotator_queue(user=user).values_list("claim_id", flat=True))
+        consensus = claim_consensus(claim_id=claim_id) if mine is not None else None
+        queue = list(annotator_queue(user=user).values_list("claim_id", flat=True))
         position = queue.index(claim_id) + 1 if claim_id in queue else None
         context = {
             **self.admin_site.each_context(request),
             "title": "Annotate",
             "opts": self.model._meta,
             "claim": claim,
-            "passages": selectors.claim_passages(claim=claim),
+            "passages": claim_passages(claim=claim),
             "form": form,
             "mine": mine,
             "locked": locked,
@@ -269,7 +286,7 @@ class AssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         field = self.fields.get("annotator")
         if isinstance(field, AnnotatorLoadField):
-            field.queryset = selectors.annotators_with_load()
+            field.queryset = annotators_with_load()
 
 
 class AssignmentStateFilter(admin.SimpleListFilter):
@@ -300,7 +317,7 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
-        return selectors.assignments_for_user(user=request.user)
+        return assignments_for_user(user=request.user)
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         if roles.is_editor(request.user):
@@ -410,7 +427,7 @@ class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Consensus]:
-        return selectors.consensus_for_user(user=request.user)
+        return consensus_for_user(user=request.user)
 
     @admin.display(description="Label", ordering="label")
     def label_badge(self, obj: Consensus) -> str:
@@ -481,7 +498,7 @@ class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliab
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AnnotatorReliability]:
-        return selectors.reliability_for_user(user=request.user)
+        return reliability_for_user(user=request.user)
 
     @admin.display(description="Accuracy", ordering="accuracy")
     def accuracy_pct(self, obj: AnnotatorReliability) -> str:
@@ -522,7 +539,7 @@ class VerdictAdmin(_ReadOnlyAdmin, EditorHistoryAdmin, admin.ModelAdmin[Verdict]
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Verdict]:
-        return selectors.verdicts_for_user(user=request.user)
+        return verdicts_for_user(user=request.user)
 
     @admin.display(description="Verdict", ordering="label")
     def label_badge(self, obj: Verdict) -> str:

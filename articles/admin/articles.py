@@ -15,10 +15,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from articles import roles, selectors
+from articles import roles
 from articles.admin.common import require_editor, service_errors
-from articles.consensus_selectors import ArticleAgreement, article_agreement
 from articles.models import Article
+from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
+from articles.selectors.claims import claims_for_user
+from articles.selectors.consensus import ArticleAgreement, article_agreement
 from articles.services.claims import appearance_add, claim_create
 
 EDITABLE_FIELDS = ("title", "publisher", "author", "url", "published_at", "language")
@@ -71,7 +73,7 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return selectors.articles_for_admin()
+        return articles_for_admin()
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return _ArticleChangeList
@@ -130,17 +132,15 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         article = Article.objects.filter(pk=article_id).first() if article_id is not None else None
         if article is not None and self.has_view_permission(request, article):
             user = request.user
-            appearances = list(selectors.article_claims(article_id=article.pk))
+            appearances = list(article_claims(article_id=article.pk))
             claim_rows = {
                 c.pk: c
-                for c in selectors.claims_for_user(user=user).filter(
-                    pk__in={a.claim_id for a in appearances}
-                )
+                for c in claims_for_user(user=user).filter(pk__in={a.claim_id for a in appearances})
             }
             if roles.sees_all_outcomes(user):
                 extra["agreement"] = article_agreement(article_ids=[article.pk])[article.pk]
             extra.update(
-                segments=selectors.article_body_segments(article=article),
+                segments=article_body_segments(article=article),
                 article_appearances=[(a, claim_rows.get(a.claim_id)) for a in appearances],
                 can_mark_claims=roles.is_editor(user),
                 span_url=reverse("admin:articles_article_span", args=(article.pk,)),

@@ -2,7 +2,7 @@
 adjudication screen where editors publish verdicts or send claims back.
 
 Blind annotation: for annotators the list, filters, search and change page carry no annotation
-or consensus data of a claim they have not annotated (`selectors.claims_for_user` masks it in
+or consensus data of a claim they have not annotated (`claims_for_user` masks it in
 the query itself), and the inlines that would show others' work are editor-only.
 """
 
@@ -22,7 +22,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles import roles, selectors
+from articles import roles
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
@@ -39,6 +39,11 @@ from articles.models import (
     Label,
     Verdict,
 )
+from articles.presentation import claim_passages
+from articles.selectors.claims import claim_adjudication, claims_for_user
+from articles.selectors.outcomes import claim_consensus, claims_ready_to_publish, contested_queue
+from articles.selectors.queues import annotators_with_load
+from articles.selectors.visibility import claim_outcome_visible
 from articles.services.assignments import assignment_create, claims_auto_assign
 from articles.services.claims import (
     claim_create,
@@ -170,13 +175,13 @@ class AnnotatorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class AssignToForm(forms.Form):
-    annotator = AnnotatorChoiceField(queryset=selectors.annotators_with_load().none())
+    annotator = AnnotatorChoiceField(queryset=annotators_with_load().none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["annotator"]
         assert isinstance(field, AnnotatorChoiceField)  # noqa: S101 - narrows the type
-        field.queryset = selectors.annotators_with_load()
+        field.queryset = annotators_with_load()
 
 
 class RequiredAnnotationsForm(forms.Form):
@@ -224,10 +229,10 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
     # Querysets, columns and filters depend on the role (blindness).
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
-        return selectors.claims_for_user(user=request.user).select_related("created_by")
+        return claims_for_user(user=request.user).select_related("created_by")
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
-        if selectors.user_is_blind(request.user):
+        if roles.is_blind(request.user):
             return (
                 "text",
                 "claimant",
@@ -246,14 +251,14 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         )
 
     def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
-        if selectors.user_is_blind(request.user):
+        if roles.is_blind(request.user):
             return ("status", MyAnnotationFilter)
         return ("status", ConsensusStatusFilter, ConsensusLabelFilter)
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         # Blind annotators may not filter by annotation, consensus or verdict data through
         # hand-made query strings (`?consensus__isnull=1`, `?annotations=5`...).
-        blind = request is not None and selectors.user_is_blind(request.user)
+        blind = request is not None and roles.is_blind(request.user)
         if blind and lookup.split("__", 1)[0] in BLIND_LOOKUPS:
             return False
         return super().lookup_allowed(lookup, value, request)
@@ -290,7 +295,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         return actions
 
     def consensus_visible(self, request: HttpRequest, obj: Claim) -> bool:
-        return selectors.claim_consensus_visible(user=request.user, claim_id=obj.pk)
+        return claim_outcome_visible(user=request.user, claim_id=obj.pk)
 
     def has_assign_permission(self, request: HttpRequest) -> bool:
         return roles.is_editor(request.user) and request.user.has_perm("articles.add_assignment")
@@ -346,7 +351,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
 
     @admin.display(description="Consensus")
     def consensus_summary(self, obj: Claim) -> str:
-        consensus = selectors.claim_consensus(claim_id=obj.pk)
+        consensus = claim_consensus(claim_id=obj.pk)
         if consensus is None:
             return "Not computed yet."
         agreement = "—" if consensus.agreement is None else f"{consensus.agreement:.0%}"
@@ -512,8 +517,8 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             **self.admin_site.each_context(request),
             "title": "Adjudication",
             "opts": self.model._meta,
-            "contested": selectors.contested_queue(),
-            "ready": selectors.claims_ready_to_publish(),
+            "contested": contested_queue(),
+            "ready": claims_ready_to_publish(),
         }
         return TemplateResponse(request, "admin/articles/claim/contested.html", context)
 
@@ -523,7 +528,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             raise PermissionDenied
         get_object_or_404(Claim, pk=claim_id)
         here = reverse("admin:articles_claim_adjudicate", args=(claim_id,))
-        claim = selectors.claim_adjudication(claim_id=claim_id)
+        claim = claim_adjudication(claim_id=claim_id)
         consensus = getattr(claim, "consensus", None)
         default_label = consensus.label if consensus and consensus.label else ""
         form = AdjudicateForm(initial={"label": default_label})
@@ -568,7 +573,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             "claim": claim,
             "consensus": consensus,
             "probabilities": _probabilities(consensus),
-            "passages": selectors.claim_passages(claim=claim),
+            "passages": claim_passages(claim=claim),
             "annotations": [
                 (a, reliabilities.get(a.annotator_id)) for a in claim.annotations.all()
             ],

@@ -19,8 +19,8 @@ from django.utils.html import format_html
 from articles.admin.common import request_user, service_errors
 from articles.importing.sources import EXPECTED, megabytes
 from articles.models import ImportBatch
-from articles.services import articles as article_services
-from articles.services.articles import ImportCounts
+from articles.services import imports as import_services
+from articles.services.imports import ImportCounts
 
 STATUS_COLOURS = {
     ImportBatch.Status.QUEUED: "#6b7280",
@@ -144,12 +144,12 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
         if request.method == "POST" and form.is_valid():
             files: list[UploadedFile] = form.cleaned_data["uploads"]
             publisher: str = form.cleaned_data["publisher"].strip()
-            count = article_services.upload_file_count(
+            count = import_services.upload_file_count(
                 files=[(f.name or "upload", f.size or 0, _reader(f)) for f in files]
             )
             if count >= settings.FACTCHECK_IMPORT_ASYNC_MIN_FILES:
                 with service_errors(request) as errors:
-                    batch = article_services.import_batch_create(
+                    batch = import_services.import_batch_create(
                         uploads=[(f.name or "upload", _rewound(f)) for f in files],
                         created_by=user,
                         publisher=publisher,
@@ -164,7 +164,7 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
                         reverse("admin:articles_importbatch_change", args=[batch.pk])
                     )
             else:
-                imported = article_services.articles_import_uploads(
+                imported = import_services.articles_import_uploads(
                     files=[(f.name or "upload", _rewound(f).read()) for f in files],
                     imported_by=user,
                     publisher=publisher,

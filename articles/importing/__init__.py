@@ -1,7 +1,7 @@
 """Parsing and cleaning of imported articles: files, folders and zips in; `ParsedArticle`s out.
 
 Pure Python (no ORM, no settings): the caller passes the limits in. Services in
-`articles.services.articles` save the results.
+`articles.services.imports` save the results.
 """
 
 from articles.importing.readers import parse_source

@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles import roles, selectors
+from articles import roles
 from articles.exceptions import ApplicationError, PermissionDenied
 from articles.models import Annotation, Assignment, Claim
+from articles.selectors.claims import claim_staffed_annotator_ids
+from articles.selectors.queues import annotator_open_load
 
 
 def _require_editor(user: AbstractBaseUser, action: str) -> None:
@@ -74,8 +76,8 @@ def claims_auto_assign(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> l
         )
         if not claims:
             return created
-        load = selectors.annotator_open_load()
-        staffed = selectors.claim_staffed_annotator_ids(claim_ids=[c.pk for c in claims])
+        load = annotator_open_load()
+        staffed = claim_staffed_annotator_ids(claim_ids=[c.pk for c in claims])
         for claim in claims:
             taken = staffed.get(claim.pk, set())
             needed = claim.required_annotations - len(taken)

@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from articles import consensus as math
 from articles.consensus.fingerprint import fingerprint_hex, item_fingerprints
-from articles.consensus_selectors import (
+from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun
+from articles.selectors.consensus import (
     LABELS,
     claim_annotation_arrays,
     confusions_to_json,
     full_recompute_snapshot,
     reliability_for_annotators,
 )
-from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun
 
 logger = logging.getLogger(__name__)
 

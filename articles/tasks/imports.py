@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from articles.models import ImportBatch
-from articles.services import articles as article_services
+from articles.services import imports as import_services
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 def article_batch_import_task(batch_id: int) -> dict[str, Any]:
     """Import the files of one ImportBatch; a missing batch is logged, not retried."""
     try:
-        batch = article_services.import_batch_process(batch_id=batch_id)
+        batch = import_services.import_batch_process(batch_id=batch_id)
     except ImportBatch.DoesNotExist:
         logger.warning("import batch %s does not exist; nothing to do", batch_id)
         return {"batch_id": batch_id, "status": "missing"}

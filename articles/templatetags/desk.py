@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 
-from articles import roles, selectors
+from articles import roles
+from articles.selectors import counts
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def desk_counts(request: HttpRequest) -> dict[str, Any]:
         "is_editor": roles.is_editor(user),
         "is_annotator": roles.is_annotator(user),
         "is_viewer": roles.is_viewer(user),
-        **selectors.desk_counts(user=user),
+        **counts.desk_counts(user=user),
     }
 
 

@@ -6,8 +6,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from articles.consensus_selectors import LABELS, claim_annotation_arrays, full_recompute_snapshot
 from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun, Label
+from articles.selectors.consensus import LABELS, claim_annotation_arrays, full_recompute_snapshot
 from articles.services import consensus as consensus_services
 from tests.factories import AnnotationFactory, AnnotatorFactory, ClaimFactory
 

@@ -22,10 +22,10 @@ from django.db import transaction
 from articles import roles
 from articles.models import Annotation, Article, Claim, ClaimAppearance, Label, Verdict
 from articles.services.annotations import annotation_submit
-from articles.services.articles import articles_import_paths
 from articles.services.assignments import claims_auto_assign
 from articles.services.claims import appearance_add, claim_create
 from articles.services.consensus import claim_consensus_recompute, consensus_full_recompute
+from articles.services.imports import articles_import_paths
 from articles.services.verdicts import verdict_publish
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_articles"

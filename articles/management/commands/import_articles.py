@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from tqdm import tqdm
 
-from articles.services import articles as article_services
-from articles.services.articles import ImportCounts, ImportResult
+from articles.services import imports as import_services
+from articles.services.imports import ImportCounts, ImportResult
 from factcheck.celery import app as celery_app
 
 # Above this many files a progress bar goes to stderr and only problems are listed on stdout.
@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def _run_here(
         self, paths: list[Path], user: AbstractBaseUser | None, publisher: str, verbosity: int
     ) -> list[ImportResult]:
-        total = article_services.articles_import_path_count(paths=paths)
+        total = import_services.articles_import_path_count(paths=paths)
         many = total > PROGRESS_BAR_MIN_FILES
         # tqdm needs the raw stream: the command's OutputWrapper appends a newline to each write.
         stderr: TextIO = getattr(self.stderr, "_out", sys.stderr)
@@ -81,7 +81,7 @@ class Command(BaseCommand):
             bar.update(1)
 
         try:
-            return article_services.articles_import_paths(
+            return import_services.articles_import_paths(
                 paths=paths, imported_by=user, publisher=publisher, on_file=on_file
             )
         finally:
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         self, paths: list[Path], user: AbstractBaseUser | None, publisher: str
     ) -> list[ImportResult]:
         try:
-            batch = article_services.import_batch_create(
+            batch = import_services.import_batch_create(
                 paths=paths, created_by=user, publisher=publisher
             )
         except ValidationError as exc:
@@ -105,11 +105,11 @@ class Command(BaseCommand):
             return []
         # Eager Celery (no REDIS_URL): the job runs in this process. It normally ran already when
         # the creation committed; processing is idempotent, so make sure of it here.
-        batch = article_services.import_batch_process(batch_id=batch.pk)
+        batch = import_services.import_batch_process(batch_id=batch.pk)
         self.stdout.write(f"Import batch #{batch.pk} ran in process ({batch.status}).")
         if batch.error:
             raise CommandError(batch.error)
-        results = article_services.import_batch_results(batch)
+        results = import_services.import_batch_results(batch)
         for result in results:
             self.stdout.write(format_result(result))
         return results

@@ -9,7 +9,7 @@ from django.db import IntegrityError
 
 from articles.importing import ParsedArticle
 from articles.models import Article, ImportBatch
-from articles.services import articles as services
+from articles.services import imports as services
 from articles.tasks.imports import article_batch_import_task
 
 SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"

@@ -1,0 +1,106 @@
+"""Reads of work queues: an annotator's assignments and the load of every annotator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    Q,
+    QuerySet,
+)
+
+from articles import roles
+from articles.models import (
+    Annotation,
+    Assignment,
+    Claim,
+)
+from articles.roles import AnyUser
+
+
+def annotator_queue(*, user: AnyUser) -> QuerySet[Assignment]:
+    """The claims assigned to `user` that they have not annotated yet, oldest assignment first.
+    Published claims drop out. Each row has `claim` loaded and `n_articles` annotated."""
+    return (
+        Assignment.objects.filter(
+            annotator_id=user.pk,
+            completed_at__isnull=True,
+            claim__status=Claim.Status.OPEN,
+        )
+        .exclude(claim__annotations__annotator_id=user.pk)
+        .select_related("claim")
+        .annotate(n_articles=Count("claim__appearances__article", distinct=True))
+        .order_by("created_at", "id")
+    )
+
+
+def annotator_queue_next(*, user: AnyUser, exclude_claim_id: int | None = None) -> Claim | None:
+    """The next claim in `user`'s queue (optionally skipping one), or None when it is empty."""
+    qs = annotator_queue(user=user)
+    if exclude_claim_id is not None:
+        qs = qs.exclude(claim_id=exclude_claim_id)
+    first = qs.first()
+    return first.claim if first else None
+
+
+def annotator_done(*, user: AnyUser, limit: int = 20) -> QuerySet[Annotation]:
+    """`user`'s own most recently changed annotations (for "recently done" on the queue)."""
+    return (
+        Annotation.objects.filter(annotator_id=user.pk)
+        .select_related("claim")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def annotation_of(*, user: AnyUser, claim_id: int) -> Annotation | None:
+    """`user`'s own annotation of the claim, if any."""
+    return Annotation.objects.filter(claim_id=claim_id, annotator_id=user.pk).first()
+
+
+def assignment_of(*, user: AnyUser, claim_id: int) -> Assignment | None:
+    return Assignment.objects.filter(claim_id=claim_id, annotator_id=user.pk).first()
+
+
+def annotator_open_load() -> dict[int, int]:
+    """Every eligible annotator (active member of Annotators) → their open assignments
+    (not completed, claim not published), ordered by load then id."""
+    rows = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.ANNOTATORS)
+        .annotate(
+            open_load=Count(
+                "assignments",
+                filter=Q(
+                    assignments__completed_at__isnull=True,
+                    assignments__claim__status=Claim.Status.OPEN,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("open_load", "id")
+        .values_list("id", "open_load")
+    )
+    return dict(rows)
+
+
+def annotators_with_load() -> QuerySet[Any]:
+    """Eligible annotators as user rows annotated with `open_load` and `done`, least loaded first
+    (for the hand-assignment form)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.ANNOTATORS)
+        .annotate(
+            open_load=Count(
+                "assignments",
+                filter=Q(
+                    assignments__completed_at__isnull=True,
+                    assignments__claim__status=Claim.Status.OPEN,
+                ),
+                distinct=True,
+            ),
+            done=Count("annotations", distinct=True),
+        )
+        .order_by("open_load", "id")
+    )
