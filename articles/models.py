@@ -22,6 +22,19 @@ class Label(models.TextChoices):
     FALSE = "false", "False"
 
 
+# Verdicts an annotator must explain in a rationale. The annotate form, the service and the
+# annotate screen's script (through a data attribute) all read this set.
+LABELS_NEEDING_RATIONALE: frozenset[str] = frozenset({Label.DISPUTED, Label.FALSE})
+
+
+def rationale_rule_text() -> str:
+    """The rationale rule in words, from the labels that need one ("disputed and false")."""
+    names = [str(label.label).lower() for label in Label if label in LABELS_NEEDING_RATIONALE]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def default_required_annotations() -> int:
     return int(settings.FACTCHECK_ANNOTATORS_PER_CLAIM)
 

@@ -152,8 +152,8 @@ PAGES = [
     ("claim change", admin_url("articles_claim_change", "claim"), 200, 200, 200, 200),
     ("claim delete", admin_url("articles_claim_delete", "claim"), 403, 403, 200, 200),
     ("claim history", admin_url("articles_claim_history", "claim"), 403, 403, 200, 200),
-    ("contested queue", admin_url("articles_claim_contested"), 403, 403, 200, 200),
-    ("adjudicate", admin_url("articles_claim_adjudicate", "claim"), 403, 403, 200, 200),
+    ("contested queue", admin_url("desk-contested"), 403, 403, 200, 200),
+    ("adjudicate", admin_url("desk-adjudicate", "claim"), 403, 403, 200, 200),
     ("annotation list", admin_url("articles_annotation_changelist"), 403, 200, 200, 200),
     (
         "annotation popup",
@@ -188,8 +188,8 @@ PAGES = [
         403,
         403,
     ),
-    ("my queue", admin_url("articles_annotation_queue"), 403, 200, 403, 403),
-    ("annotate", admin_url("articles_annotation_annotate", "claim"), 403, 200, 403, 403),
+    ("my queue", admin_url("desk-queue"), 403, 200, 403, 403),
+    ("annotate", admin_url("desk-annotate", "claim"), 403, 200, 403, 403),
     ("assignment list", admin_url("articles_assignment_changelist"), 403, 200, 200, 200),
     ("assignment add", admin_url("articles_assignment_add"), 403, 403, 200, 200),
     ("consensus list", admin_url("articles_consensus_changelist"), 200, 403, 200, 200),
@@ -315,7 +315,7 @@ ACTIONS = [
         "publish verdict",
         lambda d: None,
         lambda c, d: c.post(
-            reverse("admin:articles_claim_adjudicate", args=[d.claim.pk]),
+            reverse("admin:desk-adjudicate", args=[d.claim.pk]),
             {"do": "publish", "label": "false", "reason": "Contested: editor."},
         ),
         lambda d: Verdict.objects.filter(claim=d.claim).exists(),
@@ -324,7 +324,7 @@ ACTIONS = [
         "send back from adjudication",
         lambda d: None,
         lambda c, d: c.post(
-            reverse("admin:articles_claim_adjudicate", args=[d.claim.pk]),
+            reverse("admin:desk-adjudicate", args=[d.claim.pk]),
             {"do": "send_back", "extra_annotations": "2"},
         ),
         lambda d: Claim.objects.get(pk=d.claim.pk).required_annotations == 5,
@@ -412,7 +412,7 @@ def test_admin_action_permissions(client, desk, role, name, prepare, do, effect)
 def test_annotator_can_annotate_only_assigned_claims(client, desk):
     unassigned = ClaimFactory()
     client.force_login(desk.a2)
-    url = reverse("admin:articles_annotation_annotate", args=[unassigned.pk])
+    url = reverse("admin:desk-annotate", args=[unassigned.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"label": "verified"}).status_code == 403
     assert not Annotation.objects.filter(claim=unassigned).exists()
@@ -434,8 +434,8 @@ def test_blind_annotator_sees_no_annotation_or_consensus_anywhere(client, desk):
         reverse("admin:articles_annotation_changelist"),
         reverse("admin:articles_annotation_changelist") + "?q=Zebra",
         reverse("admin:articles_annotation_changelist") + "?_popup=1",
-        reverse("admin:articles_annotation_annotate", args=[desk.claim.pk]),
-        reverse("admin:articles_annotation_queue"),
+        reverse("admin:desk-annotate", args=[desk.claim.pk]),
+        reverse("admin:desk-queue"),
         reverse("admin:articles_article_change", args=[desk.article.pk]),
         reverse("admin:articles_assignment_changelist"),
         reverse("admin:index"),
@@ -514,14 +514,14 @@ def test_annotator_sees_consensus_after_submitting(client, desk):
     for url in [
         reverse("admin:articles_annotation_changelist"),
         reverse("admin:articles_claim_change", args=[desk.claim.pk]),
-        reverse("admin:articles_annotation_annotate", args=[desk.claim.pk]),
+        reverse("admin:desk-annotate", args=[desk.claim.pk]),
     ]:
         assert "Other-annotator-note" not in _text(client.get(url)), url
 
 
 def test_blind_annotator_submits_then_sees_consensus(client, desk):
     client.force_login(desk.a3)
-    url = reverse("admin:articles_annotation_annotate", args=[desk.claim.pk])
+    url = reverse("admin:desk-annotate", args=[desk.claim.pk])
     assert "Blind until you submit" in _text(client.get(url))
     response = client.post(
         url, {"label": "disputed", "confidence": "60", "rationale": "", "_next": "1"}
@@ -551,7 +551,7 @@ def test_blind_annotator_submits_then_sees_consensus(client, desk):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:articles_annotation_queue")
+    assert response["Location"] == reverse("admin:desk-queue")
     assert Annotation.objects.get(claim=desk.claim, annotator=desk.a3).label == "disputed"
     assert "Blind until you submit" not in _text(client.get(url))
 
@@ -560,18 +560,16 @@ def test_annotate_save_and_next_goes_to_the_next_claim(client, desk):
     second = AssignmentFactory(annotator=desk.a3)
     client.force_login(desk.a3)
     response = client.post(
-        reverse("admin:articles_annotation_annotate", args=[desk.claim.pk]),
+        reverse("admin:desk-annotate", args=[desk.claim.pk]),
         {"label": "verified", "confidence": "90", "_next": "1"},
     )
-    assert response["Location"] == reverse(
-        "admin:articles_annotation_annotate", args=[second.claim_id]
-    )
+    assert response["Location"] == reverse("admin:desk-annotate", args=[second.claim_id])
 
 
 def test_annotation_is_frozen_once_published(client, desk):
     Claim.objects.filter(pk=desk.claim.pk).update(status=Claim.Status.PUBLISHED)
     client.force_login(desk.a1)
-    url = reverse("admin:articles_annotation_annotate", args=[desk.claim.pk])
+    url = reverse("admin:desk-annotate", args=[desk.claim.pk])
     assert "can no longer change" in _text(client.get(url))
     client.post(url, {"label": "verified"})
     assert Annotation.objects.get(pk=desk.annotation.pk).label == Label.FALSE
@@ -642,13 +640,13 @@ def test_article_page_shows_highlighted_body_and_span_tool(client, desk):
 
 def test_contested_queue_and_adjudicate_page(client, desk):
     client.force_login(desk.editor)
-    body = _text(client.get(reverse("admin:articles_claim_contested")))
+    body = _text(client.get(reverse("admin:desk-contested")))
     assert desk.claim.text in body
-    body = _text(client.get(reverse("admin:articles_claim_adjudicate", args=[desk.claim.pk])))
+    body = _text(client.get(reverse("admin:desk-adjudicate", args=[desk.claim.pk])))
     assert SECRET_RATIONALE in body
     assert desk.a1.username in body
     response = client.post(
-        reverse("admin:articles_claim_adjudicate", args=[desk.claim.pk]),
+        reverse("admin:desk-adjudicate", args=[desk.claim.pk]),
         {"do": "publish", "label": "false", "reason": ""},
     )
     assert response.status_code == 200
@@ -713,7 +711,7 @@ def test_annotator_pages_query_count_is_flat(client, django_assert_max_num_queri
     for url in [
         reverse("admin:articles_claim_changelist"),
         reverse("admin:articles_annotation_changelist"),
-        reverse("admin:articles_annotation_queue"),
+        reverse("admin:desk-queue"),
         reverse("admin:index"),
     ]:
         with django_assert_max_num_queries(16):

@@ -16,14 +16,14 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from articles import roles
-from articles.admin.common import require_editor, service_errors
+from articles.admin.common import request_user, require_editor, service_errors
 from articles.models import Article
 from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
 from articles.selectors.claims import claims_for_user
 from articles.selectors.consensus import ArticleAgreement, article_agreement
+from articles.services.articles import EDITABLE_FIELDS, article_update, articles_delete
 from articles.services.claims import appearance_add, claim_create
 
-EDITABLE_FIELDS = ("title", "publisher", "author", "url", "published_at", "language")
 IMMUTABLE_FIELDS = (
     "source_format",
     "source_name",
@@ -109,6 +109,23 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Articles enter the desk through imports (content hash, cleaning), not a blank form.
         return False
+
+    # Writes go through services.
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        article_update(
+            user=request_user(request),
+            article_id=obj.pk,
+            **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        articles_delete(user=request_user(request), article_ids=[obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        articles_delete(
+            user=request_user(request), article_ids=queryset.values_list("pk", flat=True)
+        )
 
     def get_urls(self) -> list[URLPattern]:
         urls = [

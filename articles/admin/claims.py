@@ -1,5 +1,5 @@
-"""Claim admin: the claim list (assignment actions for editors), the contested queue and the
-adjudication screen where editors publish verdicts or send claims back.
+"""Claim admin: the claim list (assignment actions for editors) and the claim's page. The
+adjudication screens are desk pages (`articles.admin.adjudication`).
 
 Blind annotation: for annotators the list, filters, search and change page carry no annotation
 or consensus data of a claim they have not annotated (`claims_for_user` masks it in
@@ -13,45 +13,42 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import roles
+from articles.admin.adjudication import may_publish
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
     request_user,
-    require_editor,
     service_errors,
 )
+from articles.admin.filters import ConsensusLabelFilter, ConsensusStatusFilter, MyAnnotationFilter
+from articles.admin.forms import AssignToForm, RequiredAnnotationsForm
 from articles.models import (
     Annotation,
     Assignment,
     Claim,
     ClaimAppearance,
     ConsensusStatus,
-    Label,
     Verdict,
 )
-from articles.presentation import claim_passages
-from articles.selectors.claims import claim_adjudication, claims_for_user
-from articles.selectors.outcomes import claim_consensus, claims_ready_to_publish, contested_queue
-from articles.selectors.queues import annotators_with_load
+from articles.selectors.claims import claims_for_user
+from articles.selectors.outcomes import claim_consensus
 from articles.selectors.visibility import claim_outcome_visible
 from articles.services.assignments import assignment_create, claims_auto_assign
 from articles.services.claims import (
     claim_create,
     claim_send_back,
     claim_update,
+    claims_delete,
     claims_set_required_annotations,
 )
-from articles.services.verdicts import verdict_publish
 
 # --- inlines -------------------------------------------------------------------------------
 
@@ -117,99 +114,10 @@ class VerdictInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("published_by")
 
 
-# --- filters -------------------------------------------------------------------------------
-
-
-class ConsensusStatusFilter(admin.SimpleListFilter):
-    title = "consensus"
-    parameter_name = "consensus"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [*ConsensusStatus.choices, ("none", "Not computed")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        if value == "none":
-            return queryset.filter(consensus__isnull=True)
-        if value in ConsensusStatus.values:
-            return queryset.filter(consensus__status=value)
-        return queryset
-
-
-class ConsensusLabelFilter(admin.SimpleListFilter):
-    title = "consensus label"
-    parameter_name = "consensus_label"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(Label.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(consensus__label=value) if value in Label.values else queryset
-
-
-class MyAnnotationFilter(admin.SimpleListFilter):
-    """For annotators: claims they have / have not annotated."""
-
-    title = "my annotation"
-    parameter_name = "mine"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("todo", "Not annotated yet"), ("done", "Annotated")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() == "todo":
-            return queryset.filter(my_label="")
-        if self.value() == "done":
-            return queryset.exclude(my_label="")
-        return queryset
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-
-class AnnotatorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.username
-        return f"{name} — {obj.open_load} open, {obj.done} done"
-
-
-class AssignToForm(forms.Form):
-    annotator = AnnotatorChoiceField(queryset=annotators_with_load().none())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["annotator"]
-        assert isinstance(field, AnnotatorChoiceField)  # noqa: S101 - narrows the type
-        field.queryset = annotators_with_load()
-
-
-class RequiredAnnotationsForm(forms.Form):
-    required_annotations = forms.IntegerField(min_value=1, max_value=50, label="Annotators")
-
-
-class AdjudicateForm(forms.Form):
-    label = forms.ChoiceField(choices=Label.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class SendBackForm(forms.Form):
-    extra_annotations = forms.IntegerField(min_value=1, max_value=10, initial=1)
-
-
-BLIND_LOOKUPS = frozenset(
-    {
-        "annotations",
-        "assignments",
-        "consensus",
-        "consensus_stale",
-        "verdicts",
-        "n_annotations",
-        "consensus_label",
-        "consensus_status",
-        "consensus_agreement",
-    }
-)
+# The only lookups a blind user may filter the claim list by. Everything else could reveal
+# others' work: annotation, consensus and verdict fields, and `updated_at`, which moves when
+# others rate a claim.
+BLIND_ALLOWED_LOOKUPS = frozenset({"status", "text", "claimant"})
 
 # --- the admin -----------------------------------------------------------------------------
 
@@ -256,10 +164,10 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         return ("status", ConsensusStatusFilter, ConsensusLabelFilter)
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
-        # Blind annotators may not filter by annotation, consensus or verdict data through
-        # hand-made query strings (`?consensus__isnull=1`, `?annotations=5`...).
-        blind = request is not None and roles.is_blind(request.user)
-        if blind and lookup.split("__", 1)[0] in BLIND_LOOKUPS:
+        # Blind users may not filter by others' work through hand-made query strings
+        # (`?consensus__isnull=1`, `?annotations=5`, `?updated_at__gte=`...).
+        blind = request is not None and not roles.sees_all_outcomes(request.user)
+        if blind and lookup.split("__", 1)[0] not in BLIND_ALLOWED_LOOKUPS:
             return False
         return super().lookup_allowed(lookup, value, request)
 
@@ -299,9 +207,6 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
 
     def has_assign_permission(self, request: HttpRequest) -> bool:
         return roles.is_editor(request.user) and request.user.has_perm("articles.add_assignment")
-
-    def has_publish_permission(self, request: HttpRequest) -> bool:
-        return roles.is_editor(request.user) and request.user.has_perm("articles.add_verdict")
 
     # Columns.
 
@@ -386,8 +291,10 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             obj.pk = created.pk
 
     def delete_model(self, request: HttpRequest, obj: Claim) -> None:
-        obj._history_user = request.user  # type: ignore[attr-defined]
-        obj.delete()
+        claims_delete(user=request_user(request), claim_ids=[obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        claims_delete(user=request_user(request), claim_ids=queryset.values_list("pk", flat=True))
 
     # Actions (editors).
 
@@ -483,20 +390,6 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         }
         return TemplateResponse(request, "admin/articles/claim/action_form.html", context)
 
-    # Custom views: contested queue and adjudication (editors).
-
-    def get_urls(self) -> list[URLPattern]:
-        wrap = self.admin_site.admin_view
-        urls = [
-            path("contested/", wrap(self.contested_view), name="articles_claim_contested"),
-            path(
-                "<int:claim_id>/adjudicate/",
-                wrap(self.adjudicate_view),
-                name="articles_claim_adjudicate",
-            ),
-        ]
-        return urls + super().get_urls()
-
     def change_view(
         self,
         request: HttpRequest,
@@ -505,89 +398,6 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra = dict(extra_context or {})
-        if self.has_publish_permission(request) and object_id.isdigit():
-            extra["adjudicate_url"] = reverse("admin:articles_claim_adjudicate", args=(object_id,))
+        if may_publish(request.user) and object_id.isdigit():
+            extra["adjudicate_url"] = reverse("admin:desk-adjudicate", args=(object_id,))
         return super().change_view(request, object_id, form_url, extra)
-
-    def contested_view(self, request: HttpRequest) -> HttpResponse:
-        require_editor(request)
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Adjudication",
-            "opts": self.model._meta,
-            "contested": contested_queue(),
-            "ready": claims_ready_to_publish(),
-        }
-        return TemplateResponse(request, "admin/articles/claim/contested.html", context)
-
-    def adjudicate_view(self, request: HttpRequest, claim_id: int) -> HttpResponse:
-        user = require_editor(request)
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        get_object_or_404(Claim, pk=claim_id)
-        here = reverse("admin:articles_claim_adjudicate", args=(claim_id,))
-        claim = claim_adjudication(claim_id=claim_id)
-        consensus = getattr(claim, "consensus", None)
-        default_label = consensus.label if consensus and consensus.label else ""
-        form = AdjudicateForm(initial={"label": default_label})
-        send_back_form = SendBackForm()
-        if request.method == "POST":
-            if request.POST.get("do") == "send_back":
-                send_back_form = SendBackForm(request.POST)
-                if send_back_form.is_valid():
-                    with service_errors(request) as errors:
-                        claim_send_back(
-                            user=user,
-                            claim_id=claim_id,
-                            extra_annotations=send_back_form.cleaned_data["extra_annotations"],
-                        )
-                    if not errors:
-                        messages.success(request, "Sent back for more annotations.")
-                        return HttpResponseRedirect(reverse("admin:articles_claim_contested"))
-            else:
-                form = AdjudicateForm(request.POST)
-                if form.is_valid():
-                    with service_errors(request) as errors:
-                        verdict = verdict_publish(
-                            user=user,
-                            claim_id=claim_id,
-                            label=form.cleaned_data["label"],
-                            reason=form.cleaned_data["reason"],
-                        )
-                    if not errors:
-                        messages.success(
-                            request,
-                            f"Published verdict v{verdict.version}: {verdict.get_label_display()}.",
-                        )
-                        return HttpResponseRedirect(here)
-        reliabilities = {
-            a.annotator_id: getattr(a.annotator, "reliability", None)
-            for a in claim.annotations.all()
-        }
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Adjudicate",
-            "opts": self.model._meta,
-            "claim": claim,
-            "consensus": consensus,
-            "probabilities": _probabilities(consensus),
-            "passages": claim_passages(claim=claim),
-            "annotations": [
-                (a, reliabilities.get(a.annotator_id)) for a in claim.annotations.all()
-            ],
-            "verdicts": list(claim.verdicts.all()),
-            "assignments": list(claim.assignments.all()),
-            "form": form,
-            "send_back_form": send_back_form,
-            "default_label": default_label,
-            "labels": Label.choices,
-        }
-        return TemplateResponse(request, "admin/articles/claim/adjudicate.html", context)
-
-
-def _probabilities(consensus: Any) -> list[tuple[str, str, float]]:
-    """(label, display, probability) for each label, for the bar chart."""
-    probs = consensus.probabilities if consensus is not None else {}
-    return [(value, name, float(probs.get(value, 0.0) or 0.0)) for value, name in Label.choices]

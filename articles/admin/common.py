@@ -20,12 +20,6 @@ from articles import roles
 from articles.exceptions import ApplicationError
 from articles.models import Label
 
-LABEL_CLASSES = {
-    Label.VERIFIED: "verified",
-    Label.DISPUTED: "disputed",
-    Label.FALSE: "false",
-}
-
 
 def request_user(request: HttpRequest) -> AbstractBaseUser:
     """The authenticated user of an admin request (admin_view guarantees one)."""
@@ -77,11 +71,11 @@ def label_badge(label: str, text: str | None = None) -> str:
     """A coloured pill for a verdict label (blank for no label)."""
     if not label:
         return mark_safe('<span class="fc-muted">—</span>')
-    css = LABEL_CLASSES.get(Label(label), "") if label in Label.values else ""
+    known = label in Label.values
     return format_html(
-        '<span class="fc-badge fc-{}">{}</span>',
-        css,
-        text or Label(label).label if label in Label.values else label,
+        '<span class="fc-badge fc-label-{}">{}</span>',
+        label if known else "unknown",
+        text or (Label(label).label if known else label),
     )
 
 

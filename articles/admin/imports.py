@@ -22,13 +22,6 @@ from articles.models import ImportBatch
 from articles.services import imports as import_services
 from articles.services.imports import ImportCounts
 
-STATUS_COLOURS = {
-    ImportBatch.Status.QUEUED: "#6b7280",
-    ImportBatch.Status.RUNNING: "#2563eb",
-    ImportBatch.Status.DONE: "#15803d",
-    ImportBatch.Status.FAILED: "#b91c1c",
-}
-
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -105,8 +98,8 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: ImportBatch) -> str:
         return format_html(
-            '<span class="fc-import-status" style="background:{}">{}</span>',
-            STATUS_COLOURS.get(ImportBatch.Status(obj.status), "#6b7280"),
+            '<span class="fc-import-status fc-import-{}">{}</span>',
+            obj.status,
             obj.get_status_display(),
         )
 

@@ -19,11 +19,10 @@ from django.db import transaction
 
 from articles import roles
 from articles.exceptions import ApplicationError, PermissionDenied
-from articles.models import Annotation, Assignment, Claim, Label
+from articles.models import LABELS_NEEDING_RATIONALE, Annotation, Assignment, Claim, Label
 from articles.services.assignments import assignment_complete, assignment_reopen
 from articles.services.consensus import claim_consensus_schedule
 
-LABELS_NEEDING_RATIONALE = frozenset({Label.DISPUTED, Label.FALSE})
 MAX_EVIDENCE_LINKS = 20
 
 _url_validator = URLValidator(schemes=["http", "https"])

@@ -234,3 +234,32 @@ def claims_set_required_annotations(
             claim_update(user=user, claim_id=claim.pk, required_annotations=required_annotations)
             changed += 1
     return changed
+
+
+def claims_delete(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> int:
+    """Delete claims with everything that hangs off them (anchors, assignments, annotations,
+    consensus, verdicts). Editors only. History records each deleted claim, annotation and
+    verdict as deleted by `user`. Returns how many claims were deleted.
+    Raises PermissionDenied for anyone but editors.
+    """
+    _require_editor(user, "delete claims")
+    ids = sorted(set(claim_ids))
+    deleted = 0
+    with transaction.atomic():
+        claims = Claim.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        for claim in claims:
+            # Rows deleted by cascade record their history user too (simple_history reads it
+            # from each instance), so attribute every annotation and verdict explicitly.
+            for related in (*claim.annotations.all(), *claim.verdicts.all()):
+                _record_history_user(related, user)
+                related.delete()
+            _record_history_user(claim, user)
+            claim.delete()
+            deleted += 1
+    return deleted
+
+
+def claim_delete(*, user: AbstractBaseUser, claim_id: int) -> None:
+    """Delete one claim (see `claims_delete`). Raises ApplicationError if it does not exist."""
+    if not claims_delete(user=user, claim_ids=[claim_id]):
+        raise ApplicationError("This claim no longer exists.")

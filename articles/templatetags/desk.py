@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
-from django.http import HttpRequest
-
-from articles import roles
-from articles.selectors import counts
 
 register = template.Library()
-
-
-@register.simple_tag
-def desk_counts(request: HttpRequest) -> dict[str, Any]:
-    """Role flags and counts for the admin index cards."""
-    user = request.user
-    return {
-        "is_editor": roles.is_editor(user),
-        "is_annotator": roles.is_annotator(user),
-        "is_viewer": roles.is_viewer(user),
-        **counts.desk_counts(user=user),
-    }
 
 
 @register.filter

@@ -1,32 +1,35 @@
-/* The annotate screen: confidence readout, rationale required for disputed/false, and keys
-   1/2/3 for the verdict buttons (ignored while typing). */
+/* Verdict forms (annotate and adjudicate screens): the confidence readout, the rationale marked
+   required for the verdicts that need one, and number keys for the verdict buttons (ignored
+   while typing). Which verdicts need a rationale and which key selects which verdict come from
+   the radio buttons' data attributes, rendered by the server from the label definitions. */
 (function () {
   "use strict";
-  var form = document.getElementById("fc-annotate-form");
-  if (!form) { return; }
-  var range = document.getElementById("fc-confidence");
-  var out = document.getElementById("fc-confidence-out");
-  var rationaleLabel = document.getElementById("fc-rationale-label");
-  var radios = form.querySelectorAll("input[name=label]");
+  document.querySelectorAll("form.fc-verdict-form").forEach(function (form) {
+    var radios = Array.prototype.slice.call(form.querySelectorAll("input[data-hotkey]"));
+    var range = form.querySelector("input[type=range]");
+    var out = form.querySelector("output");
+    var rationaleLabel = form.querySelector("[data-rationale-label]");
 
-  function sync() {
-    var checked = form.querySelector("input[name=label]:checked");
-    var needs = checked && (checked.value === "disputed" || checked.value === "false");
-    rationaleLabel.classList.toggle("fc-required", Boolean(needs));
-  }
-  if (range && out) {
-    range.addEventListener("input", function () { out.textContent = range.value + "%"; });
-  }
-  radios.forEach(function (r) { r.addEventListener("change", sync); });
-  document.addEventListener("keydown", function (event) {
-    var tag = (event.target && event.target.tagName) || "";
-    if (tag === "TEXTAREA" || tag === "INPUT" && event.target.type !== "radio") { return; }
-    if (event.metaKey || event.ctrlKey || event.altKey) { return; }
-    var index = ["1", "2", "3"].indexOf(event.key);
-    if (index >= 0 && radios[index] && !radios[index].disabled) {
-      radios[index].checked = true;
-      radios[index].dispatchEvent(new Event("change"));
+    function sync() {
+      var checked = form.querySelector("input[data-hotkey]:checked");
+      var needs = Boolean(checked && checked.dataset.needsRationale === "true");
+      if (rationaleLabel) { rationaleLabel.classList.toggle("fc-required", needs); }
     }
+    if (range && out) {
+      range.addEventListener("input", function () { out.textContent = range.value + "%"; });
+    }
+    radios.forEach(function (r) { r.addEventListener("change", sync); });
+    document.addEventListener("keydown", function (event) {
+      var target = event.target || {};
+      var tag = target.tagName || "";
+      if (tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && target.type !== "radio")) { return; }
+      if (event.metaKey || event.ctrlKey || event.altKey) { return; }
+      var radio = radios.find(function (r) { return r.dataset.hotkey === event.key; });
+      if (radio && !radio.disabled) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change"));
+      }
+    });
+    sync();
   });
-  sync();
 })();

@@ -1,0 +1,113 @@
+"""The editors' adjudication desk pages: the queue of claims awaiting a decision and the screen
+where an editor publishes a verdict or sends a claim back for more annotations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from articles import roles
+from articles.admin.common import require_editor, service_errors
+from articles.admin.forms import AdjudicateForm, SendBackForm
+from articles.models import Claim, Consensus, Label
+from articles.presentation import claim_passages
+from articles.selectors.claims import claim_adjudication
+from articles.selectors.outcomes import claims_ready_to_publish, contested_queue
+from articles.services.claims import claim_send_back
+from articles.services.verdicts import verdict_publish
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from articles.admin.site import DeskAdminSite
+
+
+def may_publish(user: Any) -> bool:
+    """Editors holding the permission to add verdicts."""
+    return roles.is_editor(user) and bool(user.has_perm("articles.add_verdict"))
+
+
+def _require_publisher(request: HttpRequest) -> AbstractBaseUser:
+    user = require_editor(request)
+    if not may_publish(user):
+        raise PermissionDenied
+    return user
+
+
+def contested_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
+    """Claims awaiting adjudication, and settled claims ready to publish."""
+    _require_publisher(request)
+    context = {
+        **site.desk_context(request, title="Adjudication"),
+        "contested": contested_queue(),
+        "ready": claims_ready_to_publish(),
+    }
+    return TemplateResponse(request, "admin/articles/claim/contested.html", context)
+
+
+def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -> HttpResponse:
+    """Publish a verdict on one claim (defaulting to its consensus) or send it back."""
+    user = _require_publisher(request)
+    get_object_or_404(Claim, pk=claim_id)
+    here = reverse("admin:desk-adjudicate", args=(claim_id,))
+    claim = claim_adjudication(claim_id=claim_id)
+    consensus: Consensus | None = getattr(claim, "consensus", None)
+    default_label = consensus.label if consensus and consensus.label else ""
+    form = AdjudicateForm(initial={"label": default_label})
+    send_back_form = SendBackForm()
+    if request.method == "POST":
+        if request.POST.get("do") == "send_back":
+            send_back_form = SendBackForm(request.POST)
+            if send_back_form.is_valid():
+                with service_errors(request) as errors:
+                    claim_send_back(
+                        user=user,
+                        claim_id=claim_id,
+                        extra_annotations=send_back_form.cleaned_data["extra_annotations"],
+                    )
+                if not errors:
+                    messages.success(request, "Sent back for more annotations.")
+                    return HttpResponseRedirect(reverse("admin:desk-contested"))
+        else:
+            form = AdjudicateForm(request.POST)
+            if form.is_valid():
+                with service_errors(request) as errors:
+                    verdict = verdict_publish(
+                        user=user,
+                        claim_id=claim_id,
+                        label=form.cleaned_data["label"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                if not errors:
+                    messages.success(
+                        request,
+                        f"Published verdict v{verdict.version}: {verdict.get_label_display()}.",
+                    )
+                    return HttpResponseRedirect(here)
+    annotations = list(claim.annotations.all())
+    context = {
+        **site.desk_context(request, title="Adjudicate"),
+        "claim": claim,
+        "consensus": consensus,
+        "probabilities": label_probabilities(consensus),
+        "passages": claim_passages(claim=claim),
+        "annotations": [(a, getattr(a.annotator, "reliability", None)) for a in annotations],
+        "verdicts": list(claim.verdicts.all()),
+        "assignments": list(claim.assignments.all()),
+        "form": form,
+        "send_back_form": send_back_form,
+        "default_label": default_label,
+    }
+    return TemplateResponse(request, "admin/articles/claim/adjudicate.html", context)
+
+
+def label_probabilities(consensus: Consensus | None) -> list[tuple[str, str, float]]:
+    """(label, display name, probability) for each label, for the probability bars."""
+    probs = consensus.probabilities if consensus is not None else {}
+    return [(value, name, float(probs.get(value, 0.0) or 0.0)) for value, name in Label.choices]

@@ -1,0 +1,129 @@
+"""The desk's admin forms: annotate, assign, adjudicate, send back. Widgets carry their own
+attributes (ids, rows, placeholders, data attributes for the scripts), so templates render
+fields as they are and never repeat a field's settings."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+
+from articles.models import LABELS_NEEDING_RATIONALE, Assignment, Label, rationale_rule_text
+from articles.selectors.queues import annotators_with_load
+
+
+class VerdictRadioSelect(forms.RadioSelect):
+    """Verdict buttons: each option carries its hotkey (1, 2, 3…) and whether that verdict needs
+    a rationale, as data attributes the annotate and adjudicate scripts read."""
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: Any,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["hotkey"] = str(index + 1)
+        option["attrs"]["data-hotkey"] = option["hotkey"]
+        option["attrs"]["data-needs-rationale"] = (
+            "true" if value in LABELS_NEEDING_RATIONALE else "false"
+        )
+        return option
+
+
+class AnnotateForm(forms.Form):
+    label = forms.ChoiceField(choices=Label.choices, widget=VerdictRadioSelect)
+    confidence = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=70,
+        widget=forms.NumberInput(attrs={"type": "range", "step": 5, "id": "fc-confidence"}),
+    )
+    rationale = forms.CharField(
+        required=False,
+        help_text=f"Required for {rationale_rule_text()}.",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 5,
+                "id": "fc-rationale",
+                "placeholder": "What did you check? What contradicts or supports the claim?",
+            }
+        ),
+    )
+    evidence_links = forms.CharField(
+        required=False,
+        help_text="One URL per line.",
+        widget=forms.Textarea(
+            attrs={"rows": 3, "id": "fc-evidence", "placeholder": "https://… (one per line)"}
+        ),
+    )
+
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if locked:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("label") in LABELS_NEEDING_RATIONALE and not data.get("rationale", "").strip():
+            self.add_error(
+                "rationale", f"Explain your verdict: required for {rationale_rule_text()}."
+            )
+        return data
+
+    def links(self) -> list[str]:
+        raw: str = self.cleaned_data.get("evidence_links") or ""
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
+class AnnotatorField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Annotators, least loaded first, labelled with their open assignments and ratings done
+    (rows from `annotators_with_load`)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name() or obj.username
+        return f"{name} — {getattr(obj, 'open_load', 0)} open, {getattr(obj, 'done', 0)} done"
+
+
+class AssignToForm(forms.Form):
+    annotator = AnnotatorField(queryset=annotators_with_load().none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["annotator"]
+        assert isinstance(field, AnnotatorField)  # noqa: S101 - narrows the type
+        field.queryset = annotators_with_load()
+
+
+class AssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Assignment
+        fields = ("claim", "annotator")
+        field_classes: ClassVar[dict[str, type[forms.Field]]] = {"annotator": AnnotatorField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("annotator")
+        if isinstance(field, AnnotatorField):
+            field.queryset = annotators_with_load()
+
+
+class RequiredAnnotationsForm(forms.Form):
+    required_annotations = forms.IntegerField(min_value=1, max_value=50, label="Annotators")
+
+
+class AdjudicateForm(forms.Form):
+    label = forms.ChoiceField(choices=Label.choices, widget=VerdictRadioSelect)
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "id": "fc-reason"})
+    )
+
+
+class SendBackForm(forms.Form):
+    extra_annotations = forms.IntegerField(min_value=1, max_value=10, initial=1)

@@ -1,0 +1,189 @@
+"""Read-only admins of computed and published rows: consensus, consensus runs, annotator
+reliability and verdicts, each filtered by `articles.selectors` for the user's role."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from articles.admin.common import (
+    EditorHistoryAdmin,
+    label_badge,
+)
+from articles.models import (
+    AnnotatorReliability,
+    Consensus,
+    ConsensusRun,
+    Verdict,
+)
+from articles.selectors.outcomes import (
+    consensus_for_user,
+    reliability_for_user,
+    verdicts_for_user,
+)
+
+
+class _ReadOnlyAdmin:
+    """Computed or published rows: nobody adds, edits or deletes them in the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Consensus)
+class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
+    class Media:
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
+
+    list_display = (
+        "claim",
+        "status",
+        "label_badge",
+        "agreement_pct",
+        "n_annotations",
+        "method",
+        "computed_at",
+    )
+    list_filter = ("status", "label", "method")
+    list_select_related = ("claim",)
+    search_fields = ("claim__text",)
+    readonly_fields = (
+        "claim",
+        "label",
+        "status",
+        "probabilities",
+        "agreement",
+        "method",
+        "parameters",
+        "n_annotations",
+        "fingerprint",
+        "computed_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consensus]:
+        return consensus_for_user(user=request.user)
+
+    @admin.display(description="Label", ordering="label")
+    def label_badge(self, obj: Consensus) -> str:
+        return label_badge(obj.label)
+
+    @admin.display(description="Agreement", ordering="agreement")
+    def agreement_pct(self, obj: Consensus) -> str:
+        return "—" if obj.agreement is None else f"{obj.agreement:.0%}"
+
+
+@admin.register(ConsensusRun)
+class ConsensusRunAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
+    """The history of full recomputes: what was estimated, over how much, and how it went."""
+
+    # The method is a filter; the columns must fit beside it.
+    list_display = (
+        "finished_at",
+        "n_claims",
+        "n_annotations",
+        "n_written",
+        "alpha_value",
+        "converged",
+        "duration",
+    )
+    list_filter = ("method", "converged")
+    date_hierarchy = "finished_at"
+    readonly_fields = (
+        "method",
+        "parameters",
+        "labels",
+        "priors",
+        "model_hash",
+        "n_claims",
+        "n_annotators",
+        "n_annotations",
+        "n_written",
+        "alpha",
+        "iterations",
+        "converged",
+        "started_at",
+        "finished_at",
+    )
+
+    @admin.display(description="Alpha", ordering="alpha")
+    def alpha_value(self, obj: ConsensusRun) -> str:
+        return "—" if obj.alpha is None else f"{obj.alpha:.3f}"
+
+    @admin.display(description="Took")
+    def duration(self, obj: ConsensusRun) -> str:
+        return f"{(obj.finished_at - obj.started_at).total_seconds():.1f} s"
+
+
+@admin.register(AnnotatorReliability)
+class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliability]):
+    class Media:
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
+
+    list_display = ("annotator", "accuracy_pct", "agreement_pct", "n_annotations", "computed_at")
+    list_select_related = ("annotator",)
+    search_fields = ("annotator__username",)
+    readonly_fields = (
+        "annotator",
+        "accuracy",
+        "agreement_with_consensus",
+        "n_annotations",
+        "confusion",
+        "computed_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AnnotatorReliability]:
+        return reliability_for_user(user=request.user)
+
+    @admin.display(description="Accuracy", ordering="accuracy")
+    def accuracy_pct(self, obj: AnnotatorReliability) -> str:
+        return "—" if obj.accuracy is None else f"{obj.accuracy:.0%}"
+
+    @admin.display(description="Agrees with consensus", ordering="agreement_with_consensus")
+    def agreement_pct(self, obj: AnnotatorReliability) -> str:
+        value = obj.agreement_with_consensus
+        return "—" if value is None else f"{value:.0%}"
+
+
+@admin.register(Verdict)
+class VerdictAdmin(_ReadOnlyAdmin, EditorHistoryAdmin, admin.ModelAdmin[Verdict]):
+    class Media:
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
+
+    list_display = (
+        "claim",
+        "version",
+        "label_badge",
+        "is_override",
+        "published_by",
+        "published_at",
+    )
+    list_filter = ("label", "is_override")
+    list_select_related = ("claim", "published_by")
+    search_fields = ("claim__text", "reason")
+    readonly_fields = (
+        "claim",
+        "version",
+        "label",
+        "is_override",
+        "reason",
+        "consensus_label",
+        "consensus_status",
+        "published_by",
+        "published_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Verdict]:
+        return verdicts_for_user(user=request.user)
+
+    @admin.display(description="Verdict", ordering="label")
+    def label_badge(self, obj: Verdict) -> str:
+        return label_badge(obj.label)

@@ -1,0 +1,107 @@
+"""The annotator's desk pages: "My queue" and the one-claim-per-screen annotate view.
+
+Blind annotation: the annotate screen loads a claim's consensus only when
+`roles.may_see_outcome` allows it (once the annotator has rated the claim).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from articles import roles
+from articles.admin.common import require_annotator, service_errors
+from articles.admin.forms import AnnotateForm
+from articles.models import Claim
+from articles.presentation import claim_passages
+from articles.selectors.claims import claim_detail
+from articles.selectors.outcomes import claim_consensus
+from articles.selectors.queues import (
+    annotation_of,
+    annotator_done,
+    annotator_queue,
+    annotator_queue_next,
+    assignment_of,
+)
+from articles.services.annotations import annotation_submit
+
+if TYPE_CHECKING:
+    from articles.admin.site import DeskAdminSite
+
+
+def queue_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
+    """The claims assigned to the annotator that they have not rated, and their recent work."""
+    user = require_annotator(request)
+    context = {
+        **site.desk_context(request, title="My queue"),
+        "queue": list(annotator_queue(user=user)),
+        "done": list(annotator_done(user=user)),
+    }
+    return TemplateResponse(request, "admin/articles/annotation/queue.html", context)
+
+
+def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -> HttpResponse:
+    """Rate one claim (or revise one's rating): its passages, the verdict form and, once rated,
+    its consensus."""
+    user = require_annotator(request)
+    get_object_or_404(Claim, pk=claim_id)
+    mine = annotation_of(user=user, claim_id=claim_id)
+    if mine is None and assignment_of(user=user, claim_id=claim_id) is None:
+        raise PermissionDenied
+    claim = claim_detail(claim_id=claim_id)
+    locked = claim.status == Claim.Status.PUBLISHED
+    if request.method == "POST" and not locked:
+        form = AnnotateForm(request.POST)
+        if form.is_valid():
+            with service_errors(request) as errors:
+                annotation_submit(
+                    user=user,
+                    claim_id=claim_id,
+                    label=form.cleaned_data["label"],
+                    confidence=form.cleaned_data["confidence"],
+                    rationale=form.cleaned_data["rationale"],
+                    evidence_links=form.links(),
+                )
+            if not errors:
+                messages.success(request, "Saved your annotation.")
+                nxt = annotator_queue_next(user=user, exclude_claim_id=claim_id)
+                if nxt is not None and "_next" in request.POST:
+                    return HttpResponseRedirect(reverse("admin:desk-annotate", args=(nxt.pk,)))
+                return HttpResponseRedirect(reverse("admin:desk-queue"))
+            for message in errors:
+                form.add_error(None, message)
+    elif mine is not None:
+        form = AnnotateForm(
+            initial={
+                "label": mine.label,
+                "confidence": mine.confidence,
+                "rationale": mine.rationale,
+                "evidence_links": "\n".join(mine.evidence_links or []),
+            },
+            locked=locked,
+        )
+    else:
+        form = AnnotateForm(locked=locked)
+    visible = roles.may_see_outcome(user, has_rated=mine is not None)
+    consensus = claim_consensus(claim_id=claim_id) if visible else None
+    queue = list(annotator_queue(user=user).values_list("claim_id", flat=True))
+    position = queue.index(claim_id) + 1 if claim_id in queue else None
+    context = {
+        **site.desk_context(request, title="Annotate"),
+        "claim": claim,
+        "passages": claim_passages(claim=claim),
+        "form": form,
+        "mine": mine,
+        "locked": locked,
+        "outcome_visible": visible,
+        "consensus": consensus,
+        "position": position,
+        "queue_length": len(queue),
+    }
+    return TemplateResponse(request, "admin/articles/annotation/annotate.html", context)
