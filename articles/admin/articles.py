@@ -119,6 +119,14 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
             **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
         )
 
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        # The delete service decides who may delete (and removes the dependent rows itself);
+        # the admin's per-model delete permissions on those rows do not apply.
+        to_delete, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return to_delete, counts, set(), protected
+
     def delete_model(self, request: HttpRequest, obj: Article) -> None:
         articles_delete(user=request_user(request), article_ids=[obj.pk])
 

@@ -114,10 +114,11 @@ class VerdictInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("published_by")
 
 
-# The only lookups a blind user may filter the claim list by. Everything else could reveal
+# The only lookups a blind user may filter the claim list by (the filters offered to them).
+# Everything else could reveal
 # others' work: annotation, consensus and verdict fields, and `updated_at`, which moves when
 # others rate a claim.
-BLIND_ALLOWED_LOOKUPS = frozenset({"status", "text", "claimant"})
+BLIND_ALLOWED_LOOKUPS = frozenset({"status", MyAnnotationFilter.parameter_name})
 
 # --- the admin -----------------------------------------------------------------------------
 
@@ -289,6 +290,14 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
                 required_annotations=obj.required_annotations,
             )
             obj.pk = created.pk
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        # The delete service decides who may delete (and removes the dependent rows itself);
+        # the admin's per-model delete permissions on those rows do not apply.
+        to_delete, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return to_delete, counts, set(), protected
 
     def delete_model(self, request: HttpRequest, obj: Claim) -> None:
         claims_delete(user=request_user(request), claim_ids=[obj.pk])

@@ -203,3 +203,20 @@ def test_claims_set_required_annotations(editor):
         == 2
     )
     assert set(Claim.objects.values_list("required_annotations", flat=True)) == {5}
+
+
+def test_claims_delete_is_for_editors_only(annotator):
+    from articles.exceptions import PermissionDenied
+    from articles.services.claims import claim_delete
+
+    claim = ClaimFactory()
+    with pytest.raises(PermissionDenied):
+        claim_delete(user=annotator, claim_id=claim.pk)
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_claim_delete_of_a_missing_claim_is_a_clear_error(editor):
+    from articles.services.claims import claim_delete
+
+    with pytest.raises(ApplicationError, match="no longer exists"):
+        claim_delete(user=editor, claim_id=999_999)
