@@ -16,7 +16,3 @@ class PermissionDenied(ApplicationError):  # noqa: N818 - mirrors Django's name
 
 class ImportRejected(ApplicationError):  # noqa: N818 - reads as the outcome it reports
     """One import file was rejected; `message` is the specific reason."""
-
-
-class BlindAnnotationError(ApplicationError):
-    """Would reveal other annotators' work to an annotator who has not submitted yet."""

@@ -4,7 +4,7 @@ revise it on the annotate screen. Annotations are written only through that scre
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
@@ -27,9 +27,6 @@ from articles.selectors.visibility import annotations_for_user
 
 @admin.register(Annotation)
 class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     list_select_related = ("claim", "annotator")
     search_fields = ("claim__text", "rationale")
     list_per_page = 50

@@ -54,9 +54,6 @@ class _ArticleChangeList(ChangeList):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin[Article]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     list_display = ("title", "publisher", "published_at", "claims", "language", "created_at")
     list_filter = ("publisher", "language", "source_format")
     search_fields = ("title", "publisher", "author", "url")

@@ -3,7 +3,7 @@ annotators see their own. Every write goes through `articles.services.assignment
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
@@ -26,9 +26,6 @@ from articles.services.assignments import assignment_create, assignment_delete
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin[Assignment]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     form = AssignmentForm
     list_select_related = ("claim", "annotator", "assigned_by")
     search_fields = ("claim__text",)

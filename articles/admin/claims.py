@@ -8,7 +8,7 @@ the query itself), and the inlines that would show others' work are editor-only.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -125,9 +125,6 @@ BLIND_ALLOWED_LOOKUPS = frozenset({"status", MyAnnotationFilter.parameter_name})
 
 @admin.register(Claim)
 class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     search_fields = ("text", "claimant")
     list_select_related = ("created_by",)
     list_per_page = 50

@@ -3,7 +3,7 @@ reliability and verdicts, each filtered by `articles.selectors` for the user's r
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -41,9 +41,6 @@ class _ReadOnlyAdmin:
 
 @admin.register(Consensus)
 class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     list_display = (
         "claim",
         "status",
@@ -125,9 +122,6 @@ class ConsensusRunAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
 
 @admin.register(AnnotatorReliability)
 class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliability]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     list_display = ("annotator", "accuracy_pct", "agreement_pct", "n_annotations", "computed_at")
     list_select_related = ("annotator",)
     search_fields = ("annotator__username",)
@@ -155,9 +149,6 @@ class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliab
 
 @admin.register(Verdict)
 class VerdictAdmin(_ReadOnlyAdmin, EditorHistoryAdmin, admin.ModelAdmin[Verdict]):
-    class Media:
-        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("articles/desk.css",)}
-
     list_display = (
         "claim",
         "version",

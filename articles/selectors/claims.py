@@ -86,15 +86,6 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
     )
 
 
-def claim_search(*, term: str, limit: int = 20) -> QuerySet[Claim]:
-    """Claims whose wording or claimant contains `term` (for attaching a span to a claim)."""
-    qs = Claim.objects.order_by("-created_at", "-id")
-    term = term.strip()
-    if term:
-        qs = qs.filter(Q(text__icontains=term) | Q(claimant__icontains=term))
-    return qs[:limit]
-
-
 def claim_detail(*, claim_id: int) -> Claim:
     """One claim with its appearances (and their articles) loaded."""
     return Claim.objects.prefetch_related(

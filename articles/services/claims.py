@@ -186,12 +186,6 @@ def appearance_add(
     return appearance
 
 
-def appearance_delete(*, user: AbstractBaseUser, appearance_id: int) -> None:
-    """Remove one anchor of a claim (the claim and its annotations stay)."""
-    _require_editor(user, "remove claim anchors")
-    ClaimAppearance.objects.filter(pk=appearance_id).delete()
-
-
 def claim_send_back(
     *,
     user: AbstractBaseUser,

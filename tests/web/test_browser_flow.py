@@ -199,7 +199,7 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
         for _, _, other_rationale in VERDICTS[:n]:
             assert other_rationale not in body_text
         assert apage.locator(".fc-passage mark.fc-focus").inner_text() == QUOTE
-        apage.click(f"label[for=fc-label-{label}]")
+        apage.click(f"#fc-annotate-form label.fc-label-{label}")
         apage.fill("#fc-rationale", rationale)
         apage.fill("#fc-evidence", "https://developer.twitter.com/en/products/twitter-api")
         apage.eval_on_selector(
@@ -236,13 +236,13 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     # --- the editor adjudicates and publishes ---------------------------------------------
     page.goto(f"{live_server.url}/admin/")
     shots(page, "09-editor-index-after")
-    page.goto(f"{live_server.url}/admin/articles/claim/contested/")
+    page.goto(f"{live_server.url}/admin/desk/contested/")
     shots(page, "10-adjudication-queue")
-    page.click(f"a[href$='/claim/{claim.pk}/adjudicate/'] >> nth=0")
+    page.click(f"a[href$='/desk/adjudicate/{claim.pk}/'] >> nth=0")
     page.wait_for_selector("#fc-publish-form")
     for _, _, rationale in VERDICTS:
         assert rationale in page.inner_text("body")
-    page.click("label[for=fc-verdict-verified]")
+    page.click("#fc-publish-form label.fc-label-verified")
     page.fill("#fc-reason", "Twitter's own pricing page confirms the $42,000 entry tier.")
     shots(page, "11-adjudicate")
     page.click("#fc-publish")
