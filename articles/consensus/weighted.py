@@ -21,13 +21,16 @@ import numpy.typing as npt
 
 from articles.consensus.agreement import estimated_accuracy
 from articles.consensus.arrays import (
+    Estimate,
     FloatArray,
     IntArray,
     Posteriors,
+    Reliability,
     check_annotations,
     normalise_log_rows,
     posteriors_from_scores,
     stable_order,
+    uniform_priors,
 )
 from articles.consensus.majority import majority_vote
 
@@ -233,6 +236,60 @@ def posteriors_from_reliability(
     scores += log_prior[None, :]
     has_votes = np.bincount(items, minlength=n_items) > 0
     return posteriors_from_scores(normalise_log_rows(scores), has_votes)
+
+
+def weighted_fit(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_workers: int,
+    n_labels: int,
+) -> Estimate:
+    """:func:`weighted_vote` as a registry fit. Its model is kept as the symmetric confusion its
+    accuracies imply, so the per-claim scoring weighs each annotator by the accuracy this fit
+    estimated."""
+    result = weighted_vote(
+        item_idx, worker_idx, label_idx, n_items=n_items, n_labels=n_labels, n_workers=n_workers
+    )
+    return Estimate(
+        posteriors=result.posteriors,
+        priors=uniform_priors(n_labels),
+        confusion=symmetric_confusion(result.accuracy, n_labels),
+        accuracy=result.accuracy,
+        n_iter=result.n_iter,
+        converged=result.converged,
+    )
+
+
+def weighted_score(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_labels: int,
+    reliability: Reliability | None,
+    min_history: int,
+) -> Posteriors:
+    """Score a few items with a kept model, one-coin throughout: the weighted method never
+    trusts a full confusion matrix, so every annotator counts by a smoothed accuracy whatever
+    their history (``min_history`` is not used)."""
+    del min_history
+    if reliability is None:
+        raise ValueError("the weighted method scores with a reliability model; none was given")
+    return posteriors_from_reliability(
+        item_idx,
+        worker_idx,
+        label_idx,
+        n_items=n_items,
+        n_labels=n_labels,
+        confusion=reliability.confusion,
+        priors=reliability.priors,
+        history=reliability.history,
+        min_history=int(np.iinfo(np.int64).max),
+    )
 
 
 def _check_prior(accuracy_prior: tuple[float, float]) -> tuple[float, float]:
