@@ -1,4 +1,8 @@
-"""The method registry: every entry keeps the contract its callers rely on."""
+"""The method registry: every entry keeps the contract its callers rely on, and no module
+outside the registry spells a method's name."""
+
+import ast
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +21,8 @@ from articles.consensus import (
     weighted_vote,
 )
 from tests.consensus.conftest import arrays
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def sizes(crowd):
@@ -156,3 +162,16 @@ def test_methods_posteriors_after_fit(crowds):
         min_history=5,
     )
     np.testing.assert_array_equal(after.probs, expected.probs)
+
+
+def test_methods_names_are_spelled_only_in_the_registry():
+    # Callers read the registry; a second copy of the list is how two lists start to disagree.
+    registry = ROOT / "articles" / "consensus" / "methods.py"
+    offenders = []
+    for path in (ROOT / "articles").rglob("*.py"):
+        if path == registry or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in METHODS:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}")
+    assert offenders == []
