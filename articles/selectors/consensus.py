@@ -15,7 +15,7 @@ import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
 
-from articles import consensus as math
+from articles.consensus import alpha_by_group
 from articles.models import (
     Annotation,
     AnnotatorReliability,
@@ -285,7 +285,7 @@ def article_agreement(*, article_ids: Iterable[int]) -> dict[int, ArticleAgreeme
     item_idx = item_idx.reshape(-1)
     worker_ids, worker_idx = np.unique(annotators, return_inverse=True)
     n_items, n_groups = int(pairs.shape[0]), int(group_ids.size)
-    alpha = math.alpha_by_group(
+    alpha = alpha_by_group(
         item_idx,
         worker_idx.reshape(-1),
         labels,
