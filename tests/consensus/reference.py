@@ -43,7 +43,7 @@ def reference_dawid_skene(
     items, workers, labels, *, n_items, n_workers, n_labels, tol=1e-5, max_iter=100
 ):
     annotations = list(zip(items.tolist(), workers.tolist(), labels.tolist(), strict=True))
-    by_item = {}
+    by_item: dict[int, list[tuple[int, int]]] = {}
     for item, worker, label in annotations:
         by_item.setdefault(item, []).append((worker, label))
     present = sorted(by_item)
