@@ -20,7 +20,6 @@ from articles.consensus.arrays import (
     Posteriors,
     Reliability,
     codes_in,
-    encode,
     id_codes,
     sort_annotations,
 )
@@ -75,7 +74,6 @@ __all__ = [
     "codes_in",
     "dawid_skene",
     "decide",
-    "encode",
     "estimated_accuracy",
     "get_method",
     "id_codes",

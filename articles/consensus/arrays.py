@@ -12,9 +12,7 @@ per-item probability table with its argmax and tie mask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +23,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 NO_LABEL = -1
 """Label code used for items without a winner: no votes, or a tie."""
+
+EPS = 1e-10
+"""Floor for probabilities, confusion entries and priors before taking logs (crowd-kit's value),
+so a label an annotator never gave is improbable, not impossible."""
 
 TIE_ATOL = 1e-12
 """Two posteriors closer than this are a tie (posteriors live in [0, 1]; EM sums in a different
@@ -160,15 +162,6 @@ def sort_annotations(
     pair, label = np.divmod(packed, n_labels)
     item, worker = np.divmod(pair, n_workers)
     return item, worker, label
-
-
-def encode(values: Sequence[Any] | npt.ArrayLike) -> tuple[IntArray, npt.NDArray[Any]]:
-    """Encode raw ids (strings, ints) to dense codes in sorted order of the distinct values.
-
-    Returns ``(codes, uniques)`` with ``uniques[codes] == values``.
-    """
-    uniques, codes = np.unique(np.asarray(values), return_inverse=True)
-    return codes.astype(np.int64).reshape(-1), uniques
 
 
 @dataclass(frozen=True, eq=False)

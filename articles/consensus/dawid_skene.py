@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from articles.consensus.agreement import estimated_accuracy
 from articles.consensus.arrays import (
+    EPS,
     BoolArray,
     Estimate,
     FloatArray,
@@ -51,8 +52,6 @@ from articles.consensus.arrays import (
 )
 from articles.consensus.weighted import posteriors_from_reliability
 
-EPS = 1e-10
-"""Floor for confusion counts, priors and posteriors, the value crowd-kit uses."""
 LOG2_EPS = float(np.log2(EPS))
 LN2 = float(np.log(2.0))
 

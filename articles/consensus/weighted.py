@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from articles.consensus.agreement import estimated_accuracy
 from articles.consensus.arrays import (
+    EPS,
     Estimate,
     FloatArray,
     IntArray,
@@ -36,9 +37,6 @@ from articles.consensus.majority import majority_vote
 
 ACCURACY_CLIP = 1e-3
 """Accuracies are kept in [1e-3, 1 - 1e-3] so no single annotator's weight is infinite."""
-
-CONFUSION_FLOOR = 1e-10
-"""Floor for confusion entries and priors before taking logs, as in Dawid-Skene."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,12 +219,10 @@ def posteriors_from_reliability(
     )
     trusted = (history_counts >= min_history) & np.all(np.isfinite(confusion), axis=(1, 2))
     effective = np.where(trusted[:, None, None], confusion, fallback)
-    effective = np.maximum(effective, CONFUSION_FLOOR)
+    effective = np.maximum(effective, EPS)
     effective /= effective.sum(axis=2, keepdims=True)
     log_conf = np.log(effective)
-    log_prior = np.log(
-        np.maximum(priors, CONFUSION_FLOOR) / np.maximum(priors, CONFUSION_FLOOR).sum()
-    )
+    log_prior = np.log(np.maximum(priors, EPS) / np.maximum(priors, EPS).sum())
 
     # scores[i, k] = log prior[k] + sum over i's annotations of log confusion[w, k, y]
     per_annotation = log_conf[workers, :, labels]  # (N, L): column k is true label k

@@ -40,12 +40,6 @@ class AnnotationArrays:
     def __len__(self) -> int:
         return int(self.claim_ids.size)
 
-    def take(self, index: npt.NDArray[np.int64] | npt.NDArray[np.bool_]) -> AnnotationArrays:
-        """The annotations at `index` (positions or a mask), all three arrays alike."""
-        return AnnotationArrays(
-            self.claim_ids[index], self.annotator_ids[index], self.label_codes[index]
-        )
-
 
 @dataclass(frozen=True)
 class RecomputeSnapshot:
@@ -168,7 +162,6 @@ class ReliabilityModel:
     priors: npt.NDArray[np.float64]
     confusion: npt.NDArray[np.float64]  # (n_annotators, L, L) in `annotator_ids` order
     history: npt.NDArray[np.int64]  # annotations each annotator had in that run
-    annotator_ids: npt.NDArray[np.int64]
 
 
 def reliability_for_annotators(annotator_ids: npt.NDArray[np.int64]) -> ReliabilityModel:
@@ -194,7 +187,6 @@ def reliability_for_annotators(annotator_ids: npt.NDArray[np.int64]) -> Reliabil
         priors=priors,
         confusion=confusion,
         history=history,
-        annotator_ids=annotator_ids,
     )
 
 
