@@ -30,12 +30,19 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 4.0
-SCRATCH_DB = "factcheck_bench_recompute"
+
+
+def _scratch_name(url: str) -> str:
+    """The scratch database, named after the one in DATABASE_URL, so two people benchmarking on
+    one server (each with their own database) never drop each other's."""
+    base = urlsplit(url).path.lstrip("/") or "factcheck"
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in base.lower())
+    return f"{name}_bench_recompute"
 
 
 def _scratch_url(url: str) -> str:
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{SCRATCH_DB}", parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{_scratch_name(url)}", parts.query, ""))
 
 
 def _admin_connect(url: str) -> object:
@@ -155,8 +162,9 @@ def main() -> int:
         print("DATABASE_URL must point at PostgreSQL (e.g. postgres://root@127.0.0.1:5432/root)")
         return 2
     admin = _admin_connect(url)
-    admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")  # type: ignore[attr-defined]
-    admin.execute(f"CREATE DATABASE {SCRATCH_DB}")  # type: ignore[attr-defined]
+    scratch = _scratch_name(url)
+    admin.execute(f"DROP DATABASE IF EXISTS {scratch}")  # type: ignore[attr-defined]
+    admin.execute(f"CREATE DATABASE {scratch}")  # type: ignore[attr-defined]
     os.environ["DATABASE_URL"] = _scratch_url(url)
     os.environ.pop("REDIS_URL", None)  # jobs the recompute queues run in process
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
@@ -249,7 +257,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")  # type: ignore[attr-defined]
+            admin.execute(f"DROP DATABASE IF EXISTS {scratch}")  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -145,6 +145,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 
 # --- consensus --------------------------------------------------------------------------------
+# Checked at start-up by articles/checks.py (articles.E001 and on); the method is a name in the
+# registry, articles/consensus/methods.py.
 FACTCHECK_CONSENSUS_METHOD = env.str("FACTCHECK_CONSENSUS_METHOD", default="dawid-skene")
 FACTCHECK_CONSENSUS_MIN_ANNOTATIONS = env.int("FACTCHECK_CONSENSUS_MIN_ANNOTATIONS", default=3)
 FACTCHECK_CONSENSUS_THRESHOLD = env.float("FACTCHECK_CONSENSUS_THRESHOLD", default=0.8)
@@ -152,6 +154,10 @@ FACTCHECK_CONSENSUS_THRESHOLD = env.float("FACTCHECK_CONSENSUS_THRESHOLD", defau
 # full confusion matrix.
 FACTCHECK_RELIABILITY_MIN_HISTORY = env.int("FACTCHECK_RELIABILITY_MIN_HISTORY", default=20)
 FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", default=3)
+# The sweep that catches up claims whose consensus job was lost: how often, and at most how many
+# claims per run.
+FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
+FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -185,7 +191,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "recompute-stale-claims": {
         "task": "articles.tasks.claims_stale_recompute_task",
-        "schedule": env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0),
+        "schedule": FACTCHECK_STALE_SWEEP_SECONDS,
     },
     "full-consensus-recompute": {
         "task": "articles.tasks.consensus_full_recompute_task",

@@ -8,15 +8,29 @@ import time
 
 import psycopg
 import pytest
-from django.db import transaction
+from celery.exceptions import Retry
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    transaction,
+)
+from kombu.exceptions import OperationalError as BrokerError
 
 from articles.models import Claim, Consensus, ConsensusRun, Label
+from articles.services import consensus as consensus_services
+from articles.services import imports as import_services
 from articles.services.consensus import STALE_GRACE, claim_consensus_schedule
 from articles.tasks import (
+    article_batch_import_task,
     claim_consensus_recompute_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
 )
+from articles.tasks.transient import TRANSIENT_ERRORS
 from factcheck.celery import app as celery_app
 from tests.conftest import (
     reset_celery_pools,
@@ -91,6 +105,99 @@ def test_claims_stale_recompute_task_twice_is_idempotent():
     assert claims_stale_recompute_task() == {"recomputed": 1}
     assert claims_stale_recompute_task() == {"recomputed": 0}
     assert Consensus.objects.get(claim=claim).label == "false"
+
+
+# --- which errors are retried ----------------------------------------------------------------
+
+# Every task, the service it calls and the arguments it takes.
+TASKS = [
+    pytest.param(
+        claim_consensus_recompute_task,
+        consensus_services,
+        "claim_consensus_recompute",
+        (7,),
+        id="claim",
+    ),
+    pytest.param(
+        claims_stale_recompute_task, consensus_services, "claims_stale_recompute", (), id="sweep"
+    ),
+    pytest.param(
+        consensus_full_recompute_task,
+        consensus_services,
+        "consensus_full_recompute",
+        (),
+        id="full",
+    ),
+    pytest.param(
+        article_batch_import_task, import_services, "import_batch_process", (7,), id="import"
+    ),
+]
+
+
+def failing_service(monkeypatch, module, name, error):
+    calls = []
+
+    def fail(**kwargs):
+        calls.append(kwargs)
+        raise error
+
+    monkeypatch.setattr(module, name, fail)
+    return calls
+
+
+@pytest.mark.parametrize(("task", "module", "service", "args"), TASKS)
+@pytest.mark.parametrize(
+    "error",
+    [
+        IntegrityError("duplicate key value violates unique constraint"),
+        ProgrammingError('column "labl" does not exist'),
+        DataError("value too long for type character varying(16)"),
+        DatabaseError("a database error of no more specific kind"),
+        ValueError("a plain bug"),
+    ],
+    ids=type,
+)
+def test_task_does_not_retry_a_bug(monkeypatch, task, module, service, args, error):
+    calls = failing_service(monkeypatch, module, service, error)
+
+    # Eager and propagating: a retry would surface as celery's Retry, not the error itself.
+    with pytest.raises(type(error)) as raised:
+        task.apply(args=args)
+
+    assert raised.value is error
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(("task", "module", "service", "args"), TASKS)
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        InterfaceError("connection already closed"),
+        BrokerError("Error 111 connecting to localhost:6379. Connection refused."),
+        ConnectionResetError("connection reset by peer"),
+    ],
+    ids=type,
+)
+def test_task_retries_a_transient_error(monkeypatch, task, module, service, args, error):
+    calls = failing_service(monkeypatch, module, service, error)
+
+    with pytest.raises(Retry) as raised:
+        task.apply(args=args)
+
+    assert raised.value.exc is error
+    assert len(calls) == 1
+
+
+def test_every_task_retries_the_same_transient_errors():
+    from factcheck.celery import app
+
+    ours = [task for name, task in app.tasks.items() if name.startswith("articles.")]
+    assert len(ours) == len(TASKS)
+    for task in ours:
+        assert tuple(task.autoretry_for) == TRANSIENT_ERRORS, task.name
+    for error in (IntegrityError, ProgrammingError, DataError, DatabaseError):
+        assert not issubclass(error, TRANSIENT_ERRORS)
 
 
 # --- real PostgreSQL, Redis and Celery workers -----------------------------------------------

@@ -3,6 +3,7 @@
 Input convention everywhere: parallel int arrays ``item_idx``, ``worker_idx``, ``label_idx``
 (one entry per annotation, dense codes) plus ``n_items``, ``n_workers``, ``n_labels``. Labels
 are opaque category codes ``0..L-1`` for any ``L >= 2``. Results are frozen dataclasses.
+The methods the desk knows are in the registry, :mod:`articles.consensus.methods`.
 """
 
 from articles.consensus.agreement import (
@@ -15,14 +16,23 @@ from articles.consensus.agreement import (
 from articles.consensus.arrays import (
     NO_LABEL,
     TIE_ATOL,
+    Estimate,
     Posteriors,
+    Reliability,
     codes_in,
-    encode,
     id_codes,
     sort_annotations,
 )
 from articles.consensus.dawid_skene import DawidSkeneResult, dawid_skene
 from articles.consensus.majority import majority_vote
+from articles.consensus.methods import (
+    DEFAULT_METHOD,
+    METHOD_NAMES,
+    METHODS,
+    ConsensusMethod,
+    UnknownMethodError,
+    get_method,
+)
 from articles.consensus.rules import (
     CONTESTED,
     PENDING,
@@ -30,6 +40,7 @@ from articles.consensus.rules import (
     STATUS_NAMES,
     Outcome,
     decide,
+    threshold_problem,
 )
 from articles.consensus.weighted import (
     WeightedResult,
@@ -42,22 +53,29 @@ from articles.consensus.weighted import (
 
 __all__ = [
     "CONTESTED",
+    "DEFAULT_METHOD",
+    "METHODS",
+    "METHOD_NAMES",
     "NO_LABEL",
     "PENDING",
     "SETTLED",
     "STATUS_NAMES",
     "TIE_ATOL",
+    "ConsensusMethod",
     "DawidSkeneResult",
+    "Estimate",
     "Outcome",
     "Posteriors",
+    "Reliability",
+    "UnknownMethodError",
     "WeightedResult",
     "agreement_with_consensus",
     "alpha_by_group",
     "codes_in",
     "dawid_skene",
     "decide",
-    "encode",
     "estimated_accuracy",
+    "get_method",
     "id_codes",
     "item_agreement",
     "krippendorff_alpha",
@@ -67,5 +85,6 @@ __all__ = [
     "smoothed_accuracy",
     "sort_annotations",
     "symmetric_confusion",
+    "threshold_problem",
     "weighted_vote",
 ]

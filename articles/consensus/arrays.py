@@ -12,9 +12,7 @@ per-item probability table with its argmax and tie mask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +23,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 NO_LABEL = -1
 """Label code used for items without a winner: no votes, or a tie."""
+
+EPS = 1e-10
+"""Floor for probabilities, confusion entries and priors before taking logs (crowd-kit's value),
+so a label an annotator never gave is improbable, not impossible."""
 
 TIE_ATOL = 1e-12
 """Two posteriors closer than this are a tie (posteriors live in [0, 1]; EM sums in a different
@@ -162,15 +164,6 @@ def sort_annotations(
     return item, worker, label
 
 
-def encode(values: Sequence[Any] | npt.ArrayLike) -> tuple[IntArray, npt.NDArray[Any]]:
-    """Encode raw ids (strings, ints) to dense codes in sorted order of the distinct values.
-
-    Returns ``(codes, uniques)`` with ``uniques[codes] == values``.
-    """
-    uniques, codes = np.unique(np.asarray(values), return_inverse=True)
-    return codes.astype(np.int64).reshape(-1), uniques
-
-
 @dataclass(frozen=True, eq=False)
 class Posteriors:
     """Per-item label probabilities with their argmax and tie mask.
@@ -270,3 +263,47 @@ def normalise_log_rows(log_scores: FloatArray) -> FloatArray:
     np.exp(shifted, out=shifted)
     shifted /= shifted.sum(axis=1, keepdims=True)
     return np.asarray(shifted, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """What a consensus method's fit over a whole crowd returns, whatever the method.
+
+    Attributes:
+        posteriors: the fit's own per-item posteriors.
+        priors: ``(n_labels,)`` class prior (uniform for methods without one).
+        confusion: ``(n_workers, n_labels, n_labels)`` confusion ``[true, given]`` the per-claim
+            scoring reads back, or ``None`` for a method without a reliability model.
+        accuracy: ``(n_workers,)`` estimated accuracy per annotator; nan where the method has
+            no estimate.
+        n_iter: iterations run (0 for a method that does not iterate).
+        converged: False only when an iterative method stopped at its iteration cap.
+    """
+
+    posteriors: Posteriors
+    priors: FloatArray
+    confusion: FloatArray | None
+    accuracy: FloatArray
+    n_iter: int
+    converged: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Reliability:
+    """A reliability model kept from a full fit, with which a few claims are scored later.
+
+    Attributes:
+        confusion: ``(W, L, L)`` confusion ``[true, given]`` per annotator; rows of annotators
+            the fit never saw may hold anything (nan included).
+        priors: ``(L,)`` class prior.
+        history: ``(W,)`` annotations each annotator had in the fit.
+    """
+
+    confusion: FloatArray
+    priors: FloatArray
+    history: IntArray
+
+
+def uniform_priors(n_labels: int) -> FloatArray:
+    """The class prior of a method that estimates none: ``1 / n_labels`` each."""
+    return np.full(n_labels, 1.0 / n_labels)

@@ -35,19 +35,23 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from articles.consensus.agreement import estimated_accuracy
 from articles.consensus.arrays import (
+    EPS,
     BoolArray,
+    Estimate,
     FloatArray,
     IntArray,
     Posteriors,
+    Reliability,
     check_annotations,
     posteriors_from_columns,
     posteriors_from_scores,
     stable_order,
+    uniform_priors,
 )
+from articles.consensus.weighted import posteriors_from_reliability
 
-EPS = 1e-10
-"""Floor for confusion counts, priors and posteriors, the value crowd-kit uses."""
 LOG2_EPS = float(np.log2(EPS))
 LN2 = float(np.log(2.0))
 
@@ -290,7 +294,7 @@ def dawid_skene(
             posteriors=posteriors_from_scores(
                 np.zeros((n_items, n_labels)), np.zeros(n_items, dtype=np.bool_)
             ),
-            priors=np.full(n_labels, 1.0 / n_labels),
+            priors=uniform_priors(n_labels),
             confusion=np.full((n_workers, n_labels, n_labels), 1.0 / n_labels),
             n_iter=0,
             converged=False,
@@ -324,4 +328,55 @@ def dawid_skene(
         n_iter=n_iter,
         converged=converged,
         elbo=elbo,
+    )
+
+
+def dawid_skene_fit(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_workers: int,
+    n_labels: int,
+) -> Estimate:
+    """:func:`dawid_skene` as a registry fit; accuracy is each annotator's model accuracy."""
+    result = dawid_skene(
+        item_idx, worker_idx, label_idx, n_items=n_items, n_workers=n_workers, n_labels=n_labels
+    )
+    return Estimate(
+        posteriors=result.posteriors,
+        priors=result.priors,
+        confusion=result.confusion,
+        accuracy=estimated_accuracy(result.confusion, result.priors),
+        n_iter=result.n_iter,
+        converged=result.converged,
+    )
+
+
+def dawid_skene_score(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_labels: int,
+    reliability: Reliability | None,
+    min_history: int,
+) -> Posteriors:
+    """One E-step with a kept model: full confusion matrices for annotators with at least
+    ``min_history`` annotations, a smoothed one-coin accuracy for the others (see
+    :func:`~articles.consensus.weighted.posteriors_from_reliability`)."""
+    if reliability is None:
+        raise ValueError("Dawid-Skene scores with a reliability model; none was given")
+    return posteriors_from_reliability(
+        item_idx,
+        worker_idx,
+        label_idx,
+        n_items=n_items,
+        n_labels=n_labels,
+        confusion=reliability.confusion,
+        priors=reliability.priors,
+        history=reliability.history,
+        min_history=min_history,
     )

@@ -6,9 +6,13 @@ import numpy as np
 import numpy.typing as npt
 
 from articles.consensus.arrays import (
+    Estimate,
+    IntArray,
     Posteriors,
+    Reliability,
     check_annotations,
     posteriors_from_scores,
+    uniform_priors,
     vote_counts,
 )
 
@@ -48,3 +52,40 @@ def majority_vote(
     shares = counts / np.where(has_votes, totals, 1.0)[:, None]
     # Equal counts give bit-identical shares, so exact comparison is the right tie test.
     return posteriors_from_scores(shares, has_votes, atol=0.0)
+
+
+def majority_fit(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_workers: int,
+    n_labels: int,
+) -> Estimate:
+    """Majority vote as a registry fit: no reliability model, no accuracy estimate."""
+    return Estimate(
+        posteriors=majority_vote(
+            item_idx, worker_idx, label_idx, n_items=n_items, n_labels=n_labels
+        ),
+        priors=uniform_priors(n_labels),
+        confusion=None,
+        accuracy=np.full(n_workers, np.nan),
+        n_iter=0,
+        converged=True,
+    )
+
+
+def majority_score(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_labels: int,
+    reliability: Reliability | None,
+    min_history: int,
+) -> Posteriors:
+    """Majority vote as a registry score: every annotation counts once, whatever the model."""
+    del reliability, min_history  # majority vote has no use for them
+    return majority_vote(item_idx, worker_idx, label_idx, n_items=n_items, n_labels=n_labels)

@@ -38,6 +38,16 @@ class Outcome:
         return np.asarray(STATUS_NAMES, dtype=np.str_)[self.status]
 
 
+def threshold_problem(threshold: object) -> str | None:
+    """Why ``threshold`` cannot be a decision threshold (a number in (0, 1]), or None."""
+    number = not isinstance(threshold, bool) and isinstance(
+        threshold, int | float | np.integer | np.floating
+    )
+    if number and 0.0 < float(threshold) <= 1.0:  # type: ignore[arg-type]
+        return None
+    return f"must be in (0, 1], got {threshold!r}"
+
+
 def decide(
     posteriors: Posteriors,
     n_votes: npt.ArrayLike,
@@ -58,8 +68,8 @@ def decide(
 
     An item with no votes is always PENDING (even with ``min_votes`` 0, since it has no label).
     """
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    if problem := threshold_problem(threshold):
+        raise ValueError(f"threshold {problem}")
     if min_votes < 0:
         raise ValueError(f"min_votes must be non-negative, got {min_votes}")
     votes = np.asarray(n_votes)

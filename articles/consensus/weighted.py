@@ -21,21 +21,22 @@ import numpy.typing as npt
 
 from articles.consensus.agreement import estimated_accuracy
 from articles.consensus.arrays import (
+    EPS,
+    Estimate,
     FloatArray,
     IntArray,
     Posteriors,
+    Reliability,
     check_annotations,
     normalise_log_rows,
     posteriors_from_scores,
     stable_order,
+    uniform_priors,
 )
 from articles.consensus.majority import majority_vote
 
 ACCURACY_CLIP = 1e-3
 """Accuracies are kept in [1e-3, 1 - 1e-3] so no single annotator's weight is infinite."""
-
-CONFUSION_FLOOR = 1e-10
-"""Floor for confusion entries and priors before taking logs, as in Dawid-Skene."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,12 +219,10 @@ def posteriors_from_reliability(
     )
     trusted = (history_counts >= min_history) & np.all(np.isfinite(confusion), axis=(1, 2))
     effective = np.where(trusted[:, None, None], confusion, fallback)
-    effective = np.maximum(effective, CONFUSION_FLOOR)
+    effective = np.maximum(effective, EPS)
     effective /= effective.sum(axis=2, keepdims=True)
     log_conf = np.log(effective)
-    log_prior = np.log(
-        np.maximum(priors, CONFUSION_FLOOR) / np.maximum(priors, CONFUSION_FLOOR).sum()
-    )
+    log_prior = np.log(np.maximum(priors, EPS) / np.maximum(priors, EPS).sum())
 
     # scores[i, k] = log prior[k] + sum over i's annotations of log confusion[w, k, y]
     per_annotation = log_conf[workers, :, labels]  # (N, L): column k is true label k
@@ -233,6 +232,60 @@ def posteriors_from_reliability(
     scores += log_prior[None, :]
     has_votes = np.bincount(items, minlength=n_items) > 0
     return posteriors_from_scores(normalise_log_rows(scores), has_votes)
+
+
+def weighted_fit(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_workers: int,
+    n_labels: int,
+) -> Estimate:
+    """:func:`weighted_vote` as a registry fit. Its model is kept as the symmetric confusion its
+    accuracies imply, so the per-claim scoring weighs each annotator by the accuracy this fit
+    estimated."""
+    result = weighted_vote(
+        item_idx, worker_idx, label_idx, n_items=n_items, n_labels=n_labels, n_workers=n_workers
+    )
+    return Estimate(
+        posteriors=result.posteriors,
+        priors=uniform_priors(n_labels),
+        confusion=symmetric_confusion(result.accuracy, n_labels),
+        accuracy=result.accuracy,
+        n_iter=result.n_iter,
+        converged=result.converged,
+    )
+
+
+def weighted_score(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_labels: int,
+    reliability: Reliability | None,
+    min_history: int,
+) -> Posteriors:
+    """Score a few items with a kept model, one-coin throughout: the weighted method never
+    trusts a full confusion matrix, so every annotator counts by a smoothed accuracy whatever
+    their history (``min_history`` is not used)."""
+    del min_history
+    if reliability is None:
+        raise ValueError("the weighted method scores with a reliability model; none was given")
+    return posteriors_from_reliability(
+        item_idx,
+        worker_idx,
+        label_idx,
+        n_items=n_items,
+        n_labels=n_labels,
+        confusion=reliability.confusion,
+        priors=reliability.priors,
+        history=reliability.history,
+        min_history=int(np.iinfo(np.int64).max),
+    )
 
 
 def _check_prior(accuracy_prior: tuple[float, float]) -> tuple[float, float]:

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
 
-from articles import consensus as math
+from articles.consensus import alpha_by_group
 from articles.models import (
     Annotation,
     AnnotatorReliability,
@@ -39,12 +39,6 @@ class AnnotationArrays:
 
     def __len__(self) -> int:
         return int(self.claim_ids.size)
-
-    def take(self, index: npt.NDArray[np.int64] | npt.NDArray[np.bool_]) -> AnnotationArrays:
-        """The annotations at `index` (positions or a mask), all three arrays alike."""
-        return AnnotationArrays(
-            self.claim_ids[index], self.annotator_ids[index], self.label_codes[index]
-        )
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,6 @@ class ReliabilityModel:
     priors: npt.NDArray[np.float64]
     confusion: npt.NDArray[np.float64]  # (n_annotators, L, L) in `annotator_ids` order
     history: npt.NDArray[np.int64]  # annotations each annotator had in that run
-    annotator_ids: npt.NDArray[np.int64]
 
 
 def reliability_for_annotators(annotator_ids: npt.NDArray[np.int64]) -> ReliabilityModel:
@@ -194,7 +187,6 @@ def reliability_for_annotators(annotator_ids: npt.NDArray[np.int64]) -> Reliabil
         priors=priors,
         confusion=confusion,
         history=history,
-        annotator_ids=annotator_ids,
     )
 
 
@@ -285,7 +277,7 @@ def article_agreement(*, article_ids: Iterable[int]) -> dict[int, ArticleAgreeme
     item_idx = item_idx.reshape(-1)
     worker_ids, worker_idx = np.unique(annotators, return_inverse=True)
     n_items, n_groups = int(pairs.shape[0]), int(group_ids.size)
-    alpha = math.alpha_by_group(
+    alpha = alpha_by_group(
         item_idx,
         worker_idx.reshape(-1),
         labels,

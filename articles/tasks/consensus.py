@@ -3,24 +3,18 @@ the inputs' fingerprint changed, so at-least-once delivery (acks_late) is harmle
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from celery import Task, shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
 
 from articles.services import consensus as consensus_services
-
-logger = logging.getLogger(__name__)
-
-# Only transient failures are retried; a bug raises once and shows in the logs.
-TRANSIENT = (OperationalError, InterfaceError, DatabaseError, ConnectionError)
+from articles.tasks.transient import TRANSIENT_ERRORS
 
 
 @shared_task(
     name="articles.tasks.claim_consensus_recompute_task",
     acks_late=True,
-    autoretry_for=TRANSIENT,
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=60,
     max_retries=8,
@@ -33,7 +27,7 @@ def claim_consensus_recompute_task(claim_id: int) -> dict[str, Any]:
 @shared_task(
     name="articles.tasks.claims_stale_recompute_task",
     acks_late=True,
-    autoretry_for=TRANSIENT,
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=3,
 )
@@ -46,7 +40,7 @@ def claims_stale_recompute_task() -> dict[str, Any]:
     bind=True,
     name="articles.tasks.consensus_full_recompute_task",
     acks_late=True,
-    autoretry_for=TRANSIENT,
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=3,
 )

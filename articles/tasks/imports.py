@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from articles.models import ImportBatch
 from articles.services import imports as import_services
+from articles.tasks.transient import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 @shared_task(
     name="articles.tasks.article_batch_import_task",
     acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError, ConnectionError),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=60,
     max_retries=5,

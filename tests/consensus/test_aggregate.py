@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from articles.consensus import METHOD_NAMES, METHODS
 from tests.consensus.simulate import simulate
 
 LABELS = ("verified", "disputed", "false")
@@ -29,7 +30,7 @@ def run(*args, **options):
     return out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("method", ["majority", "weighted", "dawid-skene"])
+@pytest.mark.parametrize("method", METHOD_NAMES)
 def test_aggregate_writes_one_row_per_claim(tmp_path, method):
     source = tmp_path / "annotations.csv"
     crowd = write_crowd_csv(source)
@@ -59,9 +60,16 @@ def test_aggregate_writes_one_row_per_claim(tmp_path, method):
     assert f"claims: {crowd.n_items}" in err
     assert "Krippendorff's alpha" in err
     assert "annotators (top and bottom 5 of 25)" in err
-    if method != "majority":
-        assert "est. accuracy" in err
-        assert "iterations" in err
+    assert f"method: {METHODS[method].title}" in err
+    assert ("est. accuracy" in err) == METHODS[method].uses_reliability
+    assert ("iterations" in err) == METHODS[method].iterative
+
+
+def test_aggregate_rejects_an_unknown_method(tmp_path):
+    source = tmp_path / "a.csv"
+    source.write_text("claim_id,annotator_id,label\nc1,a,yes\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"invalid choice: 'bayes'.*'dawid-skene'"):
+        run(source, "--method", "bayes")
 
 
 def test_aggregate_writes_to_stdout_and_honours_threshold_and_minimum(tmp_path):

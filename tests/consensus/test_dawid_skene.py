@@ -4,6 +4,8 @@ from crowdkit.aggregation import DawidSkene
 
 from articles.consensus import NO_LABEL, dawid_skene, majority_vote
 from tests.consensus.conftest import arrays
+from tests.consensus.reference import reference_dawid_skene
+from tests.consensus.simulate import Crowd, simulate
 
 
 def fit_both(crowd, **options):
@@ -141,21 +143,95 @@ def test_dawid_skene_unused_label_keeps_working():
     assert result.posteriors.probs[:, 2].max() < 1e-6
 
 
-@pytest.mark.parametrize("min_width", [1, 10**9])
-def test_dawid_skene_same_result_whichever_columns_are_summed_by_slices(
-    crowds, monkeypatch, min_width
+# --- against the plain reference implementation (tests/consensus/reference.py) ---------------
+
+
+def assert_matches_reference(crowd, *, n_items=None, n_workers=None, **options):
+    sizes = {
+        "n_items": crowd.n_items if n_items is None else n_items,
+        "n_workers": crowd.n_workers if n_workers is None else n_workers,
+        "n_labels": crowd.n_labels,
+    }
+    ours = dawid_skene(*arrays(crowd), **sizes, **options)
+    plain = reference_dawid_skene(*arrays(crowd), **sizes, **options)
+    assert ours.n_iter == plain.n_iter
+    assert ours.converged == plain.converged
+    np.testing.assert_allclose(ours.posteriors.probs, plain.probs, rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(ours.posteriors.labels, plain.labels)
+    np.testing.assert_array_equal(ours.posteriors.tie, plain.tie)
+    np.testing.assert_allclose(ours.priors, plain.priors, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(ours.confusion, plain.confusion, rtol=0, atol=1e-8)
+    if plain.n_iter:
+        assert ours.elbo == pytest.approx(plain.elbo, abs=1e-8)
+    return ours
+
+
+@pytest.mark.parametrize(
+    ("n_labels", "seed", "n_items", "n_workers", "per_item"),
+    [
+        (2, 101, 40, 6, 3),
+        (3, 102, 60, 8, 4),
+        (3, 103, 80, 12, 2),  # sparse: many items with one annotation
+        (4, 104, 50, 10, 5),
+        (5, 105, 70, 9, 3),
+        (3, 106, 30, 30, 6),  # many annotators, each with little work
+    ],
+)
+def test_dawid_skene_matches_reference_on_small_crowds(
+    n_labels, seed, n_items, n_workers, per_item
 ):
-    # The E-step sums wide columns of its layout with slice additions and narrow ones with
-    # bincount; forcing every column down one path or the other must not change the fit.
-    import importlib
+    crowd = simulate(
+        n_items=n_items,
+        n_workers=n_workers,
+        n_labels=n_labels,
+        n_annotations=per_item * n_items,
+        seed=seed,
+    )
+    assert_matches_reference(crowd)
 
-    module = importlib.import_module("articles.consensus.dawid_skene")
 
-    crowd = crowds(3, 6, n_items=4000, n_workers=60)
-    sizes = {"n_items": crowd.n_items, "n_workers": crowd.n_workers, "n_labels": 3}
-    default = dawid_skene(*arrays(crowd), **sizes)
-    monkeypatch.setattr(module, "MIN_COLUMN_WIDTH", min_width)
-    forced = dawid_skene(*arrays(crowd), **sizes)
-    assert forced.n_iter == default.n_iter
-    np.testing.assert_allclose(forced.posteriors.probs, default.posteriors.probs, atol=1e-12)
-    np.testing.assert_array_equal(forced.posteriors.labels, default.posteriors.labels)
+def test_dawid_skene_matches_reference_with_idle_annotators_and_unrated_items():
+    crowd = simulate(n_items=50, n_workers=8, n_labels=3, seed=107)
+    # Two more items and three more annotators that nobody's annotations mention.
+    ours = assert_matches_reference(crowd, n_items=52, n_workers=11)
+    assert ours.posteriors.labels[-2:].tolist() == [NO_LABEL, NO_LABEL]
+
+
+@pytest.mark.parametrize("max_iter", [0, 1, 3])
+def test_dawid_skene_matches_reference_when_stopped_early(max_iter):
+    crowd = simulate(n_items=60, n_workers=10, n_labels=3, seed=108)
+    ours = assert_matches_reference(crowd, max_iter=max_iter)
+    assert ours.n_iter == max_iter
+    assert not ours.converged
+
+
+@pytest.mark.parametrize(
+    ("items", "workers", "labels"),
+    [
+        ([0, 0], [0, 1], [0, 1]),  # a perfectly symmetric disagreement: a tie
+        ([0, 0, 1, 1], [0, 1, 0, 1], [0, 1, 1, 0]),
+        ([0, 1, 2], [0, 0, 0], [2, 2, 2]),  # one annotator, one label
+    ],
+)
+def test_dawid_skene_matches_reference_on_tiny_crowds(items, workers, labels):
+    crowd = Crowd(
+        item_idx=np.array(items),
+        worker_idx=np.array(workers),
+        label_idx=np.array(labels),
+        truth=np.zeros(max(items) + 1, dtype=np.int64),
+        kind=np.zeros(max(workers) + 1, dtype=np.int64),
+        confusion=np.zeros((max(workers) + 1, 3, 3)),
+        n_items=max(items) + 1,
+        n_workers=max(workers) + 1,
+        n_labels=3,
+    )
+    assert_matches_reference(crowd)
+
+
+def test_dawid_skene_matches_reference_when_wide_columns_are_summed_by_slices():
+    # Over 2048 items with three or more annotations: the optimised E-step sums the first
+    # columns of its layout with slice additions and only the rest with bincount.
+    crowd = simulate(n_items=2600, n_workers=40, n_labels=3, n_annotations=5 * 2600, seed=109)
+    votes = np.bincount(crowd.item_idx, minlength=crowd.n_items)
+    assert (votes >= 3).sum() >= 2048
+    assert_matches_reference(crowd)

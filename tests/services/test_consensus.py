@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from articles.consensus import METHOD_NAMES, METHODS
 from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun, Label
 from articles.selectors.consensus import LABELS, claim_annotation_arrays, full_recompute_snapshot
 from articles.services import consensus as consensus_services
@@ -338,3 +339,55 @@ def test_consensus_full_recompute_removes_rows_of_claims_deleted_behind_its_back
 
     assert not Consensus.objects.filter(claim_id=gone.pk).exists()
     assert Consensus.objects.count() == Claim.objects.count()
+
+
+# --- every registered method through the desk -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_every_method_runs_through_the_per_claim_job_and_the_full_recompute(settings, name):
+    settings.FACTCHECK_CONSENSUS_METHOD = name
+    method = METHODS[name]
+    truth, _good, _biased = _crowd(n_claims=20)
+    claim = Claim.objects.order_by("id").first()
+
+    # Per-claim job before any full run (no reliability model stored yet).
+    assert consensus_services.claim_consensus_recompute(claim_id=claim.pk)["result"] == "written"
+    assert Consensus.objects.get(claim=claim).method == name
+
+    summary = consensus_services.consensus_full_recompute()
+
+    run = ConsensusRun.objects.get()
+    assert run.method == name
+    assert bool(run.model_hash) == method.uses_reliability
+    assert (run.iterations > 0) == method.iterative
+    assert summary["claims"] == len(truth)
+    labels = dict(Consensus.objects.values_list("claim_id", "label"))
+    assert labels == truth  # two reliable annotators outvote the biased one under any method
+    assert set(Consensus.objects.values_list("method", flat=True)) == {name}
+    reliability = AnnotatorReliability.objects.all()
+    assert len(reliability) == 3
+    assert all(bool(row.confusion) == method.uses_reliability for row in reliability)
+    # Nothing changed: neither a second full run nor the per-claim job rewrites anything.
+    assert consensus_services.consensus_full_recompute()["written"] == 0
+    assert consensus_services.claim_consensus_recompute(claim_id=claim.pk)["result"] == "unchanged"
+
+
+def test_every_method_name_fits_the_stored_method_fields():
+    longest = max(len(name) for name in METHOD_NAMES)
+    assert longest <= Consensus._meta.get_field("method").max_length
+    assert longest <= ConsensusRun._meta.get_field("method").max_length
+
+
+def test_claims_stale_recompute_takes_at_most_the_configured_batch(settings):
+    settings.FACTCHECK_STALE_SWEEP_BATCH = 2
+    claims = [ClaimFactory() for _ in range(3)]
+    for claim in claims:
+        annotate(claim, [Label.FALSE] * 3)
+    Claim.objects.update(
+        consensus_stale=True, updated_at=timezone.now() - consensus_services.STALE_GRACE * 2
+    )
+
+    assert consensus_services.claims_stale_recompute() == {"recomputed": 2}
+    assert consensus_services.claims_stale_recompute() == {"recomputed": 1}
+    assert consensus_services.claims_stale_recompute(limit=5) == {"recomputed": 0}

@@ -1,9 +1,10 @@
-"""`manage.py aggregate FILE.csv --method {majority,weighted,dawid-skene}`: offline consensus.
+"""`manage.py aggregate FILE.csv --method METHOD`: offline consensus.
 
 Reads annotations from a CSV file (one row per claim/annotator/label), aggregates them with the
-chosen method and writes ``claim_id,label,confidence,status,p_<label>...`` to ``--out`` or
-stdout. Agreement statistics go to stderr. Never touches the database: it runs on a laptop with
-only the CSV, even when the configured database is unreachable.
+chosen method (any in the registry, `articles.consensus.methods`) and writes
+``claim_id,label,confidence,status,p_<label>...`` to ``--out`` or stdout. Agreement statistics go
+to stderr. Never touches the database: it runs on a laptop with only the CSV, even when the
+configured database is unreachable.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from articles.consensus import (
+    DEFAULT_METHOD,
+    METHOD_NAMES,
     STATUS_NAMES,
     Posteriors,
     agreement_with_consensus,
-    dawid_skene,
     decide,
-    estimated_accuracy,
+    get_method,
     krippendorff_alpha,
-    majority_vote,
-    weighted_vote,
+    threshold_problem,
 )
 from articles.consensus.csvio import (
     DUPLICATE_POLICIES,
@@ -34,7 +35,6 @@ from articles.consensus.csvio import (
     write_consensus,
 )
 
-METHODS = ("majority", "weighted", "dawid-skene")
 LIST_ALL_UP_TO = 12  # annotators listed in full; beyond this, the top and bottom few
 LIST_EACH_END = 5
 
@@ -50,7 +50,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="Annotation CSV file (UTF-8, with header).")
         parser.add_argument(
-            "--method", choices=METHODS, default="dawid-skene", help="Aggregation method."
+            "--method",
+            choices=METHOD_NAMES,
+            default=DEFAULT_METHOD,
+            help=f"Aggregation method (default {DEFAULT_METHOD}).",
         )
         parser.add_argument(
             "--out", type=Path, help="Write the consensus CSV here (default stdout)."
@@ -88,8 +91,8 @@ class Command(BaseCommand):
         min_annotations = options["min_annotations"]
         if min_annotations is None:
             min_annotations = int(settings.FACTCHECK_CONSENSUS_MIN_ANNOTATIONS)
-        if not 0.0 < threshold <= 1.0:
-            raise CommandError(f"--threshold must be in (0, 1], got {threshold}")
+        if problem := threshold_problem(threshold):
+            raise CommandError(f"--threshold {problem}")
         if min_annotations < 0:
             raise CommandError(f"--min-annotations must be non-negative, got {min_annotations}")
 
@@ -136,29 +139,21 @@ class Command(BaseCommand):
         )
 
     def _aggregate(
-        self, table: AnnotationTable, method: str
+        self, table: AnnotationTable, method_name: str
     ) -> tuple[Posteriors, np.ndarray[Any, np.dtype[np.float64]] | None, str]:
-        arrays = (table.item_idx, table.worker_idx, table.label_idx)
-        n_items, n_workers, n_labels = table.n_items, table.n_workers, table.n_labels
-        if method == "majority":
-            return majority_vote(*arrays, n_items=n_items, n_labels=n_labels), None, "majority vote"
-        if method == "weighted":
-            weighted = weighted_vote(
-                *arrays, n_items=n_items, n_labels=n_labels, n_workers=n_workers
-            )
-            state = "converged" if weighted.converged else "not converged"
-            return (
-                weighted.posteriors,
-                weighted.accuracy,
-                f"weighted vote ({weighted.n_iter} iterations, {state})",
-            )
-        result = dawid_skene(*arrays, n_items=n_items, n_labels=n_labels, n_workers=n_workers)
-        state = "converged" if result.converged else "not converged"
-        return (
-            result.posteriors,
-            estimated_accuracy(result.confusion, result.priors),
-            f"Dawid-Skene ({result.n_iter} iterations, {state})",
+        """The method's fit over the table: posteriors, each annotator's estimated accuracy (None
+        for a method without a reliability model) and a one-line summary."""
+        method = get_method(method_name)
+        estimate = method.fit(
+            table.item_idx,
+            table.worker_idx,
+            table.label_idx,
+            n_items=table.n_items,
+            n_workers=table.n_workers,
+            n_labels=table.n_labels,
         )
+        accuracy = estimate.accuracy if method.uses_reliability else None
+        return estimate.posteriors, accuracy, method.describe(estimate)
 
     def _report(
         self,

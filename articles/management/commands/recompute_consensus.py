@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from articles.models import Claim
 from articles.services import consensus as consensus_services
+from articles.services.consensus_config import ConsensusConfig
 
 STAGE_LABELS = {
     "load": "loading annotations",
@@ -41,8 +43,8 @@ class Command(BaseCommand):
         claims: list[int] | None = options["claims"]
         show = not options["no_progress"]
         try:
-            config = consensus_services.ConsensusConfig.from_settings()
-        except ValueError as exc:
+            config = ConsensusConfig.from_settings()
+        except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         if claims:
             self._recompute_claims(claims, show=show)
@@ -57,9 +59,9 @@ class Command(BaseCommand):
             summary = consensus_services.consensus_full_recompute(progress=progress)
         alpha = summary["alpha"]
         self.stdout.write(
-            f"{config.method}: {summary['claims']} claims, {summary['annotations']} annotations, "
-            f"{summary['written']} consensus rows changed; Krippendorff's alpha "
-            + ("n/a" if alpha is None else f"{alpha:.3f}")
+            f"{config.method.name}: {summary['claims']} claims, "
+            f"{summary['annotations']} annotations, {summary['written']} consensus rows changed; "
+            "Krippendorff's alpha " + ("n/a" if alpha is None else f"{alpha:.3f}")
         )
 
     def _recompute_claims(self, claim_ids: list[int], *, show: bool) -> None:

@@ -1,0 +1,176 @@
+"""The registry of consensus methods: the one place that says which methods the desk knows.
+
+Every caller (the per-claim job, the full recompute, the offline ``aggregate`` command, the
+settings checks) looks a method up here by name and calls what its entry holds; none of them
+branches on a method's name. Adding a method takes one module with its ``fit`` and ``score``
+functions and one entry in :data:`METHODS`.
+
+Two functions per method, over the package's usual integer-coded annotation arrays:
+
+* ``fit(item_idx, worker_idx, label_idx, *, n_items, n_workers, n_labels) -> Estimate``: the
+  method over a whole crowd (the full recompute, ``aggregate``);
+* ``score(item_idx, worker_idx, label_idx, *, n_items, n_labels, reliability, min_history)
+  -> Posteriors``: a few claims with a reliability model kept from the last fit (the per-claim
+  job). ``reliability`` is ``None`` only for methods with ``uses_reliability`` False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Protocol
+
+from articles.consensus.arrays import Estimate, IntArray, Posteriors, Reliability
+from articles.consensus.dawid_skene import dawid_skene_fit, dawid_skene_score
+from articles.consensus.majority import majority_fit, majority_score
+from articles.consensus.weighted import weighted_fit, weighted_score
+
+
+class FitFunction(Protocol):
+    def __call__(
+        self,
+        item_idx: IntArray,
+        worker_idx: IntArray,
+        label_idx: IntArray,
+        *,
+        n_items: int,
+        n_workers: int,
+        n_labels: int,
+    ) -> Estimate: ...
+
+
+class ScoreFunction(Protocol):
+    def __call__(
+        self,
+        item_idx: IntArray,
+        worker_idx: IntArray,
+        label_idx: IntArray,
+        *,
+        n_items: int,
+        n_labels: int,
+        reliability: Reliability | None,
+        min_history: int,
+    ) -> Posteriors: ...
+
+
+@dataclass(frozen=True)
+class ConsensusMethod:
+    """One consensus method and what its callers need to know about it.
+
+    Attributes:
+        name: the name in settings (``FACTCHECK_CONSENSUS_METHOD``), on stored rows and on the
+            command line; at most 32 characters (the model fields' length).
+        title: how reports name it ("Dawid-Skene").
+        fit: the fit over a whole crowd.
+        score: posteriors of a few claims from a kept reliability model.
+        uses_reliability: True when ``score`` reads a reliability model. When False, the
+            per-claim job loads none, and the reliability model is not one of the inputs a
+            claim's fingerprint covers, so re-estimating it rewrites nothing.
+        iterative: the fit iterates, so reports give its iteration count and convergence.
+        score_after_fit: the full recompute stores ``score`` under the model it just fitted
+            rather than the fit's own posteriors, so a claim gets from the full run exactly
+            what its per-claim job would compute (Dawid-Skene: annotators with too little
+            history count by a smoothed accuracy, not their sparse confusion matrix).
+    """
+
+    name: str
+    title: str
+    fit: FitFunction
+    score: ScoreFunction
+    uses_reliability: bool
+    iterative: bool
+    score_after_fit: bool = False
+
+    def describe(self, estimate: Estimate) -> str:
+        """A one-line account of a fit, e.g. ``Dawid-Skene (12 iterations, converged)``."""
+        if not self.iterative:
+            return self.title
+        state = "converged" if estimate.converged else "not converged"
+        return f"{self.title} ({estimate.n_iter} iterations, {state})"
+
+    def posteriors_after_fit(
+        self,
+        estimate: Estimate,
+        item_idx: IntArray,
+        worker_idx: IntArray,
+        label_idx: IntArray,
+        *,
+        n_items: int,
+        n_labels: int,
+        history: IntArray,
+        min_history: int,
+    ) -> Posteriors:
+        """The posteriors the full recompute stores after ``estimate`` (see
+        ``score_after_fit``); ``history`` is each annotator's number of annotations in it."""
+        if not self.score_after_fit:
+            return estimate.posteriors
+        if estimate.confusion is None:
+            raise ValueError(f"method {self.name!r} scores after its fit but fitted no model")
+        return self.score(
+            item_idx,
+            worker_idx,
+            label_idx,
+            n_items=n_items,
+            n_labels=n_labels,
+            reliability=Reliability(
+                confusion=estimate.confusion, priors=estimate.priors, history=history
+            ),
+            min_history=min_history,
+        )
+
+
+class UnknownMethodError(ValueError):
+    """A method name the registry does not hold."""
+
+
+METHODS: Final[Mapping[str, ConsensusMethod]] = MappingProxyType(
+    {
+        method.name: method
+        for method in (
+            ConsensusMethod(
+                name="majority",
+                title="majority vote",
+                fit=majority_fit,
+                score=majority_score,
+                uses_reliability=False,
+                iterative=False,
+            ),
+            ConsensusMethod(
+                name="weighted",
+                title="weighted vote",
+                fit=weighted_fit,
+                score=weighted_score,
+                uses_reliability=True,
+                iterative=True,
+            ),
+            ConsensusMethod(
+                name="dawid-skene",
+                title="Dawid-Skene",
+                fit=dawid_skene_fit,
+                score=dawid_skene_score,
+                uses_reliability=True,
+                iterative=True,
+                score_after_fit=True,
+            ),
+        )
+    }
+)
+"""Every method the desk knows, by name, in the order help texts list them."""
+
+METHOD_NAMES: Final[tuple[str, ...]] = tuple(METHODS)
+
+DEFAULT_METHOD: Final = "dawid-skene"
+"""The method of the offline ``aggregate`` command when none is given (the desk's setting
+defaults to the same)."""
+
+
+def get_method(name: str) -> ConsensusMethod:
+    """The registered method called ``name``; ``UnknownMethodError`` naming the known ones."""
+    try:
+        return METHODS[name]
+    except KeyError:
+        known = ", ".join(METHOD_NAMES)
+        raise UnknownMethodError(
+            f"unknown consensus method {name!r}; known methods: {known}"
+        ) from None
