@@ -18,6 +18,8 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
+from articles.exceptions import PermissionDenied
+
 EDITORS = "Editors"
 ANNOTATORS = "Annotators"
 VIEWERS = "Viewers"
@@ -90,3 +92,10 @@ def may_see_outcome(user: Any, *, has_rated: bool) -> bool:
     """Whether `user` may see the outcome of one claim, given whether they have rated it."""
     scope = outcome_scope(user)
     return scope is OutcomeScope.ALL or (scope is OutcomeScope.RATED and has_rated)
+
+
+def require_editor(user: Any, action: str) -> None:
+    """Raise `articles.exceptions.PermissionDenied` ("Only editors can <action>.") unless `user`
+    is an editor. Services call this before every editor-only write."""
+    if not is_editor(user):
+        raise PermissionDenied(f"Only editors can {action}.")

@@ -13,16 +13,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from articles import roles
-from articles.exceptions import ApplicationError, PermissionDenied
+from articles.exceptions import ApplicationError
 from articles.models import Article
 
 # The metadata an editor may correct after import; everything else is fixed by the import.
 EDITABLE_FIELDS = ("title", "publisher", "author", "url", "published_at", "language")
-
-
-def _require_editor(user: AbstractBaseUser, action: str) -> None:
-    if not roles.is_editor(user):
-        raise PermissionDenied(f"Only editors can {action}.")
 
 
 def article_update(
@@ -41,7 +36,7 @@ def article_update(
     Raises PermissionDenied for anyone else, ApplicationError if the article no longer exists,
     ValidationError for invalid values (nothing is saved then).
     """
-    _require_editor(user, "edit articles")
+    roles.require_editor(user, "edit articles")
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None:
@@ -63,7 +58,7 @@ def articles_delete(*, user: AbstractBaseUser, article_ids: Iterable[int]) -> in
     stands on its own). Returns how many articles were deleted.
     Raises PermissionDenied for anyone but editors.
     """
-    _require_editor(user, "delete articles")
+    roles.require_editor(user, "delete articles")
     with transaction.atomic():
         _, by_model = Article.objects.filter(pk__in=set(article_ids)).delete()
     return int(by_model.get(Article._meta.label, 0))

@@ -13,15 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import roles
-from articles.exceptions import ApplicationError, PermissionDenied
+from articles.exceptions import ApplicationError
 from articles.models import Annotation, Assignment, Claim
 from articles.selectors.claims import claim_staffed_annotator_ids
 from articles.selectors.queues import annotator_open_load
-
-
-def _require_editor(user: AbstractBaseUser, action: str) -> None:
-    if not roles.is_editor(user):
-        raise PermissionDenied(f"Only editors can {action}.")
 
 
 def assignment_create(*, user: AbstractBaseUser, claim_id: int, annotator_id: int) -> Assignment:
@@ -31,7 +26,7 @@ def assignment_create(*, user: AbstractBaseUser, claim_id: int, annotator_id: in
     have annotated) the claim, and the claim must not be published.
     Raises PermissionDenied for non-editors, ApplicationError for any rule above.
     """
-    _require_editor(user, "assign claims")
+    roles.require_editor(user, "assign claims")
     annotator = get_user_model().objects.filter(pk=annotator_id).first()
     if annotator is None or not roles.is_annotator(annotator):
         raise ApplicationError("Claims can only be assigned to active annotators.")
@@ -66,7 +61,7 @@ def claims_auto_assign(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> l
     row locks, so concurrent calls cannot over-staff a claim.
     Returns the assignments created (possibly none). Raises PermissionDenied for non-editors.
     """
-    _require_editor(user, "assign claims")
+    roles.require_editor(user, "assign claims")
     created: list[Assignment] = []
     with transaction.atomic():
         claims = list(
@@ -114,7 +109,7 @@ def assignment_reopen(*, claim_id: int, annotator_id: int) -> int:
 def assignment_delete(*, user: AbstractBaseUser, assignment_id: int) -> None:
     """Withdraw an assignment. A completed one is kept: it records who rated the claim.
     Raises PermissionDenied for non-editors and ValidationError for a completed assignment."""
-    _require_editor(user, "withdraw assignments")
+    roles.require_editor(user, "withdraw assignments")
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
         if assignment.completed_at is not None:

@@ -16,13 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles import roles
-from articles.exceptions import ApplicationError, PermissionDenied
+from articles.exceptions import ApplicationError
 from articles.models import Article, Claim, ClaimAppearance
-
-
-def _require_editor(user: AbstractBaseUser, action: str) -> None:
-    if not roles.is_editor(user):
-        raise PermissionDenied(f"Only editors can {action}.")
 
 
 def _record_history_user(instance: Any, user: AbstractBaseUser) -> None:
@@ -49,7 +44,7 @@ def claim_create(
     `required_annotations` defaults to the FACTCHECK_ANNOTATORS_PER_CLAIM setting.
     Raises PermissionDenied for non-editors, ValidationError for bad input or spans.
     """
-    _require_editor(user, "create claims")
+    roles.require_editor(user, "create claims")
     claim = Claim(text=text.strip(), claimant=claimant.strip(), created_by_id=user.pk)
     if required_annotations is not None:
         claim.required_annotations = required_annotations
@@ -85,7 +80,7 @@ def claim_update(
     the claim's wording. Only the given fields are written (and recorded in history).
     Raises PermissionDenied for non-editors and ValidationError for invalid values.
     """
-    _require_editor(user, "edit claims")
+    roles.require_editor(user, "edit claims")
     with transaction.atomic():
         claim = Claim.objects.select_for_update().get(pk=claim_id)
         fields: list[str] = []
@@ -155,7 +150,7 @@ def appearance_add(
     Raises PermissionDenied for non-editors; ValidationError when the text is empty, cannot be
     found in the article, or the claim is already anchored at that span.
     """
-    _require_editor(user, "anchor claims to articles")
+    roles.require_editor(user, "anchor claims to articles")
     stripped = text.strip()
     if not stripped:
         raise ValidationError({"quote": "Select some text of the article first."})
@@ -198,7 +193,7 @@ def claim_send_back(
     history). With `auto_assign`, the desk immediately assigns the extra annotators by load.
     Raises PermissionDenied for non-editors and ApplicationError for a bad count.
     """
-    _require_editor(user, "send claims back")
+    roles.require_editor(user, "send claims back")
     if extra_annotations < 1:
         raise ApplicationError("Ask for at least one more annotation.")
     with transaction.atomic():
@@ -219,7 +214,7 @@ def claims_set_required_annotations(
     *, user: AbstractBaseUser, claim_ids: Iterable[int], required_annotations: int
 ) -> int:
     """Set how many annotators each of the claims needs; returns how many claims changed."""
-    _require_editor(user, "change how many annotators a claim needs")
+    roles.require_editor(user, "change how many annotators a claim needs")
     changed = 0
     with transaction.atomic():
         for claim in Claim.objects.select_for_update().filter(pk__in=list(claim_ids)):
@@ -236,7 +231,7 @@ def claims_delete(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> int:
     verdict as deleted by `user`. Returns how many claims were deleted.
     Raises PermissionDenied for anyone but editors.
     """
-    _require_editor(user, "delete claims")
+    roles.require_editor(user, "delete claims")
     ids = sorted(set(claim_ids))
     deleted = 0
     with transaction.atomic():
