@@ -1,0 +1,124 @@
+"""Check-worthiness: how much a sentence looks like a checkable statement of fact, from
+transparent features, each with a fixed weight and a reason an editor can read.
+
+A sentence scores for what can be checked (money amounts, percentages, figures, dates, named
+organisations and people) and for how it is framed as a claim (attribution and reporting verbs,
+quotations, comparisons, legal and causal language); it loses for questions, hedged or opinion
+wording, and for being too short or too long to be one claim. The score is the sum of the
+weights of the features found; `reasons` lists them, strongest first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from articles.claimfinding import lexicon
+from articles.claimfinding.values import Kind, Value, extract_values
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One feature found in a sentence: what it is, the words that show it, and its weight."""
+
+    feature: str
+    detail: str
+    weight: float
+
+    def __str__(self) -> str:
+        sign = "+" if self.weight >= 0 else "-"
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.feature}{detail} ({sign}{abs(self.weight):g})"
+
+
+@dataclass(frozen=True, slots=True)
+class Worthiness:
+    score: float
+    reasons: tuple[Reason, ...]
+    values: tuple[Value, ...]
+
+
+# Feature weights: one table, so the ranking can be read and argued about.
+WEIGHTS: dict[str, float] = {
+    "money amount": 2.0,
+    "percentage": 1.5,
+    "figure": 1.0,
+    "date": 1.0,
+    "named organisation or person": 0.5,  # per name, at most three
+    "attribution": 1.0,
+    "quotation": 0.5,
+    "comparison": 0.75,
+    "legal language": 1.0,
+    "causal language": 0.5,
+    "question": -2.0,
+    "hedge or opinion": -1.0,
+    "too short": -1.5,
+    "too long": -1.0,
+}
+MAX_NAMES = 3
+MIN_WORDS = 6
+MAX_WORDS = 70
+
+
+def _phrase_pattern(entries: str) -> re.Pattern[str]:
+    parts = []
+    for entry in sorted(lexicon.words(entries), key=len, reverse=True):
+        if entry.endswith("*"):
+            parts.append(re.escape(entry[:-1]) + r"\w*")
+        else:
+            parts.append(re.escape(entry).replace("_", r"\s+"))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)", re.IGNORECASE)
+
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("attribution", _phrase_pattern(lexicon.ATTRIBUTION)),
+    ("comparison", _phrase_pattern(lexicon.COMPARATIVE)),
+    ("legal language", _phrase_pattern(lexicon.LEGAL)),
+    ("causal language", _phrase_pattern(lexicon.CAUSAL)),
+    ("hedge or opinion", _phrase_pattern(lexicon.HEDGES)),
+)
+_QUOTE = re.compile(r"[\"“”„«»]|(?<!\w)['\u2018][^'\u2018\u2019]{3,}['\u2019](?!\w)")
+_WORD = re.compile(r"\w+")
+_VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
+    ("money amount", (Kind.MONEY,)),
+    ("percentage", (Kind.PERCENT,)),
+    ("figure", (Kind.FIGURE,)),
+    ("date", (Kind.DATE, Kind.WEEKDAY)),
+)
+
+
+def _listing(items: Sequence[str], limit: int = 3) -> str:
+    unique = list(dict.fromkeys(items))
+    text = ", ".join(unique[:limit])
+    return text + (", …" if len(unique) > limit else "")
+
+
+def score_sentence(text: str) -> Worthiness:
+    """The check-worthiness of one sentence (any of the importer's languages)."""
+    values = extract_values(text)
+    reasons: list[Reason] = []
+    for feature, kinds in _VALUE_FEATURES:
+        found = [v.text for v in values if v.kind in kinds]
+        if found:
+            reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
+    names = list(dict.fromkeys(v.text for v in values if v.kind is Kind.NAME))
+    if names:
+        weight = WEIGHTS["named organisation or person"] * min(len(names), MAX_NAMES)
+        reasons.append(Reason("named organisations or people", _listing(names), weight))
+    for feature, pattern in _PATTERNS:
+        found = [" ".join(m.group().split()) for m in pattern.finditer(text)]
+        if found:
+            reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
+    if _QUOTE.search(text):
+        reasons.append(Reason("quotation", "", WEIGHTS["quotation"]))
+    if text.rstrip().endswith("?"):
+        reasons.append(Reason("question", "", WEIGHTS["question"]))
+    n_words = len(_WORD.findall(text))
+    if n_words < MIN_WORDS:
+        reasons.append(Reason("too short", f"{n_words} words", WEIGHTS["too short"]))
+    elif n_words > MAX_WORDS:
+        reasons.append(Reason("too long", f"{n_words} words", WEIGHTS["too long"]))
+    reasons.sort(key=lambda r: (-r.weight, r.feature))
+    score = round(sum(r.weight for r in reasons), 2)
+    return Worthiness(score, tuple(reasons), tuple(values))
