@@ -19,10 +19,13 @@ def test_money_amounts_differ():
 
 
 def test_same_amount_in_other_words_agrees():
-    assert _kinds(
-        "Microsoft contributed $10 billion to OpenAI last year.",
-        "Last year, Microsoft invested 10 billion dollars in OpenAI.",
-    ) == set()
+    assert (
+        _kinds(
+            "Microsoft contributed $10 billion to OpenAI last year.",
+            "Last year, Microsoft invested 10 billion dollars in OpenAI.",
+        )
+        == set()
+    )
 
 
 def test_weekday_against_date():
@@ -40,8 +43,16 @@ def test_weekday_matching_date_agrees():
 @pytest.mark.parametrize(
     ("first", "second", "kind"),
     [
-        ("Die Inflation lag im März bei 2,4 Prozent.", "Im März betrug die Inflation 2,6 %.", "percent"),
-        ("El juicio empezó el 3 de mayo de 2024.", "El juicio empezó el 5 de mayo de 2024.", "date"),
+        (
+            "Die Inflation lag im März bei 2,4 Prozent.",
+            "Im März betrug die Inflation 2,6 %.",
+            "percent",
+        ),
+        (
+            "El juicio empezó el 3 de mayo de 2024.",
+            "El juicio empezó el 5 de mayo de 2024.",
+            "date",
+        ),
         ("The storm killed 14 people.", "The storm killed 41 people.", "figure"),
         (
             "The plan was announced by Prime Minister Rishi Sunak.",

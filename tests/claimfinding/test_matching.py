@@ -46,7 +46,9 @@ def test_vectorise_rows_are_unit_length_and_similar_wording_scores_higher():
 
 
 def test_best_matches_maps_rows_to_groups():
-    vectors = vectorise(["alpha beta gamma", "delta epsilon", "alpha beta gamma zeta", "delta epsilon eta"])
+    vectors = vectorise(
+        ["alpha beta gamma", "delta epsilon", "alpha beta gamma zeta", "delta epsilon eta"]
+    )
     matches = best_matches(
         vectors[:2], vectors[2:], threshold=0.3, target_groups=np.array([7, 9], dtype=np.int64)
     )
@@ -64,9 +66,12 @@ def test_cluster_joins_leader_not_chains():
 
 def test_plan_batch_groups_one_claim_across_outlets_and_matches_claims_on_file():
     bodies = [
-        "The city council approved a €40 million budget for the new tram line on Tuesday, the mayor said.",
-        "On Tuesday the council approved 40 million euros for the tram line, according to the mayor.",
-        "Mayor says council approved €40m tram budget. Police arrested 12 people after the match, officials said.",
+        "The city council approved a €40 million budget for the new tram line on Tuesday, "
+        "the mayor said.",
+        "On Tuesday the council approved 40 million euros for the tram line, "
+        "according to the mayor.",
+        "Mayor says council approved €40m tram budget. "
+        "Police arrested 12 people after the match, officials said.",
         "Officials said 12 people were arrested by police after the match on Saturday.",
     ]
     candidates = [
@@ -75,7 +80,9 @@ def test_plan_batch_groups_one_claim_across_outlets_and_matches_claims_on_file()
         for c in article_candidates(ArticleText(i + 1, body, "en"), min_score=1.0)
     ]
     claims = [ClaimText(99, "Police arrested 12 people after the match.")]
-    plan = plan_batch(candidates, claims, thresholds=Thresholds(suggest=2.0, similarity=0.45, cluster=0.3))
+    plan = plan_batch(
+        candidates, claims, thresholds=Thresholds(suggest=2.0, similarity=0.45, cluster=0.3)
+    )
     matched = {(m.candidate.article_id, m.claim_id) for m in plan.matches}
     assert matched == {(3, 99), (4, 99)}
     tram = [g for g in plan.groups if "tram" in g.members[0].text]

@@ -8,9 +8,15 @@ TEXTS = {
         "“Lawsuit time.” Musk tweeted.\n\nA headline without a full stop\n"
         "  Indented line, with trailing spaces.   \r\nLast one."
     ),
-    "de": "Der Preis stieg um 5 % auf 3,5 Mrd. Euro. Am 3. Mai sagte Dr. Müller: „Das ist z. B. falsch.“ Danach ging er.",
+    "de": (
+        "Der Preis stieg um 5 % auf 3,5 Mrd. Euro. "
+        "Am 3. Mai sagte Dr. Müller: „Das ist z. B. falsch.“ Danach ging er."
+    ),
     "es": "El Sr. García dijo que la empresa pagó 10 millones. ¿Es verdad? Según la EE. UU. sí.",
-    "fr": "M. Dupont a déclaré que l'entreprise a payé 3 millions d'euros. C'est faux, selon Le Monde.",
+    "fr": (
+        "M. Dupont a déclaré que l'entreprise a payé 3 millions d'euros. "
+        "C'est faux, selon Le Monde."
+    ),
     "": "No language known. Still split. Fine.",
 }
 

@@ -28,7 +28,10 @@ def _keys(sentence, kind):
     ("sentence", "expected"),
     [
         ("Microsoft contributed $10 billion to OpenAI.", [("USD", 1e10)]),
-        ("Fees range from 42,000 USD to 210,000 USD per month.", [("USD", 42000.0), ("USD", 210000.0)]),
+        (
+            "Fees range from 42,000 USD to 210,000 USD per month.",
+            [("USD", 42000.0), ("USD", 210000.0)],
+        ),
         ("Die Bahn zahlte 3,5 Mrd. Euro.", [("EUR", 3.5e9)]),
         ("Pagó 10 millones de dólares.", [("USD", 1e7)]),
         ("It cost €2.5m and £300.", [("EUR", 2.5e6), ("GBP", 300.0)]),
@@ -67,13 +70,19 @@ def test_extract_percent_weekday_figure_name():
 
 
 def test_extract_values_spans_match_sentence():
-    sentence = "Twitter CEO Elon Musk said Microsoft’s deal was worth $42,000 on April 20, 2023."
+    sentence = (
+        "Twitter CEO Elon Musk said Microsoft\u2019s deal was worth $42,000 on April 20, 2023."
+    )
     for value in extract_values(sentence):
         assert sentence[value.start : value.end] == value.text
 
 
 def test_names_skip_sentence_openers():
-    names = [v.text for v in extract_values("According to Reuters, The Times reported it.") if v.kind is Kind.NAME]
+    names = [
+        v.text
+        for v in extract_values("According to Reuters, The Times reported it.")
+        if v.kind is Kind.NAME
+    ]
     assert names == ["Reuters", "Times"]
 
 

@@ -12,11 +12,20 @@ def _features(sentence):
     ("sentence", "features"),
     [
         ("Microsoft invested $10 billion in OpenAI last year.", {"money amount"}),
-        ("Unemployment fell to 4.2 percent in March 2024, the ministry said.", {"percentage", "date", "attribution", "comparison"}),
-        ("The company was sued for copyright infringement because it copied the data.", {"legal language", "causal language"}),
+        (
+            "Unemployment fell to 4.2 percent in March 2024, the ministry said.",
+            {"percentage", "date", "attribution", "comparison"},
+        ),
+        (
+            "The company was sued for copyright infringement because it copied the data.",
+            {"legal language", "causal language"},
+        ),
         ("“We will not pay,” the spokesperson told reporters.", {"quotation", "attribution"}),
         ("Laut dem Ministerium stieg die Zahl auf 57.000 Fälle.", {"attribution", "figure"}),
-        ("Según el gobierno, la multa fue de 3 millones de euros.", {"attribution", "legal language", "money amount"}),
+        (
+            "Según el gobierno, la multa fue de 3 millones de euros.",
+            {"attribution", "legal language", "money amount"},
+        ),
     ],
 )
 def test_score_sentence_finds_features(sentence, features):
@@ -45,6 +54,8 @@ def test_score_sentence_penalties(sentence, penalty):
 
 
 def test_checkable_sentence_outranks_filler():
-    claim = score_sentence("On April 20, 2023, Musk accused Microsoft of illegally using Twitter data.")
+    claim = score_sentence(
+        "On April 20, 2023, Musk accused Microsoft of illegally using Twitter data."
+    )
     filler = score_sentence("There are also concerns about the power of large tech companies.")
     assert claim.score > filler.score + 2
