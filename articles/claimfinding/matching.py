@@ -29,6 +29,8 @@ STEM = 5
 N_FEATURES = 2**20
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
 _SPACES = re.compile(r"\s+")
+# Currency symbols as words, so "$42,000" and "42,000 USD" share both tokens.
+_SYMBOLS = str.maketrans({"$": " usd ", "€": " eur ", "£": " gbp ", "¥": " jpy "})
 
 
 def normalise(text: str) -> str:
@@ -42,9 +44,10 @@ def sentence_key(text: str) -> str:
 
 
 def content_tokens(text: str) -> list[str]:
-    """The words that carry a sentence's content, stemmed; numbers without separators."""
+    """The words that carry a sentence's content, stemmed; numbers without separators;
+    currency symbols as their codes."""
     tokens: list[str] = []
-    for raw in _TOKEN.findall(text.casefold()):
+    for raw in _TOKEN.findall(text.casefold().translate(_SYMBOLS)):
         if raw[0].isdigit():
             tokens.append(raw.replace(",", "").replace(".", ""))
         elif len(raw) > 1 and raw not in STOPWORDS:
