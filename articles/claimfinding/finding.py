@@ -20,10 +20,12 @@ class Thresholds:
     `similarity`: least similarity to propose a sentence as an appearance of a claim;
     `cluster`: least similarity for two new sentences to be proposed as one claim."""
 
-    suggest: float = 2.5
+    suggest: float = 2.0
     match: float = 1.0
-    similarity: float = 0.45
-    cluster: float = 0.4
+    similarity: float = 0.35
+    # Higher than `similarity`: accepting a group adds an appearance in every member's article
+    # in one click, so a wrong member costs more than a wrong proposal reviewed on its own.
+    cluster: float = 0.45
 
 
 @dataclass(frozen=True, slots=True)
