@@ -10,7 +10,7 @@ import numpy as np
 
 from articles.claimfinding.matching import best_matches, cluster, sentence_key, vectorise
 from articles.claimfinding.segmentation import split_sentences
-from articles.claimfinding.worthiness import score_sentence
+from articles.claimfinding.worthiness import may_score, score_sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,8 @@ def article_candidates(article: ArticleText, *, min_score: float) -> list[Candid
     """The sentences of one article scoring at least `min_score`, in reading order."""
     found: list[Candidate] = []
     for sentence in split_sentences(article.body, article.language):
+        if min_score > 0 and not may_score(sentence.text):
+            continue
         worthiness = score_sentence(sentence.text)
         if worthiness.score >= min_score:
             found.append(

@@ -46,8 +46,9 @@ def _alternation(entries: list[str]) -> str:
     return "|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True))
 
 
-# Letters that start a name: upper-case Latin (with diacritics), Greek and Cyrillic.
-_UPPER = "".join(
+# Letters that start a name: upper-case Latin (with diacritics), Greek and Cyrillic. Shared
+# with the worthiness pre-test for capitals.
+UPPER = "".join(
     c
     for c in map(chr, [*range(0x41, 0x250), *range(0x370, 0x530), *range(0x1E00, 0x1F00)])
     if c.isupper()
@@ -81,7 +82,7 @@ _DATE = re.compile(
     rf"(?<!\d)(?P<d1>{_DAY})(?:st|nd|rd|th|\.|º)?\s(?:of\s|de\s)?(?P<m1>{_MONTH})\.?(?!\w)"
     rf"(?:,?\s(?:de\s)?(?P<y1>{_YEAR})(?!\d))?"
     # April 20th, 2023 / April 25 (month first: capitalised, so "may" the verb is no month)
-    rf"|(?-i:(?=[{_UPPER}]))(?P<m2>{_MONTH})\.?\s(?P<d2>{_DAY})(?:st|nd|rd|th)?(?!\d)"
+    rf"|(?-i:(?=[{UPPER}]))(?P<m2>{_MONTH})\.?\s(?P<d2>{_DAY})(?:st|nd|rd|th)?(?!\d)"
     rf"(?:,?\s(?P<y2>{_YEAR})(?!\d))?"
     # April 2023, abril de 2023
     rf"|(?P<m3>{_MONTH})\.?\s(?:de\s)?(?P<y3>{_YEAR})(?!\d)"
@@ -93,8 +94,9 @@ _DATE = re.compile(
 _YEAR_ALONE = re.compile(rf"(?<![\w.,$€£])(?P<y>{_YEAR})(?![\w%]|[.,]\d)")
 _WEEKDAY_RE = re.compile(rf"(?<!\w)(?P<w>{_WEEKDAY})(?!\w)", re.IGNORECASE)
 _CONNECTORS = r"(?:of|de|del|la|von|van|der|den|du|di|da|dos|das|y|&|and)"
-_NAME_WORD = rf"[{_UPPER}][\w'\u2019&-]*"
+_NAME_WORD = rf"[{UPPER}][\w'\u2019&-]*"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s(?:{_CONNECTORS}\s)?{_NAME_WORD})*")
+_DIGIT = re.compile(r"\d")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
 
@@ -145,7 +147,7 @@ def extract_values(sentence: str) -> list[Value]:
         values.append(Value(kind, key, sentence[start:end], start, end))
         taken.append((start, end))
 
-    if any(ch.isdigit() for ch in sentence):
+    if _DIGIT.search(sentence):
         for m in _MONEY.finditer(sentence):
             number, scale = (m["n1"], m["s1"]) if m["n1"] else (m["n2"], m["s2"])
             code = _currency(m["pre"] or m["post"] or "")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from articles.claimfinding import lexicon
-from articles.claimfinding.values import Kind, Value, extract_values
+from articles.claimfinding.values import UPPER, Kind, Value, extract_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,31 +61,73 @@ MIN_WORDS = 6
 MAX_WORDS = 70
 
 
-def _phrase_pattern(entries: str) -> re.Pattern[str]:
-    parts = []
-    for entry in sorted(lexicon.words(entries), key=len, reverse=True):
-        if entry.endswith("*"):
-            parts.append(re.escape(entry[:-1]) + r"\w*")
-        else:
-            parts.append(re.escape(entry).replace("_", r"\s+"))
-    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    """One word list, split for fast lookup: single words, phrases (as word tuples) and
+    prefixes ("illegal*")."""
+
+    words: frozenset[str]
+    phrases: frozenset[tuple[str, ...]]
+    phrase_lengths: tuple[int, ...]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entries: str) -> _Lexicon:
+        items = lexicon.words(entries)
+        phrases = frozenset(tuple(e.split("_")) for e in items if "_" in e)
+        return cls(
+            words=frozenset(e for e in items if "_" not in e and not e.endswith("*")),
+            phrases=phrases,
+            phrase_lengths=tuple(sorted({len(p) for p in phrases})),
+            prefixes=tuple(e[:-1] for e in items if e.endswith("*")),
+        )
+
+    def find(self, tokens: list[str]) -> list[str]:
+        """The entries found in the sentence's casefolded words, in order of appearance."""
+        found = [t for t in tokens if t in self.words or t.startswith(self.prefixes)]
+        for n in self.phrase_lengths:
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i : i + n]) in self.phrases:
+                    found.append(" ".join(tokens[i : i + n]))
+        return found
 
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("attribution", _phrase_pattern(lexicon.ATTRIBUTION)),
-    ("comparison", _phrase_pattern(lexicon.COMPARATIVE)),
-    ("legal language", _phrase_pattern(lexicon.LEGAL)),
-    ("causal language", _phrase_pattern(lexicon.CAUSAL)),
-    ("hedge or opinion", _phrase_pattern(lexicon.HEDGES)),
+_LEXICONS: tuple[tuple[str, _Lexicon], ...] = (
+    ("attribution", _Lexicon.of(lexicon.ATTRIBUTION)),
+    ("comparison", _Lexicon.of(lexicon.COMPARATIVE)),
+    ("legal language", _Lexicon.of(lexicon.LEGAL)),
+    ("causal language", _Lexicon.of(lexicon.CAUSAL)),
+    ("hedge or opinion", _Lexicon.of(lexicon.HEDGES)),
 )
+_TOKENS = re.compile(r"\w+(?:['\u2019-]\w+)*")
 _QUOTE = re.compile(r"[\"“”„«»]|(?<!\w)['\u2018][^'\u2018\u2019]{3,}['\u2019](?!\w)")
-_WORD = re.compile(r"\w+")
 _VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
     ("money amount", (Kind.MONEY,)),
     ("percentage", (Kind.PERCENT,)),
     ("figure", (Kind.FIGURE,)),
     ("date", (Kind.DATE, Kind.WEEKDAY)),
 )
+
+
+_ALL_WORDS = frozenset().union(*(lex.words for _, lex in _LEXICONS))
+_ALL_PHRASES = tuple(phrase for _, lex in _LEXICONS for phrase in lex.phrases)
+_ALL_PREFIXES = tuple(prefix for _, lex in _LEXICONS for prefix in lex.prefixes)
+# A digit, a currency sign, a quotation mark, or a capital letter after the first character:
+# what any positive value or name feature needs.
+_SIGNS = re.compile(rf"[\d\"“”„«»%$€£¥]|(?<=.)[{UPPER}]")
+
+
+def may_score(text: str) -> bool:
+    """False only when `text` cannot score above zero: no figure, name or quotation, and no word
+    of the feature lists. A cheap test run before `score_sentence` on every sentence."""
+    if _SIGNS.search(text):
+        return True
+    tokens = set(_TOKENS.findall(text.casefold()))
+    return (
+        not tokens.isdisjoint(_ALL_WORDS)
+        or any(t.startswith(_ALL_PREFIXES) for t in tokens)
+        or any(tokens.issuperset(phrase) for phrase in _ALL_PHRASES)
+    )
 
 
 def _listing(items: Sequence[str], limit: int = 3) -> str:
@@ -106,15 +148,16 @@ def score_sentence(text: str) -> Worthiness:
     if names:
         weight = WEIGHTS["named organisation or person"] * min(len(names), MAX_NAMES)
         reasons.append(Reason("named organisations or people", _listing(names), weight))
-    for feature, pattern in _PATTERNS:
-        found = [" ".join(m.group().split()) for m in pattern.finditer(text)]
+    tokens = [t.replace("\u2019", "'") for t in _TOKENS.findall(text.casefold())]
+    for feature, words in _LEXICONS:
+        found = words.find(tokens)
         if found:
             reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
     if _QUOTE.search(text):
         reasons.append(Reason("quotation", "", WEIGHTS["quotation"]))
     if text.rstrip().endswith("?"):
         reasons.append(Reason("question", "", WEIGHTS["question"]))
-    n_words = len(_WORD.findall(text))
+    n_words = len(tokens)
     if n_words < MIN_WORDS:
         reasons.append(Reason("too short", f"{n_words} words", WEIGHTS["too short"]))
     elif n_words > MAX_WORDS:
