@@ -407,3 +407,156 @@ class ConsensusRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} run of {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class SuggestionGroup(models.Model):
+    """Suggested sentences of one import batch that state the same new claim (in several
+    articles): accepting one of them makes one claim with an appearance in each."""
+
+    text = models.TextField(help_text="The best-scoring member's sentence.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+class ClaimSuggestion(models.Model):
+    """A check-worthy sentence of an article suggested as a claim, and the editor's decision.
+
+    Keyed by (article, sentence key): the SHA-256 of the normalised sentence, so a rejected
+    sentence stays rejected however often suggestions are recomputed.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    sentence_key = models.CharField(max_length=64)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField(help_text="Exactly body[start:end] of the article.")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    group = models.ForeignKey(
+        SuggestionGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    similarity = models.FloatField(
+        null=True, blank=True, help_text="Similarity to the group's best-scoring sentence."
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-score", "article_id", "start")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["article", "sentence_key"], name="suggestion_unique_sentence"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="suggestion_span_order"),
+        )
+        indexes = (models.Index(fields=["article", "status"], name="suggestion_article_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}[{self.start}:{self.end}] {self.status}"
+
+
+class ProposedAppearance(models.Model):
+    """A sentence found by matching that seems to state a claim on file: an appearance waiting
+    for an editor to confirm (it becomes a ClaimAppearance) or reject (it is not proposed
+    again)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="proposed_appearances")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="proposed_appearances"
+    )
+    sentence_key = models.CharField(max_length=64)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField(help_text="Exactly body[start:end] of the article.")
+    similarity = models.FloatField()
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    appearance = models.ForeignKey(
+        ClaimAppearance, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-similarity", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["claim", "article", "sentence_key"], name="proposed_unique_sentence"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="proposed_span_order"),
+        )
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} ← {self.article_id}[{self.start}:{self.end}]"
+
+
+class ContradictionFlag(models.Model):
+    """Two passages of one claim give different values of one kind (figures, money amounts,
+    percentages, dates, names). Derived: recomputed whenever the claim's passages change."""
+
+    class Kind(models.TextChoices):
+        MONEY = "money", "Money amount"
+        PERCENT = "percent", "Percentage"
+        FIGURE = "figure", "Figure"
+        DATE = "date", "Date"
+        NAME = "name", "Name"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="contradictions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    first_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    first_start = models.PositiveIntegerField()
+    first_end = models.PositiveIntegerField()
+    first_values = models.JSONField(default=list)
+    first_proposed = models.BooleanField(
+        default=False, help_text="The first passage is a proposed, not yet confirmed, appearance."
+    )
+    second_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    second_start = models.PositiveIntegerField()
+    second_end = models.PositiveIntegerField()
+    second_values = models.JSONField(default=list)
+    second_proposed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("claim_id", "kind", "id")
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {self.kind} {self.first_values} ≠ {self.second_values}"

@@ -159,6 +159,16 @@ FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", defau
 FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
 FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
 
+# --- claim finding (articles/claimfinding) ------------------------------------------------------
+# Least check-worthiness score for a sentence to be suggested as a claim.
+FACTCHECK_SUGGEST_MIN_SCORE = env.float("FACTCHECK_SUGGEST_MIN_SCORE", default=2.0)
+# Least similarity (0-1) to propose a sentence as an appearance of a claim on file, and for
+# two new sentences of one import to be proposed as one claim.
+FACTCHECK_MATCH_MIN_SIMILARITY = env.float("FACTCHECK_MATCH_MIN_SIMILARITY", default=0.35)
+FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY", default=0.45)
+# Queue the claim-finding job after each import commits.
+FACTCHECK_CLAIMFINDING_ON_IMPORT = env.bool("FACTCHECK_CLAIMFINDING_ON_IMPORT", default=True)
+
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

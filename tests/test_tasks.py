@@ -21,12 +21,14 @@ from django.db import (
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles.models import Claim, Consensus, ConsensusRun, Label
+from articles.services import claimfinding as claimfinding_services
 from articles.services import consensus as consensus_services
 from articles.services import imports as import_services
 from articles.services.consensus import STALE_GRACE, claim_consensus_schedule
 from articles.tasks import (
     article_batch_import_task,
     claim_consensus_recompute_task,
+    claims_find_for_articles_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
 )
@@ -130,6 +132,13 @@ TASKS = [
     ),
     pytest.param(
         article_batch_import_task, import_services, "import_batch_process", (7,), id="import"
+    ),
+    pytest.param(
+        claims_find_for_articles_task,
+        claimfinding_services,
+        "claims_find_for_articles",
+        ([7],),
+        id="claimfinding",
     ),
 ]
 

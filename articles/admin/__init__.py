@@ -7,3 +7,4 @@ from articles.admin import assignments as assignments
 from articles.admin import claims as claims
 from articles.admin import imports as imports
 from articles.admin import outcomes as outcomes
+from articles.admin import suggestions as suggestions

@@ -39,6 +39,7 @@ from articles.importing import (
 )
 from articles.importing.sources import count_zip_members, megabytes
 from articles.models import Article, ImportBatch
+from articles.services.claimfinding import claims_find_after_import
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,10 @@ def _run(
                 on_file(name, file_results)
 
     _import_grouped(items, imported_by=imported_by, publisher=publisher, after_commit=committed)
+    # Claim finding (suggestions, matches to claims on file) runs as a job once committed.
+    claims_find_after_import(
+        article_ids=[r.article_id for r in results if r.status == "imported" and r.article_id]
+    )
     return results
 
 
@@ -470,6 +475,9 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     batch.total = max(batch.total, processed)
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "total", "finished_at"])
+    claims_find_after_import(
+        article_ids=[r["article_id"] for r in results if r["status"] == "imported"]
+    )
     return batch
 
 

@@ -1,0 +1,252 @@
+"""The checkable values a sentence states: money amounts, percentages, other figures, dates,
+weekdays and names, each with its span in the sentence and a normalised key.
+
+The keys make values comparable across outlets and languages: "$42,000" and "42,000 USD" are
+both `("USD", 42000.0)`, "April 20th, 2023" and "20 de abril de 2023" both `(2023, 4, 20)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from articles.claimfinding.lexicon import (
+    CURRENCIES,
+    FUNCTION_WORDS,
+    MONTHS,
+    PERCENT_WORDS,
+    SCALES,
+    WEEKDAYS,
+)
+
+
+class Kind(Enum):
+    MONEY = "money"
+    PERCENT = "percent"
+    FIGURE = "figure"
+    DATE = "date"
+    WEEKDAY = "weekday"
+    NAME = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One value in a sentence: `text == sentence[start:end]`; `key` is its normalised form."""
+
+    kind: Kind
+    key: tuple[object, ...]
+    text: str
+    start: int
+    end: int
+
+
+def _alternation(entries: list[str]) -> str:
+    return "|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True))
+
+
+# Letters that start a name: upper-case Latin (with diacritics), Greek and Cyrillic. Shared
+# with the worthiness pre-test for capitals.
+UPPER = "".join(
+    c
+    for c in map(chr, [*range(0x41, 0x250), *range(0x370, 0x530), *range(0x1E00, 0x1F00)])
+    if c.isupper()
+)
+_NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_SCALE_WORDS = [w for w in SCALES if len(w) > 2]
+_SCALE = rf"(?:\s?(?:bn|mn|tn|k|m|b)(?![\w])|\s(?:{_alternation(_SCALE_WORDS)})\.?(?![\w]))"
+_SYMBOLS = [c for c in CURRENCIES if not c.isalpha()]
+_CURRENCY_BEFORE = rf"(?:{_alternation(_SYMBOLS)}|\b(?:usd|eur|gbp|chf|jpy)\s?)"
+_CURRENCY_AFTER = (
+    rf"(?:\s?(?:{_alternation(_SYMBOLS)})|\s(?:de\s)?(?:{_alternation(list(CURRENCIES))})\b)"
+)
+
+_MONEY = re.compile(
+    rf"(?P<pre>{_CURRENCY_BEFORE})\s?(?P<n1>{_NUMBER})(?P<s1>{_SCALE})?"
+    rf"|(?<![\w.,])(?P<n2>{_NUMBER})(?P<s2>{_SCALE})?(?P<post>{_CURRENCY_AFTER})",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(
+    rf"(?<![\w.,])(?P<n>{_NUMBER})\s?(?:{_alternation(list(PERCENT_WORDS))})(?!\w)",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(rf"(?<![\w.,])(?P<n>{_NUMBER})(?P<s>{_SCALE})?(?![\d])", re.IGNORECASE)
+
+_MONTH = _alternation(list(MONTHS))
+_WEEKDAY = _alternation(list(WEEKDAYS))
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+_DATE = re.compile(
+    # 20 April 2023, 20. April 2023, 20 de abril de 2023, 20th of April
+    rf"(?<!\d)(?P<d1>{_DAY})(?:st|nd|rd|th|\.|º)?\s(?:of\s|de\s)?(?P<m1>{_MONTH})\.?(?!\w)"
+    rf"(?:,?\s(?:de\s)?(?P<y1>{_YEAR})(?!\d))?"
+    # April 20th, 2023 / April 25 (month first: capitalised, so "may" the verb is no month)
+    rf"|(?-i:(?=[{UPPER}]))(?P<m2>{_MONTH})\.?\s(?P<d2>{_DAY})(?:st|nd|rd|th)?(?!\d)"
+    rf"(?:,?\s(?P<y2>{_YEAR})(?!\d))?"
+    # April 2023, abril de 2023
+    rf"|(?P<m3>{_MONTH})\.?\s(?:de\s)?(?P<y3>{_YEAR})(?!\d)"
+    # 2023-04-20, 20.04.2023, 20/04/2023 (day first, as everywhere but the US)
+    rf"|(?P<iy>{_YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d)"
+    rf"|(?<![\d.])(?P<nd>{_DAY})[./](?P<nm>0?[1-9]|1[0-2])[./](?P<ny>{_YEAR})(?!\d)",
+    re.IGNORECASE,
+)
+_YEAR_ALONE = re.compile(rf"(?<![\w.,$€£])(?P<y>{_YEAR})(?![\w%]|[.,]\d)")
+_WEEKDAY_RE = re.compile(rf"(?<!\w)(?P<w>{_WEEKDAY})(?!\w)", re.IGNORECASE)
+_CONNECTORS = r"(?:of|de|del|la|von|van|der|den|du|di|da|dos|das|y|&|and)"
+_NAME_WORD = rf"[{UPPER}][\w'\u2019&-]*"
+_NAME = re.compile(rf"{_NAME_WORD}(?:\s(?:{_CONNECTORS}\s)?{_NAME_WORD})*")
+_DIGIT = re.compile(r"\d")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+
+
+def parse_number(text: str) -> float:
+    """A number written with any of the usual separators: "42,000", "42.000", "3,5", "1.234,5"."""
+    text = text.replace("\u00a0", "").replace("\u202f", "")
+    if "." in text and "," in text:
+        decimal = "." if text.rfind(".") > text.rfind(",") else ","
+        thousands = "," if decimal == "." else "."
+        return float(text.replace(thousands, "").replace(decimal, "."))
+    for separator in ",.":
+        if separator in text:
+            parts = text.split(separator)
+            if len(parts) > 2 or len(parts[-1]) == 3:
+                return float("".join(parts))
+            return float(text.replace(separator, "."))
+    return float(text)
+
+
+def _scale(text: str | None) -> float:
+    if not text:
+        return 1.0
+    return SCALES.get(text.strip().rstrip(".").casefold(), 1.0)
+
+
+def _currency(text: str) -> str:
+    word = text.strip().casefold()
+    if word.startswith("de "):
+        word = word[3:].strip()
+    return CURRENCIES.get(word, "")
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < t_end and t_start < end for t_start, t_end in taken)
+
+
+def _format_amount(amount: float) -> float:
+    return round(amount, 6)
+
+
+def extract_values(sentence: str) -> list[Value]:
+    """Every value in `sentence`, in order of kind then position; a span belongs to one value
+    (the figure in "$10 billion" is the money amount, not also a figure)."""
+    values: list[Value] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: Kind, key: tuple[object, ...], start: int, end: int) -> None:
+        values.append(Value(kind, key, sentence[start:end], start, end))
+        taken.append((start, end))
+
+    if _DIGIT.search(sentence):
+        for m in _MONEY.finditer(sentence):
+            number, scale = (m["n1"], m["s1"]) if m["n1"] else (m["n2"], m["s2"])
+            code = _currency(m["pre"] or m["post"] or "")
+            if not code:
+                continue
+            amount = parse_number(number) * _scale(scale)
+            add(Kind.MONEY, (code, _format_amount(amount)), m.start(), m.end())
+        for m in _PERCENT.finditer(sentence):
+            if not _overlaps(m.start(), m.end(), taken):
+                add(Kind.PERCENT, (_format_amount(parse_number(m["n"])),), m.start(), m.end())
+        for m in _DATE.finditer(sentence):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            key = _date_key(m)
+            if key is not None:
+                add(Kind.DATE, key, m.start(), m.end())
+        for m in _YEAR_ALONE.finditer(sentence):
+            if not _overlaps(m.start(), m.end(), taken):
+                add(Kind.DATE, (int(m["y"]), None, None), m.start(), m.end())
+        for m in _FIGURE.finditer(sentence):
+            if not _overlaps(m.start(), m.end(), taken):
+                amount = parse_number(m["n"]) * _scale(m["s"])
+                add(Kind.FIGURE, (_format_amount(amount),), m.start(), m.end())
+    for m in _WEEKDAY_RE.finditer(sentence):
+        if not _overlaps(m.start(), m.end(), taken):
+            add(Kind.WEEKDAY, (WEEKDAYS[m["w"].casefold()],), m.start(), m.end())
+    for start, end, key in _names(sentence, taken):
+        add(Kind.NAME, key, start, end)
+    return values
+
+
+def _date_key(m: re.Match[str]) -> tuple[object, ...] | None:
+    if m["m1"]:
+        month, day, year = MONTHS.get(m["m1"].casefold()), int(m["d1"]), m["y1"]
+    elif m["m2"]:
+        month, day, year = MONTHS.get(m["m2"].casefold()), int(m["d2"]), m["y2"]
+    elif m["m3"]:
+        month, day, year = MONTHS.get(m["m3"].casefold()), None, m["y3"]
+    elif m["iy"]:
+        month, day, year = int(m["im"]), int(m["id"]), m["iy"]
+    else:
+        month, day, year = int(m["nm"]), int(m["nd"]), m["ny"]
+    if month is None or not 1 <= month <= 12:
+        return None
+    return (int(year) if year else None, month, day)
+
+
+def _names(
+    sentence: str, taken: list[tuple[int, int]]
+) -> list[tuple[int, int, tuple[object, ...]]]:
+    found: list[tuple[int, int, tuple[object, ...]]] = []
+    for m in _NAME.finditer(sentence):
+        words = m.group().split()
+        start = m.start()
+        # Leading function words ("The", "In") and months or weekdays are not part of a name.
+        while words and (
+            words[0].casefold().replace("\u2019", "'") in FUNCTION_WORDS
+            or words[0].casefold().rstrip(".") in MONTHS
+            or words[0].casefold() in WEEKDAYS
+        ):
+            start += len(words[0]) + 1
+            words = words[1:]
+        while words and words[-1].casefold() in FUNCTION_WORDS:
+            words = words[:-1]
+        if len(words) == 1 and start == 0 and words[0].casefold().endswith(("ing", "ed", "ly")):
+            # A verb or adverb opening the sentence ("Stealing the database ...").
+            continue
+        if not words:
+            continue
+        end = start + len(" ".join(words))
+        if _overlaps(start, end, taken):
+            continue
+        key = tuple(_POSSESSIVE.sub("", w).casefold().rstrip(".-") for w in words)
+        if any(key):
+            found.append((start, end, key))
+    return found
+
+
+def compatible(kind: Kind, first: tuple[object, ...], second: tuple[object, ...]) -> bool:
+    """Whether two values of one kind can both be true of one claim.
+
+    Dates agree when every part both give is equal ("April 2023" fits "20 April 2023"); a
+    weekday agrees with a full date falling on it; names agree when one's words are all in
+    the other ("Musk" and "Elon Musk"); other values must be equal.
+    """
+    if kind is Kind.DATE:
+        return all(a is None or b is None or a == b for a, b in zip(first, second, strict=True))
+    if kind is Kind.NAME:
+        a, b = set(first), set(second)
+        return a <= b or b <= a
+    return first == second
+
+
+def weekday_of(key: tuple[object, ...]) -> int | None:
+    """The weekday (0 = Monday) of a full date key, or None for a partial or impossible one."""
+    year, month, day = key
+    if not isinstance(year, int) or not isinstance(month, int) or not isinstance(day, int):
+        return None
+    try:
+        return dt.date(year, month, day).weekday()
+    except ValueError:
+        return None

@@ -1,0 +1,250 @@
+"""Reads for claim finding: articles and claims as the pure `articles.claimfinding` package takes
+them, which sentences are already decided, the live suggestions of articles, proposed matches
+and contradiction flags for the admin."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from articles.claimfinding import ArticleText, Candidate, ClaimText, Thresholds, rank
+from articles.claimfinding import article_candidates as find_candidates
+from articles.models import (
+    Article,
+    Claim,
+    ClaimAppearance,
+    ClaimSuggestion,
+    ContradictionFlag,
+    ProposedAppearance,
+)
+
+ARTICLE_CHUNK = 500
+
+
+def thresholds() -> Thresholds:
+    """The claim-finding thresholds from settings (FACTCHECK_SUGGEST_MIN_SCORE, ...)."""
+    defaults = Thresholds()
+    return Thresholds(
+        suggest=float(settings.FACTCHECK_SUGGEST_MIN_SCORE),
+        match=min(defaults.match, float(settings.FACTCHECK_SUGGEST_MIN_SCORE)),
+        similarity=float(settings.FACTCHECK_MATCH_MIN_SIMILARITY),
+        cluster=float(settings.FACTCHECK_CLUSTER_MIN_SIMILARITY),
+    )
+
+
+def article_texts(*, article_ids: Sequence[int] | None = None) -> Iterator[ArticleText]:
+    """Articles (all, or those in `article_ids`) in id order, read in chunks."""
+    queryset = Article.objects.order_by("id")
+    if article_ids is not None:
+        queryset = queryset.filter(pk__in=list(article_ids))
+    for article_id, body, language in queryset.values_list("id", "body", "language").iterator(
+        chunk_size=ARTICLE_CHUNK
+    ):
+        yield ArticleText(article_id, body, language)
+
+
+def claim_texts() -> list[ClaimText]:
+    """Every wording of every claim on file: its normalised text and its appearances' quotes."""
+    texts = [
+        ClaimText(pk, text) for pk, text in Claim.objects.order_by("id").values_list("id", "text")
+    ]
+    texts.extend(
+        ClaimText(claim_id, quote)
+        for claim_id, quote in ClaimAppearance.objects.order_by("id").values_list(
+            "claim_id", "quote"
+        )
+    )
+    return texts
+
+
+@dataclass
+class Known:
+    """What the desk already knows about the sentences of some articles."""
+
+    # (article id, sentence key) of suggestions decided or stored, by status
+    suggestion_status: dict[tuple[int, str], str] = field(default_factory=dict)
+    # (article id, sentence key) already proposed as an appearance of some claim
+    proposed: set[tuple[int, str]] = field(default_factory=set)
+    # spans of claims anchored in each article
+    claimed: dict[int, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+
+    def is_claimed(self, candidate: Candidate) -> bool:
+        return any(
+            candidate.start < end and start < candidate.end
+            for start, end in self.claimed.get(candidate.article_id, ())
+        )
+
+
+def known_sentences(*, article_ids: Sequence[int]) -> Known:
+    """Stored suggestions, proposals and anchored spans of the articles (three queries)."""
+    known = Known()
+    ids = list(article_ids)
+    for article_id, key, status in ClaimSuggestion.objects.filter(article_id__in=ids).values_list(
+        "article_id", "sentence_key", "status"
+    ):
+        known.suggestion_status[(article_id, key)] = status
+    known.proposed.update(
+        ProposedAppearance.objects.filter(article_id__in=ids).values_list(
+            "article_id", "sentence_key"
+        )
+    )
+    for article_id, start, end in ClaimAppearance.objects.filter(article_id__in=ids).values_list(
+        "article_id", "start", "end"
+    ):
+        known.claimed[article_id].append((start, end))
+    return known
+
+
+def _open_candidates(
+    articles: Iterable[ArticleText], *, min_score: float, skip_stored: bool = False
+) -> Iterator[Candidate]:
+    """Candidates of the articles that are not rejected, accepted, proposed or claimed already
+    (with `skip_stored`, not stored as suggestions at all)."""
+    chunk: list[ArticleText] = []
+
+    def flush() -> Iterator[Candidate]:
+        known = known_sentences(article_ids=[a.id for a in chunk])
+        for article in chunk:
+            for candidate in find_candidates(article, min_score=min_score):
+                status = known.suggestion_status.get((candidate.article_id, candidate.key))
+                if status is not None and (skip_stored or status != ClaimSuggestion.Status.OPEN):
+                    continue
+                if (candidate.article_id, candidate.key) in known.proposed:
+                    continue
+                if known.is_claimed(candidate):
+                    continue
+                yield candidate
+
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) >= ARTICLE_CHUNK:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
+
+def article_suggestions(
+    *, article_ids: Sequence[int] | None = None, limit: int | None = None
+) -> list[Candidate]:
+    """Check-worthy sentences of the articles (all when `article_ids` is None) that could become
+    claims, best first: rejected or accepted suggestions, sentences proposed as appearances and
+    sentences already anchored to a claim are left out. At most `limit` when given.
+    """
+    found = rank(
+        _open_candidates(article_texts(article_ids=article_ids), min_score=thresholds().suggest)
+    )
+    return found if limit is None else found[:limit]
+
+
+def candidates_for_matching(*, article_ids: Sequence[int]) -> list[Candidate]:
+    """Sentences of the articles worth comparing with claims on file (a lower score suffices),
+    leaving out those already suggested, decided, proposed or claimed."""
+    return list(
+        _open_candidates(
+            article_texts(article_ids=article_ids), min_score=thresholds().match, skip_stored=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Sibling:
+    """Another article's sentence proposed as the same new claim."""
+
+    suggestion_id: int
+    article_id: int
+    article_title: str
+    publisher: str
+    text: str
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class PageSuggestion:
+    """A suggestion as the article page shows it."""
+
+    candidate: Candidate
+    siblings: tuple[Sibling, ...]
+
+
+def article_page_suggestions(*, article_id: int, limit: int = 25) -> list[PageSuggestion]:
+    """The article's open suggestions, best first, each with the sentences of other articles the
+    claim-finding job grouped with it (one claim proposed across outlets). Three queries for the
+    known sentences plus one for the article and one for the groups."""
+    candidates = article_suggestions(article_ids=[article_id], limit=limit)
+    keys = [c.key for c in candidates]
+    groups = dict(
+        ClaimSuggestion.objects.filter(
+            article_id=article_id, sentence_key__in=keys, group__isnull=False
+        ).values_list("sentence_key", "group_id")
+    )
+    members: dict[int, list[Sibling]] = defaultdict(list)
+    if groups:
+        for row in (
+            ClaimSuggestion.objects.filter(
+                group_id__in=set(groups.values()), status=ClaimSuggestion.Status.OPEN
+            )
+            .exclude(article_id=article_id)
+            .select_related("article")
+            .order_by("-score", "id")
+        ):
+            members[int(row.group_id or 0)].append(
+                Sibling(
+                    row.pk,
+                    row.article_id,
+                    row.article.title,
+                    row.article.publisher,
+                    row.text,
+                    row.similarity,
+                )
+            )
+    return [PageSuggestion(c, tuple(members.get(groups.get(c.key, -1), ()))) for c in candidates]
+
+
+def proposals_for_admin() -> QuerySet[ProposedAppearance]:
+    """Proposed appearances with their claim and article, best match first."""
+    return ProposedAppearance.objects.select_related("claim", "article").order_by(
+        "-similarity", "id"
+    )
+
+
+def article_proposals(*, article_id: int) -> QuerySet[ProposedAppearance]:
+    """An article's appearances proposed by matching and not decided yet, in reading order."""
+    return (
+        ProposedAppearance.objects.filter(
+            article_id=article_id, status=ProposedAppearance.Status.PROPOSED
+        )
+        .select_related("claim")
+        .order_by("start", "id")
+    )
+
+
+def claim_contradictions(*, claim_id: int) -> QuerySet[ContradictionFlag]:
+    """The claim's contradiction flags with both articles (one query)."""
+    return (
+        ContradictionFlag.objects.filter(claim_id=claim_id)
+        .select_related("first_article", "second_article")
+        .order_by("kind", "id")
+    )
+
+
+def claim_passages(*, claim_id: int) -> list[tuple[int, int, int, str, bool]]:
+    """The passages stating a claim: its appearances and its open proposed appearances, as
+    (article id, start, end, text, proposed) in article and reading order (two queries)."""
+    passages = [
+        (article_id, start, end, quote, False)
+        for article_id, start, end, quote in ClaimAppearance.objects.filter(
+            claim_id=claim_id
+        ).values_list("article_id", "start", "end", "quote")
+    ]
+    passages.extend(
+        (article_id, start, end, quote, True)
+        for article_id, start, end, quote in ProposedAppearance.objects.filter(
+            claim_id=claim_id, status=ProposedAppearance.Status.PROPOSED
+        ).values_list("article_id", "start", "end", "quote")
+    )
+    return sorted(passages, key=lambda p: (p[0], p[1], p[4]))

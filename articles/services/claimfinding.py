@@ -1,0 +1,339 @@
+"""Claim-finding writes: the job that stores suggestions and proposed appearances for imported
+articles, the editors' decisions on them, and the contradiction flags of claims.
+
+Load, then compute: rows are read through `articles.selectors.claimfinding`, the finding itself
+is the pure `articles.claimfinding` package, and the results are written here in bulk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles import roles
+from articles.claimfinding import Passage, find_contradictions, plan_batch, score_sentence
+from articles.claimfinding import sentence_key as key_of
+from articles.exceptions import ApplicationError, PermissionDenied
+from articles.models import (
+    Article,
+    Claim,
+    ClaimAppearance,
+    ClaimSuggestion,
+    ContradictionFlag,
+    ProposedAppearance,
+    SuggestionGroup,
+)
+from articles.selectors import claimfinding as selectors
+from articles.services.claims import appearance_add, claim_create
+
+logger = logging.getLogger(__name__)
+
+
+def _require_editor(user: AbstractBaseUser, action: str) -> None:
+    if not roles.is_editor(user):
+        raise PermissionDenied(f"Only editors can {action}.")
+
+
+# --- the job ------------------------------------------------------------------------------
+
+
+def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
+    """Find claims in the articles of one import: propose sentences that restate claims on file
+    as appearances of them, store the other check-worthy sentences as suggestions grouped
+    across the articles (one group per proposed new claim), and flag contradictions of the
+    claims that got proposals.
+
+    Idempotent: sentences already suggested, decided, proposed or anchored are skipped, so a
+    second run writes nothing. Returns counts of what was written.
+    """
+    ids = sorted(set(article_ids))
+    candidates = selectors.candidates_for_matching(article_ids=ids)
+    if not candidates:
+        return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0}
+    plan = plan_batch(candidates, selectors.claim_texts(), thresholds=selectors.thresholds())
+    proposals = [
+        ProposedAppearance(
+            claim_id=match.claim_id,
+            article_id=match.candidate.article_id,
+            sentence_key=match.candidate.key,
+            start=match.candidate.start,
+            end=match.candidate.end,
+            quote=match.candidate.text,
+            similarity=round(match.similarity, 4),
+        )
+        for match in plan.matches
+    ]
+    suggested = 0
+    n_groups = 0
+    with transaction.atomic():
+        ProposedAppearance.objects.bulk_create(proposals, ignore_conflicts=True)
+        rows: list[ClaimSuggestion] = []
+        groups = [g for g in plan.groups if len({m.article_id for m in g.members}) > 1]
+        stored = SuggestionGroup.objects.bulk_create(
+            [SuggestionGroup(text=g.members[0].text) for g in groups]
+        )
+        group_of = {
+            id(member): (row, similarity)
+            for g, row in zip(groups, stored, strict=True)
+            for member, similarity in zip(g.members, g.similarities, strict=True)
+        }
+        for plan_group in plan.groups:
+            for member in plan_group.members:
+                group, similarity = group_of.get(id(member), (None, None))
+                rows.append(
+                    ClaimSuggestion(
+                        article_id=member.article_id,
+                        sentence_key=member.key,
+                        start=member.start,
+                        end=member.end,
+                        text=member.text,
+                        score=member.score,
+                        reasons=list(member.reasons),
+                        group=group,
+                        similarity=similarity,
+                    )
+                )
+        ClaimSuggestion.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        suggested = len(rows)
+        n_groups = len(stored)
+        for claim_id in sorted({m.claim_id for m in plan.matches}):
+            claim_contradictions_recompute(claim_id=claim_id)
+    return {
+        "articles": len(ids),
+        "proposed": len(proposals),
+        "suggested": suggested,
+        "groups": n_groups,
+    }
+
+
+def claims_find_after_import(*, article_ids: Sequence[int]) -> None:
+    """Queue the claim-finding job for newly imported articles once the transaction commits
+    (immediately when there is none). Does nothing when FACTCHECK_CLAIMFINDING_ON_IMPORT is off
+    or there are no articles. A broker that cannot be reached is logged, not raised: the
+    import has succeeded, and `suggest_claims`/the article page still compute suggestions live.
+    """
+    ids = sorted({int(i) for i in article_ids})
+    if not ids or not settings.FACTCHECK_CLAIMFINDING_ON_IMPORT:
+        return
+    from articles.tasks.claimfinding import claims_find_for_articles_task
+
+    def enqueue() -> None:
+        try:
+            claims_find_for_articles_task.delay(ids)
+        except Exception:  # the broker's errors are many types (kombu, redis, socket)
+            logger.exception("could not queue claim finding for %d articles", len(ids))
+
+    transaction.on_commit(enqueue)
+
+
+# --- contradictions ---------------------------------------------------------------------------
+
+
+def claim_contradictions_recompute(*, claim_id: int) -> int:
+    """Replace the claim's contradiction flags with those of its passages now (appearances and
+    open proposed appearances). Returns how many flags the claim has."""
+    passages = selectors.claim_passages(claim_id=claim_id)
+    by_source: dict[Hashable, tuple[int, int, int, str, bool]] = dict(enumerate(passages))
+    found = find_contradictions([Passage(source=i, text=p[3]) for i, p in enumerate(passages)])
+    flags = []
+    for contradiction in found:
+        first = by_source[contradiction.first]
+        second = by_source[contradiction.second]
+        flags.append(
+            ContradictionFlag(
+                claim_id=claim_id,
+                kind=contradiction.kind,
+                first_article_id=first[0],
+                first_start=first[1],
+                first_end=first[2],
+                first_values=list(contradiction.first_values),
+                first_proposed=first[4],
+                second_article_id=second[0],
+                second_start=second[1],
+                second_end=second[2],
+                second_values=list(contradiction.second_values),
+                second_proposed=second[4],
+            )
+        )
+    with transaction.atomic():
+        ContradictionFlag.objects.filter(claim_id=claim_id).delete()
+        ContradictionFlag.objects.bulk_create(flags)
+    return len(flags)
+
+
+# --- editors' decisions -----------------------------------------------------------------------
+
+
+def _sentence(article: Article, start: int, end: int) -> str:
+    if not 0 <= start < end <= len(article.body):
+        raise ValidationError("That passage is not in the article; reload the page.")
+    text = article.body[start:end]
+    if not text.strip() or text != text.strip():
+        raise ValidationError("A suggestion is a whole sentence; reload the page.")
+    return text
+
+
+def _suggestion_row(*, article: Article, start: int, end: int) -> ClaimSuggestion:
+    """The stored suggestion of that sentence, created (from a live suggestion) if needed."""
+    text = _sentence(article, start, end)
+    key = key_of(text)
+    row = (
+        ClaimSuggestion.objects.select_for_update()
+        .filter(article_id=article.pk, sentence_key=key)
+        .first()
+    )
+    if row is not None:
+        return row
+    worthiness = score_sentence(text)
+    row = ClaimSuggestion(
+        article=article,
+        sentence_key=key,
+        start=start,
+        end=end,
+        text=text,
+        score=worthiness.score,
+        reasons=[str(r) for r in worthiness.reasons],
+    )
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.save()
+    return row
+
+
+def suggestion_accept(
+    *,
+    user: AbstractBaseUser,
+    article_id: int,
+    start: int,
+    end: int,
+    text: str = "",
+    claimant: str = "",
+    with_group: bool = True,
+) -> Claim:
+    """Make the suggested sentence `body[start:end]` of the article a claim in one step.
+
+    The claim's wording is `text` or, by default, the sentence; it is anchored to the sentence
+    through `claim_create`. With `with_group`, the open sentences of other articles grouped
+    with this one by the claim-finding job become appearances of the same claim. The
+    suggestions are marked accepted (so they are not suggested again) and the claim's
+    contradictions computed.
+    Raises PermissionDenied for non-editors, ApplicationError when the sentence was accepted
+    already, ValidationError for a span that is not a sentence of the article.
+    """
+    _require_editor(user, "accept suggested claims")
+    article = Article.objects.only("id", "body").get(pk=article_id)
+    now = timezone.now()
+    with transaction.atomic():
+        row = _suggestion_row(article=article, start=start, end=end)
+        if row.status == ClaimSuggestion.Status.ACCEPTED:
+            raise ApplicationError("This sentence has already been made a claim.")
+        claim = claim_create(
+            user=user,
+            text=text.strip() or row.text,
+            claimant=claimant,
+            article_id=article.pk,
+            start=row.start,
+            end=row.end,
+            quote=row.text,
+        )
+        accepted = [row]
+        if with_group and row.group_id is not None:
+            siblings = list(
+                ClaimSuggestion.objects.select_for_update()
+                .filter(group_id=row.group_id, status=ClaimSuggestion.Status.OPEN)
+                .exclude(pk=row.pk)
+                .order_by("article_id", "start")
+            )
+            for sibling in siblings:
+                appearance_add(
+                    user=user,
+                    claim_id=claim.pk,
+                    article_id=sibling.article_id,
+                    start=sibling.start,
+                    end=sibling.end,
+                    text=sibling.text,
+                )
+            accepted.extend(siblings)
+        for suggestion in accepted:
+            suggestion.status = ClaimSuggestion.Status.ACCEPTED
+            suggestion.claim = claim
+            suggestion.decided_by_id = user.pk
+            suggestion.decided_at = now
+        ClaimSuggestion.objects.bulk_update(
+            accepted, ["status", "claim", "decided_by", "decided_at"]
+        )
+        claim_contradictions_recompute(claim_id=claim.pk)
+    return claim
+
+
+def suggestion_reject(
+    *, user: AbstractBaseUser, article_id: int, start: int, end: int
+) -> ClaimSuggestion:
+    """Reject the suggested sentence `body[start:end]`: it is remembered (by article and
+    normalised wording) and not suggested again. Raises PermissionDenied for non-editors,
+    ApplicationError when it was already made a claim, ValidationError for a bad span."""
+    _require_editor(user, "reject suggested claims")
+    article = Article.objects.only("id", "body").get(pk=article_id)
+    with transaction.atomic():
+        row = _suggestion_row(article=article, start=start, end=end)
+        if row.status == ClaimSuggestion.Status.ACCEPTED:
+            raise ApplicationError("This sentence has already been made a claim.")
+        row.status = ClaimSuggestion.Status.REJECTED
+        row.decided_by_id = user.pk
+        row.decided_at = timezone.now()
+        row.save(update_fields=["status", "decided_by", "decided_at"])
+    return row
+
+
+def _open_proposal(proposal_id: int) -> ProposedAppearance:
+    proposal = ProposedAppearance.objects.select_for_update().filter(pk=proposal_id).first()
+    if proposal is None:
+        raise ApplicationError("That proposed appearance no longer exists.")
+    if proposal.status != ProposedAppearance.Status.PROPOSED:
+        raise ApplicationError(f"That proposed appearance was {proposal.status} already.")
+    return proposal
+
+
+def match_confirm(*, user: AbstractBaseUser, proposal_id: int) -> ClaimAppearance:
+    """Confirm a proposed appearance: the sentence becomes an appearance of its claim (through
+    `appearance_add`), the proposal is marked confirmed and the claim's contradictions are
+    recomputed. Raises PermissionDenied for non-editors, ApplicationError when the proposal is
+    gone or decided, ValidationError when the passage no longer fits the article."""
+    _require_editor(user, "confirm proposed appearances")
+    with transaction.atomic():
+        proposal = _open_proposal(proposal_id)
+        appearance = appearance_add(
+            user=user,
+            claim_id=proposal.claim_id,
+            article_id=proposal.article_id,
+            start=proposal.start,
+            end=proposal.end,
+            text=proposal.quote,
+        )
+        proposal.status = ProposedAppearance.Status.CONFIRMED
+        proposal.appearance = appearance
+        proposal.decided_by_id = user.pk
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "appearance", "decided_by", "decided_at"])
+        claim_contradictions_recompute(claim_id=proposal.claim_id)
+    return appearance
+
+
+def match_reject(*, user: AbstractBaseUser, proposal_id: int) -> ProposedAppearance:
+    """Reject a proposed appearance: it is kept as rejected (the sentence is not proposed for
+    that claim again) and the claim's contradictions are recomputed without it."""
+    _require_editor(user, "reject proposed appearances")
+    with transaction.atomic():
+        proposal = _open_proposal(proposal_id)
+        proposal.status = ProposedAppearance.Status.REJECTED
+        proposal.decided_by_id = user.pk
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        claim_contradictions_recompute(claim_id=proposal.claim_id)
+    return proposal

@@ -1,0 +1,79 @@
+import pytest
+
+from articles.claimfinding import score_sentence
+from articles.claimfinding.worthiness import WEIGHTS, may_score
+
+
+def _features(sentence):
+    return {reason.feature for reason in score_sentence(sentence).reasons}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "features"),
+    [
+        ("Microsoft invested $10 billion in OpenAI last year.", {"money amount"}),
+        (
+            "Unemployment fell to 4.2 percent in March 2024, the ministry said.",
+            {"percentage", "date", "attribution", "comparison"},
+        ),
+        (
+            "The company was sued for copyright infringement because it copied the data.",
+            {"legal language", "causal language"},
+        ),
+        ("“We will not pay,” the spokesperson told reporters.", {"quotation", "attribution"}),
+        ("Laut dem Ministerium stieg die Zahl auf 57.000 Fälle.", {"attribution", "figure"}),
+        (
+            "Según el gobierno, la multa fue de 3 millones de euros.",
+            {"attribution", "legal language", "money amount"},
+        ),
+    ],
+)
+def test_score_sentence_finds_features(sentence, features):
+    assert features <= _features(sentence)
+
+
+def test_score_is_sum_of_reason_weights_and_reasons_are_readable():
+    worthiness = score_sentence("Microsoft invested $10 billion in OpenAI, the company said.")
+    assert worthiness.score == pytest.approx(sum(r.weight for r in worthiness.reasons))
+    labels = [str(r) for r in worthiness.reasons]
+    assert "money amount: $10 billion (+2)" in labels
+    assert labels[0].startswith("money amount")  # strongest first
+
+
+@pytest.mark.parametrize(
+    ("sentence", "penalty"),
+    [
+        ("Did Microsoft really invest $10 billion in OpenAI last year?", "question"),
+        ("In my opinion, the deal with OpenAI should be reviewed again soon.", "hedge or opinion"),
+        ("Read more.", "too short"),
+    ],
+)
+def test_score_sentence_penalties(sentence, penalty):
+    reasons = {r.feature: r for r in score_sentence(sentence).reasons}
+    assert reasons[penalty].weight == WEIGHTS[penalty] < 0
+
+
+def test_checkable_sentence_outranks_filler():
+    claim = score_sentence(
+        "On April 20, 2023, Musk accused Microsoft of illegally using Twitter data."
+    )
+    filler = score_sentence("There are also concerns about the power of large tech companies.")
+    assert claim.score > filler.score + 2
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Microsoft invested $10 billion in OpenAI last year.",
+        "the company said it would appeal.",
+        "prices rose sharply because of the drought.",
+        "“we will not pay,” the spokesperson told reporters.",
+        "residents met in the park on a quiet summer evening.",
+    ],
+)
+def test_may_score_is_false_only_when_score_cannot_be_positive(sentence):
+    if not may_score(sentence):
+        assert score_sentence(sentence).score <= 0
+    assert may_score(sentence) is (
+        sentence != "residents met in the park on a quiet summer evening."
+    )
