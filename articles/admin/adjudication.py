@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from articles import roles
-from articles.admin.common import require_editor, service_errors
+from articles.admin.common import form_errors, require_editor
 from articles.admin.forms import AdjudicateForm, SendBackForm
 from articles.models import Claim, Consensus, Label
 from articles.presentation import claim_passages
@@ -65,7 +65,7 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
         if request.POST.get("do") == "send_back":
             send_back_form = SendBackForm(request.POST)
             if send_back_form.is_valid():
-                with service_errors(request) as errors:
+                with form_errors(send_back_form) as errors:
                     claim_send_back(
                         user=user,
                         claim_id=claim_id,
@@ -77,7 +77,7 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
         else:
             form = AdjudicateForm(request.POST)
             if form.is_valid():
-                with service_errors(request) as errors:
+                with form_errors(form) as errors:
                     verdict = verdict_publish(
                         user=user,
                         claim_id=claim_id,

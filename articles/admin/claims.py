@@ -24,9 +24,12 @@ from articles import roles
 from articles.admin.adjudication import may_publish
 from articles.admin.common import (
     EditorHistoryAdmin,
+    consensus_html,
     label_badge,
+    ratings_caption,
     request_user,
     service_errors,
+    verdict_html,
 )
 from articles.admin.filters import ConsensusLabelFilter, ConsensusStatusFilter, MyAnnotationFilter
 from articles.admin.forms import AssignToForm, RequiredAnnotationsForm
@@ -35,7 +38,6 @@ from articles.models import (
     Assignment,
     Claim,
     ClaimAppearance,
-    ConsensusStatus,
     Verdict,
 )
 from articles.selectors.claims import claims_for_user
@@ -110,6 +112,13 @@ class VerdictInline(_ReadOnlyInline):
     fields = ("version", "label", "is_override", "reason", "published_by", "published_at")
     readonly_fields = fields
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Whoever may see the claim's outcome may read its published verdicts (annotators once
+        # they have rated it), whatever the Verdict model permissions of their groups.
+        if obj is None:
+            return super().has_view_permission(request, obj)
+        return claim_outcome_visible(user=request.user, claim_id=obj.pk)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Verdict]:
         return super().get_queryset(request).select_related("published_by")
 
@@ -146,6 +155,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
                 "articles",
                 "my_annotation",
                 "consensus_col",
+                "verdict_col",
             )
         return (
             "text",
@@ -154,6 +164,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             "articles",
             "progress",
             "consensus_col",
+            "verdict_col",
         )
 
     def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
@@ -219,26 +230,20 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
 
     @admin.display(description="Annotations")
     def progress(self, obj: Claim) -> str:
-        n = int(getattr(obj, "n_annotations", 0) or 0)
-        return f"{n} / {obj.required_annotations}"
+        return ratings_caption(getattr(obj, "n_annotations", 0), obj.required_annotations)
 
     @admin.display(description="Consensus")
     def consensus_col(self, obj: Claim) -> str:
-        status = getattr(obj, "consensus_status", "") or ""
-        label = getattr(obj, "consensus_label", "") or ""
-        if not status:
-            return mark_safe('<span class="fc-muted">—</span>')
-        value = getattr(obj, "consensus_agreement", None)
-        agreement = "" if value is None else f"{value:.0%} agreement"
-        if status != ConsensusStatus.SETTLED:
-            return format_html(
-                '<span class="fc-status fc-status-{}">{}</span> {}<span class="fc-agree">{}</span>',
-                status,
-                ConsensusStatus(status).label,
-                label_badge(label) if label else "",
-                agreement,
-            )
-        return format_html('{}<span class="fc-agree">{}</span>', label_badge(label), agreement)
+        return consensus_html(
+            status=getattr(obj, "consensus_status", "") or "",
+            label=getattr(obj, "consensus_label", "") or "",
+            n_annotations=getattr(obj, "n_annotations", None),
+            required=obj.required_annotations,
+        )
+
+    @admin.display(description="Verdict")
+    def verdict_col(self, obj: Claim) -> str:
+        return verdict_html(getattr(obj, "verdict_label", "") or "")
 
     @admin.display(description="Agreement")
     def agreement(self, obj: Claim) -> str:
@@ -259,11 +264,15 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             return "Not computed yet."
         agreement = "—" if consensus.agreement is None else f"{consensus.agreement:.0%}"
         return format_html(
-            "{} {} · agreement {} · {} annotations · {}",
-            consensus.get_status_display(),
-            label_badge(consensus.label),
+            "{} · agreement {} · {} · {}",
+            consensus_html(
+                status=consensus.status,
+                label=consensus.label,
+                n_annotations=consensus.n_annotations,
+                required=obj.required_annotations,
+            ),
             agreement,
-            consensus.n_annotations,
+            ratings_caption(consensus.n_annotations, obj.required_annotations),
             consensus.method,
         )
 

@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles import roles
 from articles.exceptions import ApplicationError
-from articles.models import Label
+from articles.models import ConsensusStatus, Label
 
 
 def request_user(request: HttpRequest) -> AbstractBaseUser:
@@ -67,6 +67,27 @@ def service_errors(request: HttpRequest) -> Iterator[list[str]]:
             messages.error(request, message)
 
 
+@contextmanager
+def form_errors(form: Any) -> Iterator[list[str]]:
+    """Run a service call for a form; on ApplicationError/ValidationError, put each message on
+    the form once, at its field when the form has that field (else above the form), instead of
+    raising. The yielded list holds the messages (empty on success)."""
+    errors: list[str] = []
+    try:
+        yield errors
+    except (ApplicationError, ValidationError) as error:
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for field, messages_ in error.message_dict.items():
+                target = field if field in form.fields else None
+                for message in messages_:
+                    form.add_error(target, message)
+                    errors.append(message)
+        else:
+            for message in error_messages(error):
+                form.add_error(None, message)
+                errors.append(message)
+
+
 def label_badge(label: str, text: str | None = None) -> str:
     """A coloured pill for a verdict label (blank for no label)."""
     if not label:
@@ -77,6 +98,39 @@ def label_badge(label: str, text: str | None = None) -> str:
         label if known else "unknown",
         text or (Label(label).label if known else label),
     )
+
+
+def ratings_caption(n_annotations: int | None, required: int) -> str:
+    """ "2 of 3 ratings" (English plurals)."""
+    n = int(n_annotations or 0)
+    return f"{n} of {required} rating{'' if required == 1 else 's'}"
+
+
+def consensus_html(*, status: str, label: str, n_annotations: int | None, required: int) -> str:
+    """A consensus, labelled as consensus: "pending (2 of 3 ratings)" while too few ratings
+    are in (no label shown: a pending consensus is no decision), otherwise its status and label.
+    Blank ("—") when there is none or the viewer may not see it."""
+    if not status:
+        return mark_safe('<span class="fc-muted">—</span>')
+    if status == ConsensusStatus.PENDING:
+        return format_html(
+            '<span class="fc-status fc-status-pending">pending</span> '
+            '<span class="fc-muted">({})</span>',
+            ratings_caption(n_annotations, required),
+        )
+    return format_html(
+        '<span class="fc-status fc-status-{}">{}</span> {}',
+        status,
+        ConsensusStatus(status).label.lower(),
+        label_badge(label) if label else "",
+    )
+
+
+def verdict_html(label: str) -> str:
+    """A published verdict, labelled as the verdict ("—" when none is published)."""
+    if not label:
+        return mark_safe('<span class="fc-muted">—</span>')
+    return format_html('<span class="fc-verdict-tag">verdict</span> {}', label_badge(label))
 
 
 class EditorHistoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]

@@ -35,14 +35,34 @@ class VerdictRadioSelect(forms.RadioSelect):
         return option
 
 
+class OptionalRangeInput(forms.NumberInput):
+    """A slider for an optional number. A range input always has a position, so while the value
+    is empty the slider is rendered without its `name` (kept in `data-name`): an untouched
+    slider submits nothing and no value is recorded. annotate.js names it on first use."""
+
+    input_type = "range"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        if value in (None, ""):
+            widget["attrs"]["data-name"] = name
+            widget["attrs"]["data-unset"] = "true"
+            widget["name"] = ""
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name) or None
+
+
 class AnnotateForm(forms.Form):
     label = forms.ChoiceField(choices=Label.choices, widget=VerdictRadioSelect)
     confidence = forms.IntegerField(
         min_value=0,
         max_value=100,
         required=False,
-        initial=70,
-        widget=forms.NumberInput(attrs={"type": "range", "step": 5, "id": "fc-confidence"}),
+        help_text="Leave it untouched to record no confidence.",
+        widget=OptionalRangeInput(attrs={"step": 5, "id": "fc-confidence"}),
     )
     rationale = forms.CharField(
         required=False,

@@ -16,12 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from articles import roles
-from articles.admin.common import require_annotator, service_errors
+from articles.admin.common import form_errors, require_annotator
 from articles.admin.forms import AnnotateForm
 from articles.models import Claim
 from articles.presentation import claim_passages
 from articles.selectors.claims import claim_detail
-from articles.selectors.outcomes import claim_consensus
+from articles.selectors.outcomes import claim_consensus, claim_current_verdict
 from articles.selectors.queues import (
     annotation_of,
     annotator_done,
@@ -59,7 +59,7 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
     if request.method == "POST" and not locked:
         form = AnnotateForm(request.POST)
         if form.is_valid():
-            with service_errors(request) as errors:
+            with form_errors(form) as errors:
                 annotation_submit(
                     user=user,
                     claim_id=claim_id,
@@ -74,8 +74,6 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
                 if nxt is not None and "_next" in request.POST:
                     return HttpResponseRedirect(reverse("admin:desk-annotate", args=(nxt.pk,)))
                 return HttpResponseRedirect(reverse("admin:desk-queue"))
-            for message in errors:
-                form.add_error(None, message)
     elif mine is not None:
         form = AnnotateForm(
             initial={
@@ -90,6 +88,7 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
         form = AnnotateForm(locked=locked)
     visible = roles.may_see_outcome(user, has_rated=mine is not None)
     consensus = claim_consensus(claim_id=claim_id) if visible else None
+    verdict = claim_current_verdict(claim_id=claim_id) if visible else None
     queue = list(annotator_queue(user=user).values_list("claim_id", flat=True))
     position = queue.index(claim_id) + 1 if claim_id in queue else None
     context = {
@@ -101,6 +100,7 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
         "locked": locked,
         "outcome_visible": visible,
         "consensus": consensus,
+        "verdict": verdict,
         "position": position,
         "queue_length": len(queue),
     }

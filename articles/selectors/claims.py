@@ -37,8 +37,9 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
 
     Everyone who may see claims gets `n_appearances` and `my_label` (their own annotation's
     label, "" if none). Editors and viewers also get `n_annotations`, `consensus_label`,
-    `consensus_status` and `consensus_agreement`. For annotators these four are computed only
-    for claims they have annotated (NULL/"" otherwise), so the data never leaves the database.
+    `consensus_status`, `consensus_agreement` and `verdict_label` (the current published
+    verdict's label, "" if none). For blind users these five are computed only for claims they
+    have rated (NULL/"" otherwise), so the data never leaves the database.
     """
     my_label = Subquery(
         Annotation.objects.filter(claim_id=OuterRef("pk"), annotator_id=user.pk).values("label")[:1]
@@ -59,6 +60,13 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
         .values("n"),
         output_field=IntegerField(),
     )
+    verdict_label = Coalesce(
+        Subquery(
+            Verdict.objects.filter(claim_id=OuterRef("pk")).order_by("-version").values("label")[:1]
+        ),
+        Value(""),
+        output_field=CharField(),
+    )
     qs = Claim.objects.annotate(
         n_appearances=Coalesce(n_appearances, 0),
         my_label=Coalesce(my_label, Value(""), output_field=CharField()),
@@ -77,12 +85,16 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
                 output_field=CharField(),
             ),
             consensus_agreement=Case(When(seen, then=F("consensus__agreement")), default=None),
+            verdict_label=Case(
+                When(seen, then=verdict_label), default=Value(""), output_field=CharField()
+            ),
         )
     return qs.annotate(
         n_annotations=Coalesce(n_annotations, 0),
         consensus_label=Coalesce(F("consensus__label"), Value(""), output_field=CharField()),
         consensus_status=Coalesce(F("consensus__status"), Value(""), output_field=CharField()),
         consensus_agreement=F("consensus__agreement"),
+        verdict_label=verdict_label,
     )
 
 

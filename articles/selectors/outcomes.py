@@ -27,6 +27,11 @@ def claim_consensus(*, claim_id: int) -> Consensus | None:
     return Consensus.objects.filter(claim_id=claim_id).first()
 
 
+def claim_current_verdict(*, claim_id: int) -> Verdict | None:
+    """The claim's current (latest) published verdict, if any."""
+    return Verdict.objects.filter(claim_id=claim_id).order_by("-version").first()
+
+
 def contested_queue() -> QuerySet[Claim]:
     """Claims awaiting adjudication, oldest first: not published, and either their consensus is
     contested or they have at least `required_annotations` annotations without a settled

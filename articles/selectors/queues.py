@@ -6,16 +6,22 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    CharField,
     Count,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 
 from articles import roles
 from articles.models import (
     Annotation,
     Assignment,
     Claim,
+    Verdict,
 )
 from articles.roles import AnyUser
 
@@ -46,10 +52,18 @@ def annotator_queue_next(*, user: AnyUser, exclude_claim_id: int | None = None) 
 
 
 def annotator_done(*, user: AnyUser, limit: int = 20) -> QuerySet[Annotation]:
-    """`user`'s own most recently changed annotations (for "recently done" on the queue)."""
+    """`user`'s own most recently changed annotations (for "recently done" on the queue), each
+    with `verdict_label`: the claim's current published verdict ("" if none). The user rated
+    these claims, so their verdicts are theirs to see."""
+    verdict_label = Subquery(
+        Verdict.objects.filter(claim_id=OuterRef("claim_id"))
+        .order_by("-version")
+        .values("label")[:1]
+    )
     return (
         Annotation.objects.filter(annotator_id=user.pk)
         .select_related("claim")
+        .annotate(verdict_label=Coalesce(verdict_label, Value(""), output_field=CharField()))
         .order_by("-updated_at", "-id")[:limit]
     )
 

@@ -33,6 +33,9 @@ def _clean_evidence_links(links: Iterable[str]) -> list[str]:
     errors: list[str] = []
     for raw in links:
         link = raw.strip()
+        if link and "://" not in link:
+            # A link typed without a scheme ("example.org/report") is meant as a web address.
+            link = f"https://{link}"
         if not link or link in cleaned:
             continue
         try:
@@ -62,7 +65,8 @@ def annotation_submit(
     """Create or revise `user`'s annotation of a claim (one per claim and annotator).
 
     Inputs: `label` is one of `Label`; `confidence` 0-100 or None; `rationale` is required for
-    disputed and false; `evidence_links` must be http(s) URLs (blanks and duplicates dropped).
+    the labels in LABELS_NEEDING_RATIONALE; `evidence_links` must be http(s) URLs (blanks and
+    duplicates dropped; a link without a scheme gets https://).
     Side effects, in one transaction: the claim's consensus is marked stale and its recompute
     queued on commit (before the annotation row is written, to take the claim's row lock
     first); the annotator's assignment of the claim is marked complete; history records the

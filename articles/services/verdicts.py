@@ -9,8 +9,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from articles import roles
-from articles.exceptions import PermissionDenied
 from articles.models import Claim, Consensus, ConsensusStatus, Label, Verdict
+
+
+def override_needs_reason(*, label: str, consensus_label: str) -> bool:
+    """The override rule: publishing a label other than the consensus label, or publishing
+    while the claim has no consensus label, needs a written reason."""
+    return not consensus_label or label != consensus_label
 
 
 def verdict_publish(
@@ -22,40 +27,33 @@ def verdict_publish(
 ) -> Verdict:
     """Publish a verdict on a claim as a new version; earlier versions are kept.
 
-    `label` defaults to the consensus label. Publishing the label of a *settled*, up-to-date
-    consensus needs no reason; anything else is an override and needs a written `reason`: a
-    label other than the consensus, or a claim whose consensus is pending, contested, missing or
-    being recomputed (stale). The verdict records the consensus it was published against. The
-    new version is previous max + 1, computed under the claim's row lock. Sets the claim's
-    status to published, which freezes its annotations.
-    Raises PermissionDenied for non-editors and ValidationError for a missing label or reason.
+    `label` defaults to the consensus label (none while the consensus is pending or
+    being recomputed). A verdict that differs from the consensus label,
+    or a claim with no consensus label yet, is an override and needs a written `reason`
+    (`override_needs_reason`); publishing the consensus label needs none. The verdict records
+    the consensus it was published against. The new version is previous max + 1, computed under
+    the claim's row lock. Sets the claim's status to published, which freezes its annotations.
+    Raises PermissionDenied for non-editors and ValidationError for a missing label or reason
+    (keyed by the field it concerns).
     """
-    if not roles.is_editor(user):
-        raise PermissionDenied("Only editors can publish verdicts.")
+    roles.require_editor(user, "publish verdicts")
     reason = reason.strip()
     with transaction.atomic():
         claim = Claim.objects.select_for_update().get(pk=claim_id)
         consensus = Consensus.objects.filter(claim_id=claim_id).first()
-        consensus_label = consensus.label if consensus else ""
         consensus_status = consensus.status if consensus else ""
-        settled = (
-            consensus is not None
-            and consensus.status == ConsensusStatus.SETTLED
-            and bool(consensus.label)
-            and not claim.consensus_stale
-        )
+        # A pending consensus (too few ratings) is no consensus yet, whatever label it leads;
+        # nor is a stale one (its ratings changed and its recompute has not run yet).
+        pending = consensus_status in {"", ConsensusStatus.PENDING} or claim.consensus_stale
+        consensus_label = "" if pending or consensus is None else consensus.label
         label = label or consensus_label
         if not label:
             raise ValidationError({"label": "There is no consensus yet: choose a verdict."})
         if label not in Label.values:
-            raise ValidationError({"label": "Choose verified, disputed or false."})
-        is_override = not settled or label != consensus_label
+            raise ValidationError({"label": "Choose one of the verdicts."})
+        is_override = override_needs_reason(label=label, consensus_label=consensus_label)
         if is_override and not reason:
-            why = (
-                "differs from the consensus"
-                if settled
-                else "is published without a settled consensus"
-            )
+            why = "differs from the consensus" if consensus_label else "has no consensus yet"
             raise ValidationError(
                 {"reason": f"This verdict {why}: write the reason for the override."}
             )

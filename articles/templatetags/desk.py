@@ -4,7 +4,29 @@ from __future__ import annotations
 
 from django import template
 
+from articles.admin.common import consensus_html, ratings_caption, verdict_html
+
 register = template.Library()
+
+
+@register.simple_tag
+def consensus_badge(status: str, label: str, n_annotations: int | None, required: int) -> str:
+    """The consensus as the admin columns show it (`articles.admin.common.consensus_html`)."""
+    return consensus_html(
+        status=status or "", label=label or "", n_annotations=n_annotations, required=required
+    )
+
+
+@register.simple_tag
+def verdict_badge(label: str) -> str:
+    """The published verdict as the admin columns show it."""
+    return verdict_html(label or "")
+
+
+@register.simple_tag
+def ratings(n_annotations: int | None, required: int) -> str:
+    """ "2 of 3 ratings"."""
+    return ratings_caption(n_annotations, required)
 
 
 @register.filter

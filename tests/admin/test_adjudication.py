@@ -18,10 +18,20 @@ def test_contested_queue_and_adjudicate_page(client, desk):
     body = text_of(client.get(reverse("admin:desk-adjudicate", args=[desk.claim.pk])))
     assert SECRET_RATIONALE in body
     assert desk.a1.username in body
+    # The consensus leans false: publishing another label needs a reason, shown once, at the
+    # reason field.
+    response = client.post(
+        reverse("admin:desk-adjudicate", args=[desk.claim.pk]),
+        {"do": "publish", "label": "verified", "reason": ""},
+    )
+    assert response.status_code == 200
+    assert text_of(response).count("write the reason for the override") == 1
+    assert "write the reason" in str(response.context["form"].errors["reason"])
+    assert not Verdict.objects.filter(claim=desk.claim).exists()
+    # Publishing the consensus label needs none.
     response = client.post(
         reverse("admin:desk-adjudicate", args=[desk.claim.pk]),
         {"do": "publish", "label": "false", "reason": ""},
     )
-    assert response.status_code == 200
-    assert "write the reason" in text_of(response)
-    assert not Verdict.objects.filter(claim=desk.claim).exists()
+    assert response.status_code == 302
+    assert Verdict.objects.get(claim=desk.claim).is_override is False

@@ -46,8 +46,8 @@ def test_verdict_publish_override_needs_a_reason(editor):
     assert verdict.is_override is True
 
 
-@pytest.mark.parametrize("status", [ConsensusStatus.CONTESTED, ConsensusStatus.PENDING, None])
-def test_verdict_publish_without_settled_consensus_is_an_override(editor, status):
+@pytest.mark.parametrize("status", [ConsensusStatus.PENDING, None])
+def test_verdict_publish_without_a_consensus_is_an_override(editor, status):
     claim = ClaimFactory()
     if status:
         _consensus(claim, label=Label.DISPUTED, status=status)
@@ -57,6 +57,16 @@ def test_verdict_publish_without_settled_consensus_is_an_override(editor, status
         user=editor, claim_id=claim.pk, label=Label.DISPUTED, reason="Adjudicated by the desk."
     )
     assert verdict.is_override is True
+
+
+def test_verdict_publish_of_a_contested_consensus_label_needs_no_reason(editor):
+    # The rule as the adjudicate screen states it: a reason is needed when the verdict differs
+    # from the consensus label, or when there is no consensus yet.
+    claim = ClaimFactory()
+    _consensus(claim, label=Label.DISPUTED, status=ConsensusStatus.CONTESTED)
+    verdict = verdict_publish(user=editor, claim_id=claim.pk, label=Label.DISPUTED)
+    assert verdict.is_override is False
+    assert verdict.consensus_status == ConsensusStatus.CONTESTED
 
 
 def test_verdict_publish_needs_a_label_without_consensus(editor):

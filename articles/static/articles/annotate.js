@@ -16,11 +16,23 @@
       if (rationaleLabel) { rationaleLabel.classList.toggle("fc-required", needs); }
     }
     if (range && out) {
-      range.addEventListener("input", function () { out.textContent = range.value + "%"; });
+      if (range.dataset.unset === "true") { out.textContent = "not set"; }
+      range.addEventListener("input", function () {
+        if (range.dataset.name && !range.name) { range.name = range.dataset.name; }
+        delete range.dataset.unset;
+        out.textContent = range.value + "%";
+      });
     }
     radios.forEach(function (r) { r.addEventListener("change", sync); });
     document.addEventListener("keydown", function (event) {
       var target = event.target || {};
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && form.contains(target)) {
+        // Ctrl+Enter (Cmd+Enter) saves from anywhere in the form, the rationale box included.
+        event.preventDefault();
+        var submit = form.querySelector("button[type=submit]");
+        if (submit) { submit.click(); }
+        return;
+      }
       var tag = target.tagName || "";
       if (tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && target.type !== "radio")) { return; }
       if (event.metaKey || event.ctrlKey || event.altKey) { return; }
