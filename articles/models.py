@@ -150,7 +150,7 @@ class ClaimAppearance(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.article_id}[{self.start}:{self.end}]"
+        return f"Article {self.article_id}, characters {self.start}\u2013{self.end}"
 
     def clean(self) -> None:
         super().clean()
@@ -198,7 +198,7 @@ class Annotation(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.annotator_id} → {self.label} on claim {self.claim_id}"
+        return f"{self.annotator}'s rating of claim {self.claim_id}: {self.get_label_display()}"
 
 
 class Assignment(models.Model):
@@ -226,7 +226,7 @@ class Assignment(models.Model):
         indexes = (models.Index(fields=["annotator", "completed_at"], name="assignment_queue_idx"),)
 
     def __str__(self) -> str:
-        return f"claim {self.claim_id} → user {self.annotator_id}"
+        return f"Claim {self.claim_id} assigned to {self.annotator}"
 
 
 class ConsensusStatus(models.TextChoices):
@@ -280,7 +280,8 @@ class Consensus(models.Model):
         indexes = (models.Index(fields=["status"], name="consensus_status_idx"),)
 
     def __str__(self) -> str:
-        return f"{self.status}: {self.label or '—'}"
+        label = f", {self.get_label_display()}" if self.label else ""
+        return f"Consensus on claim {self.claim_id}: {self.get_status_display()}{label}"
 
 
 class AnnotatorReliability(models.Model):
@@ -301,7 +302,7 @@ class AnnotatorReliability(models.Model):
         verbose_name_plural = "annotator reliability"
 
     def __str__(self) -> str:
-        return f"reliability of user {self.annotator_id}"
+        return f"Reliability of {self.annotator}"
 
 
 class Verdict(models.Model):
@@ -334,7 +335,7 @@ class Verdict(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"claim {self.claim_id} v{self.version}: {self.label}"
+        return f"Verdict v{self.version} on claim {self.claim_id}: {self.get_label_display()}"
 
 
 class ImportBatch(models.Model):
@@ -373,7 +374,7 @@ class ImportBatch(models.Model):
         verbose_name_plural = "import batches"
 
     def __str__(self) -> str:
-        return f"import #{self.pk} ({self.status})"
+        return f"Import #{self.pk} ({self.get_status_display()})"
 
 
 class ConsensusRun(models.Model):
@@ -477,7 +478,10 @@ class ClaimSuggestion(models.Model):
         indexes = (models.Index(fields=["article", "status"], name="suggestion_article_idx"),)
 
     def __str__(self) -> str:
-        return f"{self.article_id}[{self.start}:{self.end}] {self.status}"
+        return (
+            f"Article {self.article_id}, characters {self.start}\u2013{self.end}: "
+            f"{self.get_status_display()}"
+        )
 
 
 class ProposedAppearance(models.Model):
@@ -525,7 +529,10 @@ class ProposedAppearance(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"claim {self.claim_id} ← {self.article_id}[{self.start}:{self.end}]"
+        return (
+            f"Claim {self.claim_id} in article {self.article_id}, "
+            f"characters {self.start}\u2013{self.end}"
+        )
 
 
 class ContradictionFlag(models.Model):

@@ -147,9 +147,9 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         return claims_for_user(user=request.user).select_related("created_by")
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
-        if roles.is_blind(request.user):
+        if roles.is_annotator(request.user) and not roles.is_editor(request.user):
             return (
-                "text",
+                "claim_link",
                 "claimant",
                 "status_badge",
                 "articles",
@@ -166,6 +166,21 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             "consensus_col",
             "verdict_col",
         )
+
+    def get_list_display_links(self, request: HttpRequest, list_display: Any) -> Any:
+        if "claim_link" in list_display:
+            return None  # the claim column links by itself (to the annotate screen)
+        return super().get_list_display_links(request, list_display)
+
+    @admin.display(description="Claim", ordering="text")
+    def claim_link(self, obj: Claim) -> str:
+        """For annotators: a claim assigned to them (or rated) opens the annotate screen; any
+        other claim its read-only page."""
+        if getattr(obj, "assigned_to_me", False) or getattr(obj, "my_label", ""):
+            url = reverse("admin:desk-annotate", args=(obj.pk,))
+        else:
+            url = reverse("admin:articles_claim_change", args=(obj.pk,))
+        return format_html('<a href="{}">{}</a>', url, obj)
 
     def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
         if roles.is_blind(request.user):

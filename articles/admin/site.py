@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from articles import roles
 from articles.selectors.counts import desk_counts
+from articles.selectors.queues import annotator_queue
 
 
 class DeskAdminSite(admin.AdminSite):
@@ -24,6 +25,7 @@ class DeskAdminSite(admin.AdminSite):
     site_title = "factcheck"
     index_title = "Fact-check desk"
     index_template = "admin/desk_index.html"
+    site_url = None  # the desk has no public site to "view"
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # Imported here: the desk views import ModelAdmin-free modules that need the app
@@ -63,16 +65,24 @@ class DeskAdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
         user = request.user
-        extra = {
-            "desk": {
-                "is_editor": roles.is_editor(user),
-                "is_annotator": roles.is_annotator(user),
-                "sees_all_outcomes": roles.sees_all_outcomes(user),
-                **desk_counts(user=user),
-            },
-            **(extra_context or {}),
-        }
+        extra = {"desk": desk_counts(user=user), **(extra_context or {})}
         return super().index(request, extra)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        """The admin's context plus `desk_nav`: the role flags every desk template reads (so no
+        template re-derives a rule from group names) and the annotator's queue length for the
+        navigation."""
+        context = super().each_context(request)
+        user = request.user
+        nav: dict[str, Any] = {
+            "is_editor": roles.is_editor(user),
+            "is_annotator": roles.is_annotator(user),
+            "sees_all_outcomes": roles.sees_all_outcomes(user),
+        }
+        if nav["is_annotator"] and user.is_authenticated:
+            nav["queue_count"] = annotator_queue(user=user).count()
+        context["desk_nav"] = nav
+        return context
 
     def desk_context(self, request: HttpRequest, *, title: str) -> dict[str, Any]:
         """The context every desk page starts from (the admin's own plus the page title)."""

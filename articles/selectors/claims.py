@@ -8,6 +8,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -35,11 +36,11 @@ from articles.selectors.visibility import rated_by
 def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
     """Claims as the admin lists them for `user`, with role-appropriate annotations.
 
-    Everyone who may see claims gets `n_appearances` and `my_label` (their own annotation's
-    label, "" if none). Editors and viewers also get `n_annotations`, `consensus_label`,
-    `consensus_status`, `consensus_agreement` and `verdict_label` (the current published
-    verdict's label, "" if none). For blind users these five are computed only for claims they
-    have rated (NULL/"" otherwise), so the data never leaves the database.
+    Everyone who may see claims gets `n_appearances`, `assigned_to_me` and `my_label` (their
+    own annotation's label, "" if none). Editors and viewers also get `n_annotations`,
+    `consensus_label`, `consensus_status`, `consensus_agreement` and `verdict_label` (the
+    current published verdict's label, "" if none). For blind users these five are computed
+    only for claims they have rated (NULL/"" otherwise), so the data never leaves the database.
     """
     my_label = Subquery(
         Annotation.objects.filter(claim_id=OuterRef("pk"), annotator_id=user.pk).values("label")[:1]
@@ -68,6 +69,9 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
         output_field=CharField(),
     )
     qs = Claim.objects.annotate(
+        assigned_to_me=Exists(
+            Assignment.objects.filter(claim_id=OuterRef("pk"), annotator_id=user.pk)
+        ),
         n_appearances=Coalesce(n_appearances, 0),
         my_label=Coalesce(my_label, Value(""), output_field=CharField()),
     )
