@@ -42,7 +42,7 @@ from articles.models import (
 )
 from articles.selectors.claims import claims_for_user
 from articles.selectors.outcomes import claim_consensus
-from articles.selectors.visibility import claim_outcome_visible
+from articles.selectors.visibility import claim_outcome_visible, visible_claim_outcomes
 from articles.services.assignments import assignment_create, claims_auto_assign
 from articles.services.claims import (
     claim_create,
@@ -120,7 +120,11 @@ class VerdictInline(_ReadOnlyInline):
         return claim_outcome_visible(user=request.user, claim_id=obj.pk)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Verdict]:
-        return super().get_queryset(request).select_related("published_by")
+        # Not the admin's default (empty without the model's view permission): the verdicts
+        # this user may see, by the blindness rule.
+        return visible_claim_outcomes(
+            Verdict.objects.select_related("published_by"), user=request.user
+        )
 
 
 # The only lookups a blind user may filter the claim list by (the filters offered to them).

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 
+from articles import roles
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
+    require_editor,
+    service_errors,
 )
 from articles.models import (
     AnnotatorReliability,
@@ -24,6 +28,7 @@ from articles.selectors.outcomes import (
     reliability_for_user,
     verdicts_for_user,
 )
+from articles.services.consensus import consensus_full_recompute_request
 
 
 class _ReadOnlyAdmin:
@@ -110,6 +115,42 @@ class ConsensusRunAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
         "started_at",
         "finished_at",
     )
+
+    def get_urls(self) -> list[URLPattern]:
+        recompute = path(
+            "recompute/",
+            self.admin_site.admin_view(self.recompute_view),
+            name="articles_consensusrun_recompute",
+        )
+        return [recompute, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"can_recompute": roles.is_editor(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def recompute_view(self, request: HttpRequest) -> HttpResponse:
+        """POST: an editor starts a full recompute now."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        user = require_editor(request)
+        back = reverse("admin:articles_consensusrun_changelist")
+        with service_errors(request) as errors:
+            queued = consensus_full_recompute_request(user=user)
+        if errors:
+            return HttpResponseRedirect(back)
+        if queued:
+            messages.success(
+                request,
+                "Full recompute started: a new run appears here when it finishes.",
+            )
+        else:
+            messages.warning(
+                request,
+                "The job queue is unreachable; the hourly recompute runs once it is back.",
+            )
+        return HttpResponseRedirect(back)
 
     @admin.display(description="Alpha", ordering="alpha")
     def alpha_value(self, obj: ConsensusRun) -> str:

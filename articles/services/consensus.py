@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from articles import roles
 from articles.consensus import (
     Posteriors,
     Reliability,
@@ -231,6 +233,21 @@ class FullRecomputeResult:
             "written": self.written,
             "alpha": self.run.alpha,
         }
+
+
+def consensus_full_recompute_request(*, user: AbstractBaseUser) -> bool:
+    """An editor asks for a full recompute now (instead of waiting for the hourly run): queue
+    the job once the current transaction commits. Returns False when the broker could not be
+    reached (the hourly run still comes). Raises PermissionDenied for anyone but editors."""
+    roles.require_editor(user, "start a full consensus recompute")
+    from articles.tasks import consensus_full_recompute_task
+
+    try:
+        consensus_full_recompute_task.delay()
+    except Exception:
+        logger.warning("could not queue the full consensus recompute", exc_info=True)
+        return False
+    return True
 
 
 def consensus_full_recompute(*, progress: ProgressCallback | None = None) -> dict[str, Any]:

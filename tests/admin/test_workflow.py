@@ -1,0 +1,126 @@
+"""The editor's and annotator's day: what a walkthrough found, kept fixed."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import ConsensusRun, Label, Verdict
+from tests.admin.conftest import login, text_of
+from tests.factories import AnnotationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_editor_starts_a_full_recompute_from_the_runs_page(client, desk):
+    login(client, desk.editor)
+    page = text_of(client.get(reverse("admin:articles_consensusrun_changelist")))
+    assert "Recompute all consensus now" in page
+    url = reverse("admin:articles_consensusrun_recompute")
+    assert client.get(url).status_code == 405
+    before = ConsensusRun.objects.count()
+    response = client.post(url, follow=True)
+    assert ConsensusRun.objects.count() == before + 1  # eager here: the job ran
+    assert "Full recompute started" in text_of(response)
+
+
+def test_viewers_see_runs_but_cannot_start_one(client, desk):
+    login(client, desk.viewer)
+    page = text_of(client.get(reverse("admin:articles_consensusrun_changelist")))
+    assert "Recompute all consensus now" not in page
+    assert client.post(reverse("admin:articles_consensusrun_recompute")).status_code == 403
+
+
+def test_my_queue_is_in_the_navigation_for_annotators_only(client, desk):
+    login(client, desk.a2)
+    page = text_of(client.get(reverse("admin:articles_claim_changelist")))
+    assert 'id="fc-nav-queue"' in page
+    assert "My queue (1)" in page
+    login(client, desk.editor)
+    assert 'id="fc-nav-queue"' not in text_of(client.get(reverse("admin:index")))
+
+
+def test_annotators_claim_rows_open_the_annotate_screen(client, desk):
+    login(client, desk.a2)
+    page = text_of(client.get(reverse("admin:articles_claim_changelist")))
+    assert reverse("admin:desk-annotate", args=[desk.claim.pk]) in page
+    # A claim not assigned to them opens its read-only page instead (no link to a 403).
+    assert reverse("admin:desk-annotate", args=[desk.other.pk]) not in page
+    assert reverse("admin:articles_claim_change", args=[desk.other.pk]) in page
+
+
+def test_no_history_link_for_those_who_may_not_open_history(client, desk):
+    login(client, desk.a1)
+    page = text_of(client.get(reverse("admin:articles_claim_change", args=[desk.claim.pk])))
+    assert reverse("admin:articles_claim_history", args=[desk.claim.pk]) not in page
+    login(client, desk.editor)
+    page = text_of(client.get(reverse("admin:articles_claim_change", args=[desk.claim.pk])))
+    assert reverse("admin:articles_claim_history", args=[desk.claim.pk]) in page
+
+
+def test_published_verdict_is_shown_as_the_verdict_not_the_consensus(client, desk):
+    # The desk's claim: consensus leans false (contested); the editor publishes disputed.
+    Verdict.objects.create(
+        claim=desk.claim,
+        version=1,
+        label=Label.DISPUTED,
+        is_override=True,
+        reason="Outlets disagree on the figure.",
+        published_by=desk.editor,
+        published_at=desk.verdict.published_at,
+    )
+    login(client, desk.editor)
+    claims = client.get(reverse("admin:articles_claim_changelist"))
+    row = claims.context["cl"].result_list.get(pk=desk.claim.pk)
+    assert row.verdict_label == Label.DISPUTED
+    article = text_of(client.get(reverse("admin:articles_article_change", args=[desk.article.pk])))
+    assert "fc-verdict-tag" in article
+    assert "fc-label-disputed" in article
+    # The annotator who rated it sees the verdict on their screens; a blind one does not.
+    login(client, desk.a1)
+    annotate = text_of(client.get(reverse("admin:desk-annotate", args=[desk.claim.pk])))
+    assert "Published verdict" in annotate
+    queue = text_of(client.get(reverse("admin:desk-queue")))
+    assert "fc-label-disputed" in queue
+    claim_page = text_of(client.get(reverse("admin:articles_claim_change", args=[desk.claim.pk])))
+    assert "Outlets disagree on the figure." in claim_page
+    login(client, desk.a2)
+    annotate = text_of(client.get(reverse("admin:desk-annotate", args=[desk.claim.pk])))
+    assert "Published verdict" not in annotate
+    assert "Outlets disagree" not in annotate
+
+
+def test_pending_consensus_reads_as_pending_with_its_count(client, desk):
+    desk.consensus.status = "pending"
+    desk.consensus.save()
+    login(client, desk.editor)
+    page = text_of(client.get(reverse("admin:articles_claim_changelist")))
+    assert "pending" in page
+    assert "(1 of 3 ratings)" in page
+
+
+def test_untouched_confidence_records_none_and_links_get_a_scheme(client, desk):
+    login(client, desk.a2)
+    url = reverse("admin:desk-annotate", args=[desk.claim.pk])
+    page = text_of(client.get(url))
+    assert 'data-name="confidence"' in page  # the untouched slider submits nothing
+    client.post(
+        url,
+        {
+            "label": "verified",
+            "rationale": "",
+            "evidence_links": "example.org/report",
+            "_save": "1",
+        },
+    )
+    mine = desk.claim.annotations.get(annotator=desk.a2)
+    assert mine.confidence is None
+    assert mine.evidence_links == ["https://example.org/report"]
+
+
+def test_annotate_form_error_appears_once_at_its_field(client, desk):
+    login(client, desk.a2)
+    url = reverse("admin:desk-annotate", args=[desk.claim.pk])
+    response = client.post(url, {"label": "false", "rationale": "", "_save": "1"})
+    assert response.status_code == 200
+    assert text_of(response).count("Explain your verdict") == 1
+    assert "rationale" in response.context["form"].errors
+    AnnotationFactory  # noqa: B018 - keeps the import used by other tests of this module
