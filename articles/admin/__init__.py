@@ -4,3 +4,5 @@ from articles.admin import annotations as annotations
 from articles.admin import articles as articles
 from articles.admin import claims as claims
 from articles.admin import imports as imports
+from articles.admin import tokens as tokens
+from articles.admin import webhooks as webhooks

@@ -1,7 +1,10 @@
-"""One DRF exception handler that maps domain errors and Django's ValidationError to HTTP 400."""
+"""One DRF exception handler: domain errors and Django's ValidationError become 400 with
+field-level messages, a missing row 404, the desk's PermissionDenied 403; every error body is a
+JSON object (`{"detail": ...}` or `{field: [messages]}`)."""
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -20,4 +23,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, ApplicationError):
         detail = {"detail": exc.message, **{k: str(v) for k, v in exc.extra.items()}}
         exc = drf_exceptions.ValidationError(detail=detail)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = drf_exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A message not tied to a field: keep the body an object, like every other error.
+        response.data = {"non_field_errors": response.data}
+    return response

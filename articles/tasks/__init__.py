@@ -10,10 +10,12 @@ from articles.tasks.consensus import (
     consensus_full_recompute_task,
 )
 from articles.tasks.imports import article_batch_import_task
+from articles.tasks.webhooks import webhook_deliver_task
 
 __all__ = [
     "article_batch_import_task",
     "claim_consensus_recompute_task",
     "claims_stale_recompute_task",
     "consensus_full_recompute_task",
+    "webhook_deliver_task",
 ]
