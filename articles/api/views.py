@@ -444,10 +444,6 @@ CLAIMREVIEW_SCHEMA: dict[str, Any] = {
 }
 
 
-class VerdictThrottle(ExportRateThrottle):
-    scope = "export"
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Published verdicts: the export",
@@ -477,6 +473,7 @@ class VerdictViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Verdict]):
     permission_classes = (permissions.CanReadVerdicts,)
     serializer_class = s.VerdictOutputSerializer
     pagination_class = VerdictCursorPagination
+    throttle_scope = "export"
     filter_backends = (DjangoFilterBackend, OrderingFilter)
     filterset_class = filters.VerdictFilter
     ordering_fields = ("published_at", "id")
@@ -484,7 +481,7 @@ class VerdictViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Verdict]):
     lookup_value_regex = ID_PATTERN
 
     def get_throttles(self) -> list[BaseThrottle]:
-        return [AnonRateThrottle(), UserRateThrottle(), VerdictThrottle()]
+        return [AnonRateThrottle(), UserRateThrottle(), ExportRateThrottle()]
 
     def get_renderers(self) -> list[BaseRenderer]:
         if self.action == "list":

@@ -26,7 +26,7 @@ from tests.factories import (
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    key = api_token_issue(user=user, name="tests").key
+    key = api_token_issue(user=user, name=f"tests-{user.api_tokens.count()}").key
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
