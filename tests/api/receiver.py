@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Receiver:
     def __init__(self, statuses=()):
         self.statuses = list(statuses)
-        self.requests = []
+        self.requests: list[tuple[dict, bytes]] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -32,7 +32,8 @@ def test_exports_csv_and_jsonl_rows(desk, editor):
     assert response["Content-Disposition"] == 'attachment; filename="verdicts.csv"'
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r["claim_id"] for r in rows] == [str(desk.unrated.pk), str(desk.rated.pk)]
-    assert rows[0]["label"] == "false" and rows[0]["status"] == "published"
+    assert rows[0]["label"] == "false"
+    assert rows[0]["status"] == "published"
     assert tuple(rows[0]) == exports.EXPORT_COLUMNS
     by_accept = client.get("/api/v1/verdicts/", HTTP_ACCEPT="application/x-ndjson")
     lines = b"".join(by_accept.streaming_content).decode().splitlines()
@@ -42,7 +43,8 @@ def test_exports_csv_and_jsonl_rows(desk, editor):
     ]
     # Errors of a streamed format are JSON; an unknown format is 404.
     bad = client.get("/api/v1/verdicts/?format=csv&label=maybe")
-    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+    assert bad.status_code == 400
+    assert bad["Content-Type"] == "application/json"
     assert client.get("/api/v1/verdicts/?format=xml").status_code == 404
     assert client.get("/api/v1/verdicts/", HTTP_ACCEPT="application/xml").status_code == 406
 
@@ -69,7 +71,8 @@ def test_exports_stream_yields_before_the_query_finishes(editor, settings, monke
         next(stream)
         assert len(pulled) <= 1
         rest = list(stream)
-        assert len(pulled) == 30 and rest
+        assert len(pulled) == 30
+        assert rest
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,7 +161,8 @@ def test_exports_throttled_per_token(desk, editor, settings):
         assert [first.get("/api/v1/verdicts/").status_code for _ in range(2)] == [200, 200]
         limited = first.get("/api/v1/verdicts/?format=csv")
         assert limited.status_code == 429
-        assert "Retry-After" in limited and limited["Content-Type"] == "application/json"
+        assert "Retry-After" in limited
+        assert limited["Content-Type"] == "application/json"
         # The same user's other token has its own allowance; other endpoints are not export.
         assert second.get("/api/v1/verdicts/").status_code == 200
         assert first.get("/api/v1/claims/").status_code == 200

@@ -19,14 +19,17 @@ from tests.conftest import wait_for
 from tests.factories import ClaimFactory
 
 
-def _hook(editor, url, events=None, secret="s3cret"):
+TEST_SECRET = "s3cret"  # noqa: S105 - a test fixture, not a credential
+
+
+def _hook(editor, url, events=None, secret=TEST_SECRET):
     return webhook_services.webhook_save(
         user=editor,
         webhook=Webhook(name="cms", url=url, secret=secret, events=events or WebhookEvent.values),
     )
 
 
-def _verify(headers, body, secret="s3cret"):
+def _verify(headers, body, secret=TEST_SECRET):
     timestamp = headers[webhook_services.TIMESTAMP_HEADER]
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return headers[webhook_services.SIGNATURE_HEADER] == f"sha256={expected.hexdigest()}"
@@ -78,15 +81,17 @@ def test_webhooks_attempt_signs_and_logs(editor, django_capture_on_commit_callba
             verdict_publish(user=editor, claim_id=claim.pk)
         delivery = WebhookDelivery.objects.get()
         first = webhook_services.webhook_delivery_attempt(delivery_id=delivery.pk)
-        assert first.status == "retrying" and first.retry_in == 2.0
+        assert first.status == "retrying"
+        assert first.retry_in == 2.0
         second = webhook_services.webhook_delivery_attempt(delivery_id=delivery.pk)
-        assert second.status == "delivered" and second.retry_in is None
+        assert second.status == "delivered"
+        assert second.retry_in is None
         again = webhook_services.webhook_delivery_attempt(delivery_id=delivery.pk)
         assert again.status == "delivered"
     assert len(receiver.requests) == 2
     headers, body = receiver.requests[-1]
     assert _verify(headers, body)
-    assert not _verify(headers, body, secret="other")
+    assert not _verify(headers, body, "other")
     assert json.loads(body)["verdict"]["claim_id"] == claim.pk
     assert headers[webhook_services.EVENT_HEADER] == "verdict.published"
     delivery.refresh_from_db()
@@ -113,7 +118,8 @@ def test_webhooks_backoff_grows_and_stops_after_the_window(editor, settings):
         )
     assert waits == [1.0, 2.0, 4.0, 8.0]  # 15 s; the next 8 s wait would pass the 20 s window
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and delivery.attempts == 5
+    assert delivery.status == "failed"
+    assert delivery.attempts == 5
     assert "Connection" in delivery.last_error or "refused" in delivery.last_error.lower()
 
 
@@ -155,16 +161,14 @@ def test_webhooks_admin_form_validates_events(editor, client):
         "/admin/articles/webhook/add/",
         {"name": "cms2", "url": "https://cms.example.org/h", "secret": "x", "events": ["nope"]},
     )
-    assert bad.status_code == 200 and Webhook.objects.count() == 1
+    assert bad.status_code == 200
+    assert Webhook.objects.count() == 1
 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_webhooks_real_worker_posts_signed_payload_after_commit(celery_live):
+def test_webhooks_real_worker_posts_signed_payload_after_commit(celery_live, editor):
     """A real worker sends the delivery to a receiver on 127.0.0.1, retrying after a 500."""
-    from tests.factories import EditorFactory
-
-    editor = EditorFactory()
     claim = ClaimFactory()
     consensus_for(claim)
     with Receiver(statuses=[500]) as receiver:
@@ -176,7 +180,8 @@ def test_webhooks_real_worker_posts_signed_payload_after_commit(celery_live):
             timeout=60,
         )
     delivery.refresh_from_db()
-    assert delivery.attempts == 2 and delivery.response_code == 200
+    assert delivery.attempts == 2
+    assert delivery.response_code == 200
     assert len(receiver.requests) == 2
     headers, body = receiver.requests[-1]
     assert _verify(headers, body)
