@@ -18,7 +18,6 @@ from tests.api.receiver import Receiver
 from tests.conftest import wait_for
 from tests.factories import ClaimFactory
 
-
 TEST_SECRET = "s3cret"  # noqa: S105 - a test fixture, not a credential
 
 
