@@ -15,3 +15,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+handler404 = "articles.api.exceptions.not_found"
+handler400 = "articles.api.exceptions.bad_request_page"

@@ -4,12 +4,23 @@ export selectors, so the API and the exports share one definition of each."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
 
 from articles.models import Annotation, Article, Assignment, Claim, Label, Verdict
 from articles.selectors import exports
+
+# Ids beyond a 64-bit integer are refused as invalid input (the databases cannot compare them).
+MAX_ID = 2**63 - 1
+
+
+def _id_filter(field_name: str | None = None, **kwargs: Any) -> django_filters.NumberFilter:
+    if field_name is not None:
+        kwargs["field_name"] = field_name
+    return django_filters.NumberFilter(min_value=0, max_value=MAX_ID, decimal_places=0, **kwargs)
+
 
 STATUS_CHOICES = (("published", "Published"), ("retracted", "Retracted"))
 
@@ -19,8 +30,8 @@ class VerdictFilter(django_filters.FilterSet):  # type: ignore[misc]
         choices=STATUS_CHOICES, method="filter_status", help_text="published or retracted."
     )
     label = django_filters.ChoiceFilter(choices=Label.choices)
-    claim = django_filters.NumberFilter(field_name="claim_id")
-    article = django_filters.NumberFilter(
+    claim = _id_filter("claim_id")
+    article = _id_filter(
         method="filter_article", help_text="Claims appearing in this article (id)."
     )
     publisher = django_filters.CharFilter(
@@ -71,7 +82,7 @@ class ArticleFilter(django_filters.FilterSet):  # type: ignore[misc]
 class ClaimFilter(django_filters.FilterSet):  # type: ignore[misc]
     status = django_filters.ChoiceFilter(choices=Claim.Status.choices)
     claimant = django_filters.CharFilter(lookup_expr="icontains")
-    article = django_filters.NumberFilter(field_name="appearances__article_id", distinct=True)
+    article = _id_filter("appearances__article_id", distinct=True)
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -80,8 +91,8 @@ class ClaimFilter(django_filters.FilterSet):  # type: ignore[misc]
 
 
 class AnnotationFilter(django_filters.FilterSet):  # type: ignore[misc]
-    claim = django_filters.NumberFilter(field_name="claim_id")
-    annotator = django_filters.NumberFilter(field_name="annotator_id")
+    claim = _id_filter("claim_id")
+    annotator = _id_filter("annotator_id")
     label = django_filters.ChoiceFilter(choices=Label.choices)
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -91,7 +102,7 @@ class AnnotationFilter(django_filters.FilterSet):  # type: ignore[misc]
 
 
 class AssignmentFilter(django_filters.FilterSet):  # type: ignore[misc]
-    claim = django_filters.NumberFilter(field_name="claim_id")
+    claim = _id_filter("claim_id")
     open = django_filters.BooleanFilter(
         field_name="completed_at", lookup_expr="isnull", help_text="true: not yet annotated."
     )

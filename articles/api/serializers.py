@@ -93,7 +93,12 @@ class ImportJobCreateInputSerializer(serializers.Serializer[Any]):
     """Many articles at once, imported by a Celery job: uploaded `files` (zips among them) or
     JSON `records` (each like the single-article fields)."""
 
-    files = serializers.ListField(child=serializers.FileField(), required=False, max_length=1000)
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=100,
+        help_text="At most 100 files (zips allowed).",
+    )
     records = serializers.ListField(
         child=serializers.DictField(), required=False, max_length=10_000
     )

@@ -528,8 +528,9 @@ class VerdictViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Verdict]):
     def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        # Errors of a streamed format (a bad filter, a throttle) are answered in JSON.
-        if isinstance(response, Response) and self._format() in STREAMED_FORMATS:
+        # Errors (a bad filter, a throttle, a missing row) are answered in JSON in every format.
+        is_error = response.status_code >= 400
+        if isinstance(response, Response) and (is_error or self._format() in STREAMED_FORMATS):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]

@@ -113,3 +113,13 @@ def desk(db):
     verdict_for(rated)
     verdict_for(unrated, label=Label.FALSE)
     return Desk(article, rated, unrated, annotator, other, own, other_annotation)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Throttle counters live in the cache, keyed by token/user ids that the next test reuses.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
