@@ -170,6 +170,9 @@ class AppearanceOutputSerializer(serializers.ModelSerializer[ClaimAppearance]):
 
 
 class ConsensusOutputSerializer(serializers.ModelSerializer[Consensus]):
+    label = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="verified, disputed or false; '' while pending."
+    )
     probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True)
 
     class Meta:
@@ -331,6 +334,12 @@ class AssignmentOutputSerializer(serializers.ModelSerializer[Assignment]):
 
 class VerdictOutputSerializer(serializers.ModelSerializer[Verdict]):
     status = serializers.SerializerMethodField()
+    consensus_label = serializers.CharField(
+        read_only=True, help_text="The consensus label it was published against, or ''."
+    )
+    consensus_status = serializers.CharField(
+        read_only=True, help_text="That consensus's status (pending, settled, contested), or ''."
+    )
     claim_text = serializers.CharField(source="claim.text", read_only=True)
     claimant = serializers.CharField(source="claim.claimant", read_only=True)
     appearances = AppearanceOutputSerializer(source="claim.appearances", many=True, read_only=True)
