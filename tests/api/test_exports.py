@@ -75,7 +75,7 @@ def test_exports_stream_yields_before_the_query_finishes(editor, settings, monke
         assert rest
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_use_a_server_side_cursor(postgres, editor, settings, monkeypatch):
     """On PostgreSQL the rows come from a named (server-side) cursor, fetched in chunks."""
     _verdicts(12)

@@ -74,6 +74,21 @@ def fuzz_headers(desk, editor):
     return {"Authorization": client._credentials["HTTP_AUTHORIZATION"]}
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose
+    close_old_connections would close the test's connection mid-transaction (Django's test
+    client disconnects it the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
