@@ -321,6 +321,10 @@ class Verdict(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="published_verdicts"
     )
     published_at = models.DateTimeField(db_index=True)
+    # A retracted version stays on file (and in exports, marked retracted) so that a client
+    # syncing with `updated_since` learns that the verdict was withdrawn.
+    retracted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    retraction_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -567,3 +571,110 @@ class ContradictionFlag(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id}: {self.kind} {self.first_values} ≠ {self.second_values}"
+
+
+class ApiToken(models.Model):
+    """A named API token of one user. Only a SHA-256 digest of the key is stored: the key itself
+    is shown once, when issued. Revoked tokens are kept (with the time) for the record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(
+        max_length=12, help_text="The key's first characters, to tell tokens apart."
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("user_id", "name")
+        verbose_name = "API token"
+        constraints = (
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="api_token_unique_active_name",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="api_token_name_not_empty"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook can be told about."""
+
+    VERDICT_PUBLISHED = "verdict.published", "Verdict published"
+    VERDICT_CHANGED = "verdict.changed", "Verdict changed (a new version)"
+    VERDICT_RETRACTED = "verdict.retracted", "Verdict retracted"
+
+
+class Webhook(models.Model):
+    """An endpoint (a newsroom's CMS) told about verdict events, signed with its secret."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=2000)
+    secret = models.CharField(
+        max_length=200, help_text="Shared secret for the HMAC-SHA256 signature of each delivery."
+    )
+    events = models.JSONField(default=list, help_text="Event names this endpoint receives.")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        events = self.events if isinstance(self.events, list) else None
+        if not events or any(event not in WebhookEvent.values for event in events):
+            raise ValidationError(
+                {"events": f"Choose one or more of: {', '.join(WebhookEvent.values)}."}
+            )
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook, with its outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RETRYING = "retrying", "Retrying"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    response_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} ({self.status})"

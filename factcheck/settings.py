@@ -38,9 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "articles",
 ]
@@ -218,17 +218,25 @@ CACHES = {
     )
 }
 
-# --- REST framework ---------------------------------------------------------------------------
+# --- REST framework and the API -------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class comes first: an anonymous request is answered 401 with a
+    # `WWW-Authenticate: Token` challenge (the session class has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "articles.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.DeskPageNumberPagination",
     "PAGE_SIZE": env.int("FACTCHECK_API_PAGE_SIZE", default=50),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "articles.api.schema.DeskAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -237,6 +245,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("FACTCHECK_THROTTLE_ANON", default="60/minute"),
         "user": env.str("FACTCHECK_THROTTLE_USER", default="1200/minute"),
+        # Per API token (per user for sessions): the verdict export in every format.
         "export": env.str("FACTCHECK_THROTTLE_EXPORT", default="120/minute"),
     },
 }
@@ -244,7 +253,49 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
     "DESCRIPTION": "Articles, claims, annotations and published verdicts of the fact-check desk.",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the installed drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LabelEnum": "articles.models.Label",
+        "ConsensusStatusEnum": "articles.models.ConsensusStatus",
+        "ClaimStatusEnum": "articles.models.Claim.Status",
+        "ImportJobStatusEnum": "articles.models.ImportBatch.Status",
+        "VerdictStatusEnum": [("published", "Published"), ("retracted", "Retracted")],
+        "ImportResultStatusEnum": ["imported", "duplicate", "rejected"],
+        "ArticleImportStatusEnum": ["imported", "duplicate"],
+    },
 }
+# Published verdicts readable without signing in (GET /api/v1/verdicts/ and its details).
+FACTCHECK_API_PUBLIC_VERDICTS = env.bool("FACTCHECK_API_PUBLIC_VERDICTS", default=False)
+# Rows fetched per round trip of the export's server-side cursor.
+FACTCHECK_API_EXPORT_CHUNK_ROWS = env.int("FACTCHECK_API_EXPORT_CHUNK_ROWS", default=2000)
+# The publishing organisation of ClaimReview JSON-LD, and the public URL of a verdict
+# (placeholders {claim_id}, {verdict_id}, {version}).
+FACTCHECK_CLAIMREVIEW_ORGANIZATION_NAME = env.str(
+    "FACTCHECK_CLAIMREVIEW_ORGANIZATION_NAME", default="factcheck desk"
+)
+FACTCHECK_CLAIMREVIEW_ORGANIZATION_URL = env.str(
+    "FACTCHECK_CLAIMREVIEW_ORGANIZATION_URL", default="https://factcheck.example.org/"
+)
+FACTCHECK_CLAIMREVIEW_URL = env.str(
+    "FACTCHECK_CLAIMREVIEW_URL", default="https://factcheck.example.org/claims/{claim_id}/"
+)
+
+# --- webhooks ---------------------------------------------------------------------------------
+FACTCHECK_WEBHOOK_TIMEOUT_SECONDS = env.float("FACTCHECK_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Failed deliveries are retried after 2, 4, 8, ... seconds (capped), for at most the window.
+FACTCHECK_WEBHOOK_BACKOFF_SECONDS = env.float("FACTCHECK_WEBHOOK_BACKOFF_SECONDS", default=2.0)
+FACTCHECK_WEBHOOK_BACKOFF_MAX_SECONDS = env.float(
+    "FACTCHECK_WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0
+)
+FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS = env.float(
+    "FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600.0
+)
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

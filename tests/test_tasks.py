@@ -24,6 +24,7 @@ from articles.models import Claim, Consensus, ConsensusRun, Label
 from articles.services import claimfinding as claimfinding_services
 from articles.services import consensus as consensus_services
 from articles.services import imports as import_services
+from articles.services import webhooks as webhook_services
 from articles.services.consensus import STALE_GRACE, claim_consensus_schedule
 from articles.tasks import (
     article_batch_import_task,
@@ -31,6 +32,7 @@ from articles.tasks import (
     claims_find_for_articles_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
+    webhook_deliver_task,
 )
 from articles.tasks.transient import TRANSIENT_ERRORS
 from factcheck.celery import app as celery_app
@@ -139,6 +141,9 @@ TASKS = [
         "claims_find_for_articles",
         ([7],),
         id="claimfinding",
+    ),
+    pytest.param(
+        webhook_deliver_task, webhook_services, "webhook_delivery_attempt", (7,), id="webhook"
     ),
 ]
 

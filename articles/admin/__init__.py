@@ -8,3 +8,5 @@ from articles.admin import claims as claims
 from articles.admin import imports as imports
 from articles.admin import outcomes as outcomes
 from articles.admin import suggestions as suggestions
+from articles.admin import tokens as tokens
+from articles.admin import webhooks as webhooks

@@ -30,6 +30,7 @@ from articles.models import (
     Verdict,
 )
 from articles.roles import AnyUser
+from articles.selectors.outcomes import current_verdict_label
 from articles.selectors.visibility import rated_by
 
 
@@ -63,7 +64,9 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
     )
     verdict_label = Coalesce(
         Subquery(
-            Verdict.objects.filter(claim_id=OuterRef("pk")).order_by("-version").values("label")[:1]
+            Verdict.objects.filter(claim_id=OuterRef("pk"))
+            .order_by("-version")
+            .values(shown=current_verdict_label())[:1]
         ),
         Value(""),
         output_field=CharField(),

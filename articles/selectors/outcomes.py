@@ -5,10 +5,14 @@ the editors' adjudication queues.
 from __future__ import annotations
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     F,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 
 from articles import roles
@@ -27,9 +31,20 @@ def claim_consensus(*, claim_id: int) -> Consensus | None:
     return Consensus.objects.filter(claim_id=claim_id).first()
 
 
+def current_verdict_label() -> Case:
+    """For a claim's verdict rows ordered newest version first: the label, or "" when that
+    version was retracted (a retracted latest version means no verdict stands)."""
+    return Case(
+        When(retracted_at__isnull=True, then=F("label")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def claim_current_verdict(*, claim_id: int) -> Verdict | None:
-    """The claim's current (latest) published verdict, if any."""
-    return Verdict.objects.filter(claim_id=claim_id).order_by("-version").first()
+    """The claim's standing verdict: its latest version, unless that was retracted."""
+    latest = Verdict.objects.filter(claim_id=claim_id).order_by("-version").first()
+    return latest if latest is not None and latest.retracted_at is None else None
 
 
 def contested_queue() -> QuerySet[Claim]:

@@ -61,3 +61,15 @@ def assignments_for_user(*, user: AnyUser) -> QuerySet[Assignment]:
     if roles.is_annotator(user):
         return qs.filter(annotator_id=user.pk)
     return qs.none()
+
+
+def verdicts_visible(
+    qs: QuerySet[Verdict], *, user: AnyUser, public: bool = False
+) -> QuerySet[Verdict]:
+    """The verdict rows of `qs` that `user` may read. With `public` (the
+    FACTCHECK_API_PUBLIC_VERDICTS setting), published verdicts are public: anyone outside the
+    desk's roles (anonymous included) reads every one. Desk roles follow `outcome_scope`, so a
+    blind annotator still sees only verdicts of claims they have rated."""
+    if public and roles.outcome_scope(user) is OutcomeScope.NONE:
+        return qs
+    return visible_claim_outcomes(qs, user=user)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from articles import roles
-from articles.models import Claim, Consensus, ConsensusStatus, Label, Verdict
+from articles.exceptions import ApplicationError
+from articles.models import Claim, Consensus, ConsensusStatus, Label, Verdict, WebhookEvent
+from articles.services.webhooks import verdict_event_schedule
 
 
 def override_needs_reason(*, label: str, consensus_label: str) -> bool:
@@ -57,10 +58,10 @@ def verdict_publish(
             raise ValidationError(
                 {"reason": f"This verdict {why}: write the reason for the override."}
             )
-        previous = Verdict.objects.filter(claim_id=claim_id).aggregate(v=Max("version"))["v"]
+        previous = Verdict.objects.filter(claim_id=claim_id).order_by("-version").first()
         verdict = Verdict(
             claim=claim,
-            version=(previous or 0) + 1,
+            version=(previous.version if previous else 0) + 1,
             label=label,
             is_override=is_override,
             reason=reason,
@@ -76,4 +77,34 @@ def verdict_publish(
             claim.status = Claim.Status.PUBLISHED
             claim._history_user = user  # type: ignore[attr-defined]
             claim.save(update_fields=["status", "updated_at"])
+        standing = previous is not None and previous.retracted_at is None
+        event = WebhookEvent.VERDICT_CHANGED if standing else WebhookEvent.VERDICT_PUBLISHED
+        verdict_event_schedule(verdict=verdict, event=event)
     return verdict
+
+
+def verdict_retract(*, user: AbstractBaseUser, claim_id: int, reason: str) -> Verdict:
+    """Withdraw a claim's current verdict: the version stays on file marked retracted (with
+    `reason` and the time), the claim reopens (status open), and webhooks subscribed to
+    `verdict.retracted` are told once the transaction commits.
+    Raises PermissionDenied for non-editors; ValidationError without a reason;
+    ApplicationError when the claim has no standing verdict.
+    """
+    roles.require_editor(user, "retract verdicts")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Write why the verdict is retracted."})
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim_id)
+        current = Verdict.objects.filter(claim_id=claim_id).order_by("-version").first()
+        if current is None or current.retracted_at is not None:
+            raise ApplicationError("This claim has no published verdict to retract.")
+        current.retracted_at = timezone.now()
+        current.retraction_reason = reason
+        current._history_user = user  # type: ignore[attr-defined]
+        current.save(update_fields=["retracted_at", "retraction_reason"])
+        claim.status = Claim.Status.OPEN
+        claim._history_user = user  # type: ignore[attr-defined]
+        claim.save(update_fields=["status", "updated_at"])
+        verdict_event_schedule(verdict=current, event=WebhookEvent.VERDICT_RETRACTED)
+    return current

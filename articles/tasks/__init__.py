@@ -11,6 +11,7 @@ from articles.tasks.consensus import (
     consensus_full_recompute_task,
 )
 from articles.tasks.imports import article_batch_import_task
+from articles.tasks.webhooks import webhook_deliver_task
 
 __all__ = [
     "article_batch_import_task",
@@ -18,4 +19,5 @@ __all__ = [
     "claims_find_for_articles_task",
     "claims_stale_recompute_task",
     "consensus_full_recompute_task",
+    "webhook_deliver_task",
 ]
