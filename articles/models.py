@@ -178,6 +178,17 @@ class Annotation(models.Model):
     )
     rationale = models.TextField(blank=True)
     evidence_links = models.JSONField(default=list, blank=True)
+    # Submit, peek, revise: once the claim's outcome has been shown to its author, the label
+    # they had then is the one the consensus counts; a later revision is kept and shown to
+    # editors, but does not count twice.
+    counted_label = models.CharField(
+        max_length=16,
+        choices=Label.choices,
+        help_text="The label the consensus counts: the one given before the outcome was seen.",
+    )
+    revealed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the claim's outcome was first shown to its author."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords()
@@ -187,6 +198,9 @@ class Annotation(models.Model):
         constraints = (
             models.UniqueConstraint(
                 fields=["claim", "annotator"], name="annotation_one_per_annotator"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted_label__in=Label.values), name="annotation_counted_label_valid"
             ),
             models.CheckConstraint(
                 condition=Q(label__in=Label.values), name="annotation_label_valid"
@@ -200,9 +214,15 @@ class Annotation(models.Model):
     def __str__(self) -> str:
         return f"{self.annotator}'s rating of claim {self.claim_id}: {self.get_label_display()}"
 
+    @property
+    def revised_after_reveal(self) -> bool:
+        """The author changed their label after seeing the claim's outcome."""
+        return self.label != self.counted_label
+
 
 class Assignment(models.Model):
-    """A claim handed to an annotator; open until they have annotated it."""
+    """A claim handed to an annotator; open until they have annotated it, or until an editor's
+    decision closes it unrated (`closed_at`)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assignments")
     annotator = models.ForeignKey(
@@ -217,6 +237,10 @@ class Assignment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Closed unrated, e.g. when the verdict was published."
+    )
+    close_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ("created_at", "id")

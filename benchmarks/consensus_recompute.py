@@ -123,10 +123,12 @@ def _generate(n_annotations: int, n_claims: int, n_annotators: int, seed: int = 
         confidence.tolist(),
         strict=True,
     ):
-        buffer.write(f"{c}\t{w}\t{labels[g]}\t{conf}\t{rationale}\t[]\t{now}\t{now}\n")
+        label = labels[g]
+        buffer.write(f"{c}\t{w}\t{label}\t{label}\t{conf}\t{rationale}\t[]\t{now}\t{now}\n")
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
-            f"COPY {Annotation._meta.db_table} (claim_id, annotator_id, label, confidence, "
+            f"COPY {Annotation._meta.db_table} (claim_id, annotator_id, label, counted_label, "
+            "confidence, "
             "rationale, evidence_links, created_at, updated_at) FROM STDIN"
         ) as copy:
             copy.write(buffer.getvalue())

@@ -90,6 +90,7 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     annotator = factory.SubFactory(AnnotatorFactory)
     label = Label.VERIFIED
+    counted_label = factory.LazyAttribute(lambda o: o.label)
     confidence = 80
     rationale = factory.Faker("sentence")
 

@@ -78,7 +78,7 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
         cases = " ".join(f"WHEN '{label}' THEN {code}" for label, code in LABEL_CODE.items())
         query = (
             "SELECT (SELECT string_agg(int8send(claim_id) || int8send(annotator_id) || "  # noqa: S608 - labels are our own constants
-            f"int2send((CASE label {cases} END)::int2), ''::bytea) "
+            f"int2send((CASE counted_label {cases} END)::int2), ''::bytea) "
             f"FROM {Annotation._meta.db_table}), "
             "(SELECT string_agg(int8send(id) || int2send(consensus_stale::int::int2), ''::bytea) "
             f"FROM {Claim._meta.db_table}), "
@@ -106,7 +106,9 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
         consensus_fingerprints = stored["fingerprint"].astype(np.uint64)
     else:
         with transaction.atomic():
-            triples = list(Annotation.objects.values_list("claim_id", "annotator_id", "label"))
+            triples = list(
+                Annotation.objects.values_list("claim_id", "annotator_id", "counted_label")
+            )
             claim_rows = list(Claim.objects.values_list("id", "consensus_stale"))
             consensus_rows = list(Consensus.objects.values_list("claim_id", "fingerprint"))
         annotations = _arrays_from_rows(triples)
@@ -137,7 +139,7 @@ def _fingerprint_value(text: str) -> int:
 def claim_annotation_arrays(*, claim_id: int) -> AnnotationArrays:
     """One claim's annotations, for the per-claim job."""
     rows = Annotation.objects.filter(claim_id=claim_id)
-    triples = list(rows.values_list("claim_id", "annotator_id", "label"))
+    triples = list(rows.values_list("claim_id", "annotator_id", "counted_label"))
     return _arrays_from_rows(triples)
 
 
@@ -261,7 +263,7 @@ def article_agreement(*, article_ids: Iterable[int]) -> dict[int, ArticleAgreeme
         return {}
     rows = list(
         Annotation.objects.filter(claim__appearances__article_id__in=ids)
-        .values_list("claim__appearances__article_id", "claim_id", "annotator_id", "label")
+        .values_list("claim__appearances__article_id", "claim_id", "annotator_id", "counted_label")
         .distinct()
     )
     empty = ArticleAgreement(alpha=None, n_claims=0, n_annotations=0)

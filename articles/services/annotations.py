@@ -16,6 +16,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 
 from articles import roles
 from articles.exceptions import ApplicationError, PermissionDenied
@@ -108,6 +109,10 @@ def annotation_submit(
 
         annotation = existing or Annotation(claim_id=claim_id, annotator_id=user.pk)
         annotation.label = label
+        if annotation.revealed_at is None:
+            # Not yet seen the claim's outcome: this label is the one the consensus counts.
+            # After the reveal a revision is kept (and shown to editors) but not counted.
+            annotation.counted_label = label
         annotation.confidence = confidence
         annotation.rationale = rationale
         annotation.evidence_links = links
@@ -116,6 +121,15 @@ def annotation_submit(
         annotation.save()
         assignment_complete(claim_id=claim_id, annotator_id=user.pk)
     return annotation
+
+
+def annotation_outcome_seen(*, user: AbstractBaseUser, claim_id: int) -> None:
+    """Record that the claim's outcome (a consensus with a label, or a verdict) was shown to
+    `user`, who rated it: from now on a change of their label is a revision after the reveal,
+    which the consensus does not count. One UPDATE; only the first reveal is recorded."""
+    Annotation.objects.filter(
+        claim_id=claim_id, annotator_id=user.pk, revealed_at__isnull=True
+    ).update(revealed_at=timezone.now())
 
 
 def annotation_delete(*, user: AbstractBaseUser, annotation_id: int) -> None:

@@ -65,7 +65,9 @@ def test_claim_consensus_recompute_follows_changed_annotations():
     claim = ClaimFactory()
     annotators = annotate(claim, [Label.VERIFIED] * 3)
     consensus_services.claim_consensus_recompute(claim_id=claim.pk)
-    claim.annotations.filter(annotator__in=annotators).update(label=Label.FALSE)
+    claim.annotations.filter(annotator__in=annotators).update(
+        label=Label.FALSE, counted_label=Label.FALSE
+    )
 
     consensus_services.claim_consensus_recompute(claim_id=claim.pk)
 
