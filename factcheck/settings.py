@@ -164,8 +164,8 @@ FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500
 FACTCHECK_SUGGEST_MIN_SCORE = env.float("FACTCHECK_SUGGEST_MIN_SCORE", default=2.0)
 # Least similarity (0-1) to propose a sentence as an appearance of a claim on file, and for
 # two new sentences of one import to be proposed as one claim.
-FACTCHECK_MATCH_MIN_SIMILARITY = env.float("FACTCHECK_MATCH_MIN_SIMILARITY", default=0.35)
-FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY", default=0.45)
+FACTCHECK_MATCH_MIN_SIMILARITY = env.float("FACTCHECK_MATCH_MIN_SIMILARITY", default=0.3)
+FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY", default=0.4)
 # Queue the claim-finding job after each import commits.
 FACTCHECK_CLAIMFINDING_ON_IMPORT = env.bool("FACTCHECK_CLAIMFINDING_ON_IMPORT", default=True)
 

@@ -29,6 +29,7 @@ from articles.services.consensus import STALE_GRACE, claim_consensus_schedule
 from articles.tasks import (
     article_batch_import_task,
     claim_consensus_recompute_task,
+    claim_contradictions_recompute_task,
     claims_find_for_articles_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
@@ -144,6 +145,13 @@ TASKS = [
     ),
     pytest.param(
         webhook_deliver_task, webhook_services, "webhook_delivery_attempt", (7,), id="webhook"
+    ),
+    pytest.param(
+        claim_contradictions_recompute_task,
+        claimfinding_services,
+        "claim_contradictions_recompute",
+        (7,),
+        id="contradictions",
     ),
 ]
 

@@ -1,8 +1,8 @@
 """Contradictions between the passages that state one claim: two fee amounts, two days, two
 names for one thing.
 
-For every pair of passages and every kind of value both give, the values are compared with
-`values.compatible`:
+For every kind of value, passages giving the same values (the same normalised keys) form one
+variant; every pair of variants is compared with `values.compatible`:
   * money amounts, percentages and figures: a value one passage gives that the other does not
     ("up to $42,000" against "42,000 to 210,000 USD") is a contradiction;
   * dates: a date, or weekday, with no compatible date in the other passage ("on Wednesday"
@@ -10,6 +10,10 @@ For every pair of passages and every kind of value both give, the values are com
   * names: a name in each passage found in no name of the other, the two sharing a word
     ("Prime Minister Rishi Sunak" against "Prime Minister Boris Johnson").
 A passage that leaves a value out does not contradict one that gives it.
+
+A claim proposed in hundreds of articles repeats a handful of variants, so the work and the
+flags grow with the variants, not with pairs of passages: each clash of two variants is one
+flag, sourced to the first passage (in input order) giving each variant.
 """
 
 from __future__ import annotations
@@ -94,21 +98,45 @@ def _clash(kind: str, first: list[Value], second: list[Value]) -> bool:
     return bool(first_only or second_only)
 
 
+def _variants(
+    passages: Sequence[Passage],
+) -> dict[str, list[tuple[int, list[Value]]]]:
+    """Per kind, the distinct variants: (index of the first passage giving it, its values)."""
+    variants: dict[str, dict[tuple[object, ...], tuple[int, list[Value]]]] = {}
+    by_text: dict[str, dict[str, list[Value]]] = {}
+    for index, passage in enumerate(passages):
+        grouped = by_text.get(passage.text)
+        if grouped is None:
+            grouped = by_text[passage.text] = _group(extract_values(passage.text))
+        for kind, values in grouped.items():
+            signature = tuple(sorted({(v.kind.value, v.key) for v in values}, key=repr))
+            variants.setdefault(kind, {}).setdefault(signature, (index, values))
+    return {kind: list(found.values()) for kind, found in variants.items()}
+
+
 def find_contradictions(passages: Sequence[Passage]) -> list[Contradiction]:
-    """Every (pair of passages, kind of value) on which the passages disagree, in input order."""
-    grouped = [_group(extract_values(p.text)) for p in passages]
-    found: list[Contradiction] = []
-    for i, j in combinations(range(len(passages)), 2):
-        for kind in KIND_LABELS:
-            first, second = grouped[i].get(kind, []), grouped[j].get(kind, [])
-            if first and second and _clash(kind, first, second):
+    """Every (pair of variants, kind of value) on which the passages disagree, ordered by the
+    first passages of the two variants (in input order), then kind."""
+    found: list[tuple[int, int, int, Contradiction]] = []
+    order = {kind: rank for rank, kind in enumerate(KIND_LABELS)}
+    for kind, variants in _variants(passages).items():
+        for (i, first), (j, second) in combinations(variants, 2):
+            if _clash(kind, first, second):
+                a, b = (i, j) if i < j else (j, i)
+                first_values, second_values = (first, second) if i < j else (second, first)
                 found.append(
-                    Contradiction(
-                        kind=kind,
-                        first=passages[i].source,
-                        first_values=tuple(dict.fromkeys(_describe(v) for v in first)),
-                        second=passages[j].source,
-                        second_values=tuple(dict.fromkeys(_describe(v) for v in second)),
+                    (
+                        a,
+                        b,
+                        order[kind],
+                        Contradiction(
+                            kind=kind,
+                            first=passages[a].source,
+                            first_values=tuple(dict.fromkeys(map(_describe, first_values))),
+                            second=passages[b].source,
+                            second_values=tuple(dict.fromkeys(map(_describe, second_values))),
+                        ),
                     )
                 )
-    return found
+    found.sort(key=lambda item: item[:3])
+    return [item[3] for item in found]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.claimfinding.matching import best_matches, cluster, sentence_key, vectorise
+from articles.claimfinding.matching import TextSpace, best_matches, cluster, sentence_key
 from articles.claimfinding.segmentation import split_sentences
 from articles.claimfinding.worthiness import may_score, score_sentence
 
@@ -22,10 +22,10 @@ class Thresholds:
 
     suggest: float = 2.0
     match: float = 1.0
-    similarity: float = 0.35
+    similarity: float = 0.3
     # Higher than `similarity`: accepting a group adds an appearance in every member's article
     # in one click, so a wrong member costs more than a wrong proposal reviewed on its own.
-    cluster: float = 0.45
+    cluster: float = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +117,15 @@ def plan_batch(
     as an appearance of the most similar claim. The others scoring at least `thresholds.suggest`
     are clustered (see `matching.cluster`): each group is one proposed claim.
     """
-    texts = [c.text for c in candidates] + [c.text for c in claims]
-    vectors = vectorise(texts)
-    sentence_vectors = vectors[: len(candidates)]
+    space = TextSpace([c.text for c in candidates] + [c.text for c in claims])
+    sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []
     if claims:
         groups = np.array([c.claim_id for c in claims], dtype=np.int64)
         for match in best_matches(
-            sentence_vectors,
-            vectors[len(candidates) :],
+            space,
+            sentence_rows,
+            np.arange(len(candidates), len(space), dtype=np.int64),
             threshold=thresholds.similarity,
             target_groups=groups,
         ):
@@ -138,22 +138,21 @@ def plan_batch(
     ]
     if not rows:
         return BatchPlan(matches, [])
-    subset = sentence_vectors[rows]
     order = sorted(
         range(len(rows)),
         key=lambda i: (-candidates[rows[i]].score, candidates[rows[i]].article_id, rows[i]),
     )
-    labels = cluster(subset, threshold=thresholds.cluster, order=order)
+    clusters = cluster(
+        space, np.array(rows, dtype=np.int64), threshold=thresholds.cluster, order=order
+    )
     members: dict[int, list[int]] = {}
     for position in order:
-        members.setdefault(labels[position], []).append(position)
-    plan_groups: list[Group] = []
-    for leader, positions in members.items():
-        similarities = (subset[positions] @ subset[leader].T).toarray().ravel()
-        plan_groups.append(
-            Group(
-                members=tuple(candidates[rows[p]] for p in positions),
-                similarities=tuple(round(float(s), 4) for s in similarities),
-            )
+        members.setdefault(clusters.labels[position], []).append(position)
+    plan_groups = [
+        Group(
+            members=tuple(candidates[rows[p]] for p in positions),
+            similarities=tuple(clusters.similarities[p] for p in positions),
         )
+        for positions in members.values()
+    ]
     return BatchPlan(matches, plan_groups)

@@ -1,11 +1,22 @@
-"""Which sentences state the same claim: lexical similarity of sentences to each other and to
-the claims on file, and clustering of one batch's sentences into claims.
+"""Which sentences state the same claim: similarity of sentences to each other and to the claims
+on file, and clustering of one batch's sentences into claims.
 
-Sentences become TF-IDF vectors over content words (function and reporting words dropped,
-casefolded, cut to their first five letters: a crude stemmer that works across the Latin-script
-languages, so "trained"/"training" and "Klage"/"Klagen" meet) and numbers. The IDF is taken from
-the texts being compared in one run, and words in more than `max_df` of them count for nothing.
-Similarity is the cosine of two vectors, from 0 (no content word shared) to 1.
+Two views of a sentence, combined:
+  * words: TF-IDF over content words (function and reporting words dropped, casefolded, cut to
+    their first five letters: a crude stemmer that works across the Latin-script languages, so
+    "trained"/"training" and "Klage"/"Klagen" meet) and values written the same way whatever the
+    language ("$10 billion", "10bn dollars" and "10 mil millones de dólares" all give the tokens
+    `10000000000` and `usd`; "40 %", "40 percent", "40 Prozent" give `40` and `pct`);
+  * characters: TF-IDF over 3- to 5-letter pieces of the content words, so paraphrases that
+    share word parts ("co-founder"/"co-founded", "Microsoft's"/"Microsoft", compounds) meet.
+Similarity is `WORD_WEIGHT` times the cosine of the word vectors plus the rest times the cosine
+of the character vectors, from 0 to 1. The IDF is taken from the texts compared in one run, and
+words in more than `max_df` of them count for nothing.
+
+Cost stays bounded by the work, not by the number of texts squared: pairs are only scored when
+they share a rare word (one in at most `SHORTLIST_DF` texts of the run: a name, a figure, an
+unusual word); words shared by many texts weigh little in the similarity anyway, and an inverted
+index over them would pair everything with everything.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -23,7 +34,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
-from articles.claimfinding.lexicon import STOPWORDS
+from articles.claimfinding.lexicon import CURRENCIES, PERCENT_WORDS, SCALES, STOPWORDS
+from articles.claimfinding.values import parse_number
 
 STEM = 5
 N_FEATURES = 2**20
@@ -43,16 +55,49 @@ def sentence_key(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
+_NUMBER_SCALE = re.compile(
+    r"(\d+(?:[.,\u00a0\u202f]\d+)*)\s?("
+    + "|".join(re.escape(w) for w in sorted(SCALES, key=len, reverse=True))
+    + r")\.?(?!\w)"
+)
+# Currency and percentage words to one token each, across languages.
+_VALUE_WORDS = {word: code.casefold() for word, code in CURRENCIES.items() if word.isalpha()} | {
+    word: "pct" for entry in PERCENT_WORDS for word in entry.split() if word.isalpha()
+}
+_VALUE_WORDS.pop("per", None)
+_VALUE_WORDS.pop("points", None)
+_VALUE_WORDS.pop("por", None)
+_VALUE_WORDS.pop("pour", None)
+
+
+def _scaled(match: re.Match[str]) -> str:
+    amount = parse_number(match.group(1)) * SCALES.get(match.group(2).casefold(), 1.0)
+    return f" {round(amount)} "
+
+
 def content_tokens(text: str) -> list[str]:
-    """The words that carry a sentence's content, stemmed; numbers without separators;
-    currency symbols as their codes."""
+    """The words that carry a sentence's content, stemmed; numbers without separators, scaled
+    ("10 billion" is `10000000000`); currency signs and words as their codes, percentage signs and
+    words as `pct`."""
+    folded = _NUMBER_SCALE.sub(_scaled, text.casefold().replace("%", " pct ").translate(_SYMBOLS))
     tokens: list[str] = []
-    for raw in _TOKEN.findall(text.casefold().translate(_SYMBOLS)):
+    for raw in _TOKEN.findall(folded):
         if raw[0].isdigit():
             tokens.append(raw.replace(",", "").replace(".", ""))
+        elif raw in _VALUE_WORDS:
+            tokens.append(_VALUE_WORDS[raw])
         elif len(raw) > 1 and raw not in STOPWORDS:
             tokens.append(raw[:STEM])
     return tokens
+
+
+def _content_words(text: str) -> str:
+    """The content words of a sentence, unstemmed, for the character view."""
+    return " ".join(
+        raw
+        for raw in _TOKEN.findall(text.casefold())
+        if len(raw) > 1 and not raw[0].isdigit() and raw not in STOPWORDS
+    )
 
 
 _HASHER = HashingVectorizer(
@@ -62,21 +107,26 @@ _HASHER = HashingVectorizer(
     norm=None,
     dtype=np.float32,
 )
+_CHAR_HASHER = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(3, 5),
+    preprocessor=_content_words,
+    n_features=N_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
 
 # A scipy.sparse CSR matrix (scipy ships no type hints).
 Matrix: TypeAlias = Any
+Indices: TypeAlias = npt.NDArray[np.int64]
+FloatArray: TypeAlias = npt.NDArray[np.float32]
 
 
-def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 100) -> Matrix:
-    """L2-normalised TF-IDF rows of `texts` (sublinear term frequency, IDF from `texts`).
-
-    Words found in more than `max_df` of the texts weigh nothing, once there are at least
-    `min_texts` texts (a handful of articles on one story share most of their words).
-    """
-    n = len(texts)
-    if n == 0:
-        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    counts: Matrix = _HASHER.transform(texts).tocsr()
+def _tfidf(counts: Matrix, *, max_df: float, min_texts: int) -> tuple[Matrix, Any]:
+    """L2-normalised TF-IDF rows (sublinear term frequency, IDF from the rows) and the
+    document frequency of every feature."""
+    n = counts.shape[0]
     counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
     df = np.bincount(counts.indices, minlength=N_FEATURES)
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -84,7 +134,100 @@ def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 10
         idf[df > max_df * n] = 0.0
     counts.data *= idf[counts.indices]
     counts.eliminate_zeros()
-    return normalize(counts, copy=False)
+    return normalize(counts, copy=False), df
+
+
+def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 100) -> Matrix:
+    """L2-normalised word TF-IDF rows of `texts` (sublinear term frequency, IDF from `texts`).
+
+    Words found in more than `max_df` of the texts weigh nothing, once there are at least
+    `min_texts` texts (a handful of articles on one story share most of their words).
+    """
+    if not texts:
+        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    return _tfidf(_HASHER.transform(texts).tocsr(), max_df=max_df, min_texts=min_texts)[0]
+
+
+WORD_WEIGHT = 0.6
+SHORTLIST_DF = 200
+
+
+class TextSpace:
+    """The texts compared in one run: word vectors of all, rare-word patterns for the shortlist,
+    character vectors computed only for the texts some shortlisted pair needs."""
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        *,
+        max_df: float = 0.05,
+        min_texts: int = 100,
+        shortlist_df: int = SHORTLIST_DF,
+    ) -> None:
+        self.texts = list(texts)
+        if self.texts:
+            counts = _HASHER.transform(self.texts).tocsr()
+            self.words, df = _tfidf(counts, max_df=max_df, min_texts=min_texts)
+        else:
+            self.words = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+            df = np.zeros(N_FEATURES, dtype=np.int64)
+        rare = self.words.copy()
+        rare.data = (df[rare.indices] <= shortlist_df).astype(np.float32)
+        rare.eliminate_zeros()
+        self._rare = rare
+        self._char_position = np.full(len(self.texts), -1, dtype=np.int64)
+        self._char_rows: Matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def _characters(self, rows: Indices) -> Matrix:
+        """Character vectors (sublinear term frequency, L2-normalised: no IDF, so a row's vector
+        does not depend on which rows were asked before) of the rows, each computed once."""
+        missing = np.unique(rows[self._char_position[rows] < 0])
+        if len(missing):
+            counts = _CHAR_HASHER.transform([self.texts[int(r)] for r in missing]).tocsr()
+            counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
+            block = normalize(counts, copy=False)
+            self._char_position[missing] = np.arange(len(missing)) + self._char_rows.shape[0]
+            self._char_rows = sparse.vstack([self._char_rows, block], format="csr")
+        return self._char_rows[self._char_position[rows]]
+
+    def similarity(self, left: Indices, right: Indices, *, floor: float = 0.0) -> FloatArray:
+        """The similarity of each pair (left[i], right[i]) of rows; pairs whose words alone
+        are less than `floor` similar get their word similarity only (the character view,
+        the costlier one, is computed for the pairs that may reach a threshold)."""
+        if len(left) == 0:
+            return np.zeros(0, dtype=np.float32)
+        words = np.asarray(self.words[left].multiply(self.words[right]).sum(axis=1)).ravel()
+        combined = (WORD_WEIGHT * words).astype(np.float32)
+        near = np.flatnonzero(words >= floor)
+        if len(near):
+            chars = self._characters(np.concatenate([left[near], right[near]]))
+            letters = np.asarray(chars[: len(near)].multiply(chars[len(near) :]).sum(axis=1))
+            combined[near] += (1.0 - WORD_WEIGHT) * letters.ravel()
+        return combined
+
+    def pairs(
+        self, left: Indices, right: Indices, *, threshold: float, chunk: int = 2048
+    ) -> Iterator[tuple[Indices, Indices, FloatArray]]:
+        """Blocks of (rows of `left`, rows of `right`, similarity) for the pairs that share a
+        rare word and are at least `threshold` similar. A row paired with itself is left out."""
+        if len(left) == 0 or len(right) == 0:
+            return
+        right_t = self._rare[right].T.tocsc()
+        for begin in range(0, len(left), chunk):
+            rows = left[begin : begin + chunk]
+            shared = (self._rare[rows] @ right_t).tocoo()
+            a = rows[shared.row]
+            b = right[shared.col]
+            keep = a != b
+            a, b = a[keep], b[keep]
+            # A pair sharing less than half the threshold in words is no restatement, whatever
+            # its word parts: only the others are compared by characters.
+            sims = self.similarity(a, b, floor=threshold / 2)
+            good = sims >= threshold
+            yield a[good], b[good], sims[good]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,70 +240,89 @@ class Match:
 
 
 def best_matches(
-    sentences: Matrix,
-    targets: Matrix,
+    space: TextSpace,
+    sentences: Indices,
+    targets: Indices,
     *,
     threshold: float,
     target_groups: npt.NDArray[np.int64] | None = None,
-    chunk: int = 2048,
 ) -> list[Match]:
-    """For each sentence, the target it is most similar to, when at least `threshold`.
+    """For each sentence (rows of `space`), the target row it is most similar to, when at least
+    `threshold`; `row` and `target` are positions in `sentences` and `targets`.
 
-    With `target_groups` (one group id per target row, e.g. the claim each text belongs to),
-    `target` is the group of the best row instead.
+    With `target_groups` (one group id per target, e.g. the claim each text belongs to),
+    `target` is the group of the best target instead. Ties go to the first target.
     """
+    position = {int(r): i for i, r in enumerate(sentences)}
+    target_position = {int(r): i for i, r in enumerate(targets)}
+    best: dict[int, tuple[float, int]] = {}
+    for a, b, sims in space.pairs(sentences, targets, threshold=threshold):
+        for row, target, similarity in zip(a.tolist(), b.tolist(), sims.tolist(), strict=True):
+            key = position[row]
+            candidate = (float(similarity), -target_position[target])
+            if key not in best or candidate > best[key]:
+                best[key] = candidate
     matches: list[Match] = []
-    if sentences.shape[0] == 0 or targets.shape[0] == 0:
-        return matches
-    targets_t = targets.T.tocsc()
-    for begin in range(0, sentences.shape[0], chunk):
-        block = (sentences[begin : begin + chunk] @ targets_t).tocsr()
-        block.data[block.data < threshold] = 0
-        block.eliminate_zeros()
-        if block.nnz == 0:
-            continue
-        rows = np.flatnonzero(np.diff(block.indptr))
-        best = np.asarray(block[rows].argmax(axis=1)).ravel()
-        sims = np.asarray(block[rows].max(axis=1).toarray()).ravel()
-        for row, column, similarity in zip(rows, best, sims, strict=True):
-            target = int(target_groups[column]) if target_groups is not None else int(column)
-            matches.append(Match(int(row) + begin, target, float(similarity)))
+    for key in sorted(best):
+        similarity, negative = best[key]
+        column = -negative
+        target = int(target_groups[column]) if target_groups is not None else column
+        matches.append(Match(key, target, similarity))
     return matches
 
 
+@dataclass(frozen=True, slots=True)
+class Clusters:
+    """`labels[i]`: the cluster of row i (its leader's position); `similarities[i]`: row i's
+    similarity to its leader (1.0 for a leader)."""
+
+    labels: list[int]
+    similarities: list[float]
+
+
 def cluster(
-    vectors: Matrix,
+    space: TextSpace,
+    rows: Indices,
     *,
     threshold: float,
     order: Sequence[int],
-    chunk: int = 2048,
-) -> list[int]:
-    """A cluster id per row: rows that state the same claim share it.
+) -> Clusters:
+    """Cluster the `rows` of `space` into claims; labels and order are positions in `rows`.
 
-    Greedy and deterministic: rows are taken in `order` (best first); a row not yet clustered
-    leads a new cluster, which takes every unclustered row at least `threshold` similar to the
-    leader. Members join the leader, not each other, so a cluster never drifts from "A is like
-    B is like C" to an A unlike C. The cluster id is the leader's row.
+    Greedy and deterministic: positions are taken in `order` (best first); one not yet
+    clustered leads a new cluster, which takes every unclustered row at least `threshold`
+    similar to the leader. Members join the leader, not each other, so a cluster never drifts
+    from "A is like B is like C" to an A unlike C.
     """
-    n = vectors.shape[0]
+    n = len(rows)
     labels = np.full(n, -1, dtype=np.int64)
+    similarities = np.ones(n, dtype=np.float64)
     if n == 0:
-        return []
-    # Neighbours of every row at or above the threshold, built in blocks.
-    transposed = vectors.T.tocsc()
-    blocks: list[Matrix] = []
-    for begin in range(0, n, chunk):
-        block = (vectors[begin : begin + chunk] @ transposed).tocsr()
-        block.data[block.data < threshold] = 0
-        block.eliminate_zeros()
-        blocks.append(block)
-    graph: Matrix = sparse.vstack(blocks, format="csr") if blocks else vectors
-    indptr, indices = graph.indptr, graph.indices
-    for row in order:
-        if labels[row] != -1:
+        return Clusters([], [])
+    position = np.full(len(space), -1, dtype=np.int64)
+    position[rows] = np.arange(n)
+    edges_a: list[Indices] = []
+    edges_b: list[Indices] = []
+    edge_sims: list[npt.NDArray[np.float32]] = []
+    for a, b, sims in space.pairs(rows, rows, threshold=threshold):
+        edges_a.append(position[a])
+        edges_b.append(position[b])
+        edge_sims.append(sims)
+    if edges_a:
+        graph = sparse.csr_matrix(
+            (np.concatenate(edge_sims), (np.concatenate(edges_a), np.concatenate(edges_b))),
+            shape=(n, n),
+        )
+    else:
+        graph = sparse.csr_matrix((n, n), dtype=np.float32)
+    indptr, indices, data = graph.indptr, graph.indices, graph.data
+    for leader in order:
+        if labels[leader] != -1:
             continue
-        labels[row] = row
-        neighbours = indices[indptr[row] : indptr[row + 1]]
-        free = neighbours[labels[neighbours] == -1]
-        labels[free] = row
-    return [int(label) for label in labels]
+        labels[leader] = leader
+        neighbours = indices[indptr[leader] : indptr[leader + 1]]
+        weights = data[indptr[leader] : indptr[leader + 1]]
+        free = labels[neighbours] == -1
+        labels[neighbours[free]] = leader
+        similarities[neighbours[free]] = weights[free]
+    return Clusters([int(label) for label in labels], [round(float(s), 4) for s in similarities])

@@ -63,32 +63,47 @@ MAX_WORDS = 70
 
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
-    """One word list, split for fast lookup: single words, phrases (as word tuples) and
-    prefixes ("illegal*")."""
+    """One word list, split for fast lookup: single words, phrases (as word tuples, indexed by
+    their first word) and prefixes ("illegal*")."""
 
     words: frozenset[str]
     phrases: frozenset[tuple[str, ...]]
-    phrase_lengths: tuple[int, ...]
+    phrases_by_first: dict[str, tuple[tuple[str, ...], ...]]
     prefixes: tuple[str, ...]
+    prefix_pattern: re.Pattern[str] | None
 
     @classmethod
     def of(cls, entries: str) -> _Lexicon:
         items = lexicon.words(entries)
+        prefixes = tuple(e[:-1] for e in items if e.endswith("*"))
         phrases = frozenset(tuple(e.split("_")) for e in items if "_" in e)
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(phrases, key=len):
+            by_first.setdefault(phrase[0], []).append(phrase)
         return cls(
             words=frozenset(e for e in items if "_" not in e and not e.endswith("*")),
             phrases=phrases,
-            phrase_lengths=tuple(sorted({len(p) for p in phrases})),
-            prefixes=tuple(e[:-1] for e in items if e.endswith("*")),
+            phrases_by_first={first: tuple(found) for first, found in by_first.items()},
+            prefixes=prefixes,
+            prefix_pattern=(
+                re.compile("|".join(re.escape(p) for p in sorted(prefixes, reverse=True)))
+                if prefixes
+                else None
+            ),
         )
 
     def find(self, tokens: list[str]) -> list[str]:
-        """The entries found in the sentence's casefolded words, in order of appearance."""
-        found = [t for t in tokens if t in self.words or t.startswith(self.prefixes)]
-        for n in self.phrase_lengths:
-            for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i : i + n]) in self.phrases:
-                    found.append(" ".join(tokens[i : i + n]))
+        """The entries found in the sentence's casefolded words: words and prefixes in order of
+        appearance, then phrases (shortest first)."""
+        words, pattern = self.words, self.prefix_pattern
+        found = [t for t in tokens if t in words or (pattern is not None and pattern.match(t))]
+        starts = [(i, t) for i, t in enumerate(tokens) if t in self.phrases_by_first]
+        hits: list[tuple[int, int, str]] = []
+        for i, first in starts:
+            for phrase in self.phrases_by_first[first]:
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    hits.append((len(phrase), i, " ".join(phrase)))
+        found.extend(text for _, _, text in sorted(hits))
         return found
 
 

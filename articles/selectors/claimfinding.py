@@ -232,19 +232,23 @@ def claim_contradictions(*, claim_id: int) -> QuerySet[ContradictionFlag]:
     )
 
 
-def claim_passages(*, claim_id: int) -> list[tuple[int, int, int, str, bool]]:
-    """The passages stating a claim: its appearances and its open proposed appearances, as
-    (article id, start, end, text, proposed) in article and reading order (two queries)."""
-    passages = [
-        (article_id, start, end, quote, False)
-        for article_id, start, end, quote in ClaimAppearance.objects.filter(
-            claim_id=claim_id
-        ).values_list("article_id", "start", "end", "quote")
-    ]
-    passages.extend(
-        (article_id, start, end, quote, True)
-        for article_id, start, end, quote in ProposedAppearance.objects.filter(
-            claim_id=claim_id, status=ProposedAppearance.Status.PROPOSED
-        ).values_list("article_id", "start", "end", "quote")
-    )
-    return sorted(passages, key=lambda p: (p[0], p[1], p[4]))
+PassageRow = tuple[int, int, int, str, bool]
+
+
+def claims_passages(*, claim_ids: Sequence[int]) -> dict[int, list[PassageRow]]:
+    """The passages stating each claim: its appearances and its open proposed appearances, as
+    (article id, start, end, text, proposed) in article and reading order, appearances before
+    proposals at one place. Every claim asked for has an entry (two queries in all)."""
+    ids = sorted(set(claim_ids))
+    passages: dict[int, list[PassageRow]] = {claim_id: [] for claim_id in ids}
+    for claim_id, article_id, start, end, quote in ClaimAppearance.objects.filter(
+        claim_id__in=ids
+    ).values_list("claim_id", "article_id", "start", "end", "quote"):
+        passages[claim_id].append((article_id, start, end, quote, False))
+    for claim_id, article_id, start, end, quote in ProposedAppearance.objects.filter(
+        claim_id__in=ids, status=ProposedAppearance.Status.PROPOSED
+    ).values_list("claim_id", "article_id", "start", "end", "quote"):
+        passages[claim_id].append((article_id, start, end, quote, True))
+    for rows in passages.values():
+        rows.sort(key=lambda p: (p[0], p[1], p[4]))
+    return passages

@@ -8,8 +8,8 @@ is the pure `articles.claimfinding` package, and the results are written here in
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -56,7 +56,7 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
     ids = sorted(set(article_ids))
     candidates = selectors.candidates_for_matching(article_ids=ids)
     if not candidates:
-        return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0}
+        return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0, "flags": 0}
     plan = plan_batch(candidates, selectors.claim_texts(), thresholds=selectors.thresholds())
     proposals = [
         ProposedAppearance(
@@ -103,13 +103,13 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
         ClaimSuggestion.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         suggested = len(rows)
         n_groups = len(stored)
-        for claim_id in sorted({m.claim_id for m in plan.matches}):
-            claim_contradictions_recompute(claim_id=claim_id)
+        flags = claims_contradictions_recompute(claim_ids=[m.claim_id for m in plan.matches])
     return {
         "articles": len(ids),
         "proposed": len(proposals),
         "suggested": suggested,
         "groups": n_groups,
+        "flags": flags,
     }
 
 
@@ -136,36 +136,45 @@ def claims_find_after_import(*, article_ids: Sequence[int]) -> None:
 # --- contradictions ---------------------------------------------------------------------------
 
 
-def claim_contradictions_recompute(*, claim_id: int) -> int:
-    """Replace the claim's contradiction flags with those of its passages now (appearances and
-    open proposed appearances). Returns how many flags the claim has."""
-    passages = selectors.claim_passages(claim_id=claim_id)
-    by_source: dict[Hashable, tuple[int, int, int, str, bool]] = dict(enumerate(passages))
-    found = find_contradictions([Passage(source=i, text=p[3]) for i, p in enumerate(passages)])
-    flags = []
-    for contradiction in found:
-        first = by_source[contradiction.first]
-        second = by_source[contradiction.second]
-        flags.append(
-            ContradictionFlag(
-                claim_id=claim_id,
-                kind=contradiction.kind,
-                first_article_id=first[0],
-                first_start=first[1],
-                first_end=first[2],
-                first_values=list(contradiction.first_values),
-                first_proposed=first[4],
-                second_article_id=second[0],
-                second_start=second[1],
-                second_end=second[2],
-                second_values=list(contradiction.second_values),
-                second_proposed=second[4],
+def claims_contradictions_recompute(*, claim_ids: Sequence[int]) -> int:
+    """Replace the contradiction flags of the claims with those of their passages now
+    (appearances and open proposed appearances): two reads, one delete and one bulk insert
+    whatever the number of claims. Returns how many flags the claims have in all."""
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return 0
+    flags: list[ContradictionFlag] = []
+    for claim_id, passages in selectors.claims_passages(claim_ids=ids).items():
+        found = find_contradictions([Passage(source=i, text=p[3]) for i, p in enumerate(passages)])
+        for contradiction in found:
+            first = passages[cast(int, contradiction.first)]
+            second = passages[cast(int, contradiction.second)]
+            flags.append(
+                ContradictionFlag(
+                    claim_id=claim_id,
+                    kind=contradiction.kind,
+                    first_article_id=first[0],
+                    first_start=first[1],
+                    first_end=first[2],
+                    first_values=list(contradiction.first_values),
+                    first_proposed=first[4],
+                    second_article_id=second[0],
+                    second_start=second[1],
+                    second_end=second[2],
+                    second_values=list(contradiction.second_values),
+                    second_proposed=second[4],
+                )
             )
-        )
     with transaction.atomic():
-        ContradictionFlag.objects.filter(claim_id=claim_id).delete()
-        ContradictionFlag.objects.bulk_create(flags)
+        ContradictionFlag.objects.filter(claim_id__in=ids).delete()
+        ContradictionFlag.objects.bulk_create(flags, batch_size=1000)
     return len(flags)
+
+
+def claim_contradictions_recompute(*, claim_id: int) -> int:
+    """Replace one claim's contradiction flags (see `claims_contradictions_recompute`).
+    Returns how many flags the claim has."""
+    return claims_contradictions_recompute(claim_ids=[claim_id])
 
 
 # --- editors' decisions -----------------------------------------------------------------------

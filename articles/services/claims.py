@@ -7,8 +7,10 @@ claim's wording never touches them, and a span is only stored when `quote == bod
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -18,6 +20,8 @@ from django.db import transaction
 from articles import roles
 from articles.exceptions import ApplicationError
 from articles.models import Article, Claim, ClaimAppearance
+
+logger = logging.getLogger(__name__)
 
 
 def _record_history_user(instance: Any, user: AbstractBaseUser) -> None:
@@ -146,7 +150,9 @@ def appearance_add(
     `start`/`end` are the offsets computed in the browser and `text` the selected text. The
     text is stripped of surrounding whitespace; if `body[start:end]` is not exactly the text,
     the nearest occurrence of the text in the body is used instead (see `_resolve_span`), so
-    the stored quote always equals `body[start:end]`.
+    the stored quote always equals `body[start:end]`. Once the transaction commits, the claim's
+    contradiction flags are recomputed by a Celery job (a broker that cannot be reached is
+    logged: the flags are also refreshed by the next claim-finding run or decision).
     Raises PermissionDenied for non-editors; ValidationError when the text is empty, cannot be
     found in the article, or the claim is already anchored at that span.
     """
@@ -178,7 +184,17 @@ def appearance_add(
                 ) from error
             raise
         appearance.save()
+        transaction.on_commit(partial(_refresh_contradictions, claim.pk))
     return appearance
+
+
+def _refresh_contradictions(claim_id: int) -> None:
+    from articles.tasks.claimfinding import claim_contradictions_recompute_task
+
+    try:
+        claim_contradictions_recompute_task.delay(claim_id)
+    except Exception:  # the broker's errors are many types (kombu, redis, socket)
+        logger.exception("could not queue the contradictions of claim %d", claim_id)
 
 
 def claim_send_back(

@@ -4,7 +4,10 @@ Split by area so each module stays small; importing them here registers them wit
 `autodiscover_tasks()`.
 """
 
-from articles.tasks.claimfinding import claims_find_for_articles_task
+from articles.tasks.claimfinding import (
+    claim_contradictions_recompute_task,
+    claims_find_for_articles_task,
+)
 from articles.tasks.consensus import (
     claim_consensus_recompute_task,
     claims_stale_recompute_task,
@@ -16,6 +19,7 @@ from articles.tasks.webhooks import webhook_deliver_task
 __all__ = [
     "article_batch_import_task",
     "claim_consensus_recompute_task",
+    "claim_contradictions_recompute_task",
     "claims_find_for_articles_task",
     "claims_stale_recompute_task",
     "consensus_full_recompute_task",

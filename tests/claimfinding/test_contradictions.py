@@ -70,3 +70,13 @@ def test_missing_value_is_no_contradiction_and_sources_kept():
     passages = [Passage(1, "The fee is $5."), Passage(2, "No fee."), Passage(3, "The fee is $6.")]
     [found] = find_contradictions(passages)
     assert (found.first, found.second) == (1, 3)
+
+
+def test_repeated_variants_give_one_flag_each_pair():
+    # 40 passages in two variants: one flag, sourced to the first passage of each variant.
+    passages = [
+        Passage(i, "The fee is $5 a month." if i % 2 == 0 else "The fee is $6 a month.")
+        for i in range(40)
+    ]
+    [found] = find_contradictions(passages)
+    assert (found.kind, found.first, found.second) == ("money", 0, 1)

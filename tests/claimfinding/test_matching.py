@@ -11,7 +11,7 @@ from articles.claimfinding import (
     sentence_key,
     vectorise,
 )
-from articles.claimfinding.matching import best_matches, cluster, content_tokens
+from articles.claimfinding.matching import TextSpace, best_matches, cluster, content_tokens
 
 
 def test_sentence_key_ignores_case_and_spacing():
@@ -45,23 +45,63 @@ def test_vectorise_rows_are_unit_length_and_similar_wording_scores_higher():
     assert sims[0, 2] < 0.1
 
 
+def test_content_tokens_write_values_alike_across_languages():
+    english = content_tokens("Microsoft invested $10 billion, up 40%.")
+    spanish = content_tokens("Microsoft invirtió 10 mil millones de dólares, un 40 por ciento más.")
+    german = content_tokens("Microsoft investierte 10 Milliarden Dollar, 40 Prozent mehr.")
+    for tokens in (english, spanish, german):
+        assert {"10000000000", "usd", "40", "pct"} <= set(tokens)
+
+
 def test_best_matches_maps_rows_to_groups():
-    vectors = vectorise(
+    space = TextSpace(
         ["alpha beta gamma", "delta epsilon", "alpha beta gamma zeta", "delta epsilon eta"]
     )
     matches = best_matches(
-        vectors[:2], vectors[2:], threshold=0.3, target_groups=np.array([7, 9], dtype=np.int64)
+        space,
+        np.array([0, 1]),
+        np.array([2, 3]),
+        threshold=0.3,
+        target_groups=np.array([7, 9], dtype=np.int64),
     )
     assert [(m.row, m.target) for m in matches] == [(0, 7), (1, 9)]
 
 
+def test_similarity_counts_shared_word_parts():
+    space = TextSpace(
+        [
+            "Musk co-founded OpenAI",
+            "Musk was a co-founder of OpenAI",
+            "Reddit charges companies for data",
+        ]
+    )
+    sims = space.similarity(np.array([0, 0]), np.array([1, 2]))
+    assert sims[0] > 0.5
+    assert sims[1] < 0.05
+
+
+def test_pairs_need_a_rare_shared_word():
+    # "common" is in every text, so it shortlists nothing: only the pair sharing "rare" is
+    # scored, although "common" alone would make the others similar.
+    texts = ["common rare", "common rare", "common", "common"]
+    space = TextSpace(texts, shortlist_df=2)
+    found = [
+        (int(a), int(b))
+        for left, right, _ in space.pairs(np.arange(4), np.arange(4), threshold=0.0)
+        for a, b in zip(left, right, strict=True)
+    ]
+    assert sorted(found) == [(0, 1), (1, 0)]
+
+
 def test_cluster_joins_leader_not_chains():
     # a~b and b~c but a!~c: the leader a takes b; c leads its own cluster.
-    vectors = vectorise(["aaaa bbbb cccc", "aaaa bbbb cccc dddd eeee ffff", "dddd eeee ffff gggg"])
-    sims = (vectors @ vectors.T).toarray()
-    threshold = min(sims[0, 1], sims[1, 2]) - 0.01
-    assert sims[0, 2] < threshold
-    assert cluster(vectors, threshold=threshold, order=[0, 1, 2]) == [0, 0, 2]
+    space = TextSpace(["aaaa bbbb cccc", "aaaa bbbb cccc dddd eeee ffff", "dddd eeee ffff gggg"])
+    ab, bc, ac = space.similarity(np.array([0, 1, 0]), np.array([1, 2, 2]))
+    threshold = min(ab, bc) - 0.01
+    assert ac < threshold
+    clusters = cluster(space, np.arange(3), threshold=float(threshold), order=[0, 1, 2])
+    assert clusters.labels == [0, 0, 2]
+    assert clusters.similarities == [1.0, pytest.approx(float(ab), abs=1e-4), 1.0]
 
 
 def test_plan_batch_groups_one_claim_across_outlets_and_matches_claims_on_file():

@@ -143,13 +143,15 @@ def test_seed_suggestions_precision_and_recall(figures):
 
 
 def test_seed_grouping_precision_and_recall(figures):
-    # Measured: precision 0.75, recall 0.06: lexical similarity groups only close rewordings
-    # (the $10 billion investment, the threat in 000/001/003); the threshold favours precision.
-    assert figures["grouping"].precision >= 0.7
-    assert figures["grouping"].predicted >= 3
+    # Measured: precision 0.47, recall 0.17 (was 0.75/0.06 with words alone at 0.45). The seeds
+    # restate claims in very different words; the threshold is set across the seeds and the
+    # Spanish and German articles, not for these five.
+    assert figures["grouping"].precision >= 0.4
+    assert figures["grouping"].recall >= 0.15
 
 
 def test_seed_matching_precision_and_recall(figures):
-    # Measured: precision 0.54, recall 0.25 (each proposal is reviewed by an editor).
-    assert figures["matching"].precision >= 0.5
-    assert figures["matching"].recall >= 0.2
+    # Measured: precision 0.37, recall 0.36 (was 0.54/0.25); each proposal is reviewed by an
+    # editor, so recall weighs more here than in grouping.
+    assert figures["matching"].precision >= 0.35
+    assert figures["matching"].recall >= 0.3

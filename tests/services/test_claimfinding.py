@@ -12,6 +12,7 @@ from articles.models import (
 from articles.selectors.claimfinding import article_page_suggestions, article_suggestions
 from articles.services.claimfinding import (
     claim_contradictions_recompute,
+    claims_contradictions_recompute,
     claims_find_after_import,
     claims_find_for_articles,
     match_confirm,
@@ -236,3 +237,20 @@ def test_import_queues_claim_finding_for_imported_articles(
         articles_import_uploads(files=files, imported_by=editor)
     assert callbacks == []
     assert SuggestionGroup.objects.count() == 1
+
+
+def test_contradictions_recompute_for_many_claims_in_constant_queries(
+    editor, django_assert_max_num_queries
+):
+    article = ArticleFactory(body="The fee is $5. The fee is $6.")
+    claims = [claim_create(user=editor, text=f"Fee {i}") for i in range(5)]
+    for claim in claims:
+        for sentence in ("The fee is $5.", "The fee is $6."):
+            start, end = _span(article.body, sentence)
+            ClaimAppearance.objects.create(
+                claim=claim, article=article, start=start, end=end, quote=sentence
+            )
+    # two reads, one delete, one insert (plus savepoints of the atomic block)
+    with django_assert_max_num_queries(6):
+        assert claims_contradictions_recompute(claim_ids=[c.pk for c in claims]) == 5
+    assert ContradictionFlag.objects.count() == 5

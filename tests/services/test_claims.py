@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from articles.exceptions import ApplicationError, PermissionDenied
-from articles.models import Assignment, Claim, ClaimAppearance
+from articles.models import Assignment, Claim, ClaimAppearance, ContradictionFlag
 from articles.services.claims import (
     appearance_add,
     claim_create,
@@ -220,3 +220,36 @@ def test_claim_delete_of_a_missing_claim_is_a_clear_error(editor):
 
     with pytest.raises(ApplicationError, match="no longer exists"):
         claim_delete(user=editor, claim_id=999_999)
+
+
+def test_appearance_add_refreshes_contradictions_on_commit(
+    editor, django_capture_on_commit_callbacks
+):
+    one = "Twitter will charge up to $42,000 a month for its API."
+    other = "Twitter will charge $210,000 a month for its API."
+    first, second = ArticleFactory(body=one), ArticleFactory(body=other)
+    claim = claim_create(
+        user=editor,
+        text="Twitter will charge for its API",
+        article_id=first.pk,
+        start=0,
+        end=len(one),
+        quote=one,
+    )
+    assert not ContradictionFlag.objects.filter(claim=claim).exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        appearance_add(
+            user=editor,
+            claim_id=claim.pk,
+            article_id=second.pk,
+            start=0,
+            end=len(other),
+            text=other,
+        )
+    assert len(callbacks) == 1
+    flag = ContradictionFlag.objects.get(claim=claim)
+    assert (flag.kind, flag.first_article_id, flag.second_article_id) == (
+        "money",
+        first.pk,
+        second.pk,
+    )
