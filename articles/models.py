@@ -252,6 +252,17 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"Claim {self.claim_id} assigned to {self.annotator}"
 
+    @property
+    def is_open(self) -> bool:
+        """Neither rated nor closed (the same rule as `open_q`)."""
+        return self.completed_at is None and self.closed_at is None
+
+    @staticmethod
+    def open_q(prefix: str = "") -> Q:
+        """What "open" means (in the annotator's queue, counted in their load): neither rated
+        nor closed. `prefix` is the lookup path from another model ("assignments__")."""
+        return Q(**{f"{prefix}completed_at__isnull": True, f"{prefix}closed_at__isnull": True})
+
 
 class ConsensusStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -306,6 +317,12 @@ class Consensus(models.Model):
     def __str__(self) -> str:
         label = f", {self.get_label_display()}" if self.label else ""
         return f"Consensus on claim {self.claim_id}: {self.get_status_display()}{label}"
+
+    @property
+    def is_decided(self) -> bool:
+        """Tells its reader something: not pending, with a label (a pending consensus shows
+        only how many ratings are in)."""
+        return self.status != ConsensusStatus.PENDING and bool(self.label)
 
 
 class AnnotatorReliability(models.Model):

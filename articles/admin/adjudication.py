@@ -76,6 +76,7 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
                     return HttpResponseRedirect(reverse("admin:desk-contested"))
         else:
             form = AdjudicateForm(request.POST)
+            still_open = _open_assignees(claim)
             if form.is_valid():
                 with form_errors(form) as errors:
                     verdict = verdict_publish(
@@ -85,9 +86,15 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
                         reason=form.cleaned_data["reason"],
                     )
                 if not errors:
+                    closed = (
+                        f" Closed the open assignments of {_names(still_open)}."
+                        if still_open
+                        else ""
+                    )
                     messages.success(
                         request,
-                        f"Published verdict v{verdict.version}: {verdict.get_label_display()}.",
+                        f"Published verdict v{verdict.version}: "
+                        f"{verdict.get_label_display()}.{closed}",
                     )
                     return HttpResponseRedirect(here)
     annotations = list(claim.annotations.all())
@@ -100,11 +107,24 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
         "annotations": [(a, getattr(a.annotator, "reliability", None)) for a in annotations],
         "verdicts": list(claim.verdicts.all()),
         "assignments": list(claim.assignments.all()),
+        "still_open": _names(open_now) if (open_now := _open_assignees(claim)) else "",
+        "still_open_count": len(open_now),
         "form": form,
         "send_back_form": send_back_form,
         "default_label": default_label,
     }
     return TemplateResponse(request, "admin/articles/claim/adjudicate.html", context)
+
+
+def _open_assignees(claim: Claim) -> list[Any]:
+    """Annotators whose assignment of the (prefetched) claim is still open."""
+    return [a.annotator for a in claim.assignments.all() if a.is_open]
+
+
+def _names(users: list[Any]) -> str:
+    """ "Ada", "Ada and Ben", "Ada, Ben and Cleo"."""
+    names = [str(u.get_full_name() or u.get_username()) for u in users]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def label_probabilities(consensus: Consensus | None) -> list[tuple[str, str, float]]:

@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from articles import roles
 from articles.admin.common import (
@@ -34,6 +35,8 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
         "claim",
         "annotator",
         "label",
+        "counted_label",
+        "revealed_at",
         "confidence",
         "rationale",
         "evidence",
@@ -47,7 +50,7 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         if roles.is_editor(request.user):
-            return ("claim", "annotator", "label_badge", "confidence", "updated_at")
+            return ("claim", "annotator", "label_badge", "counted", "confidence", "updated_at")
         return ("claim", "label_badge", "confidence", "updated_at", "revise")
 
     def get_list_filter(self, request: HttpRequest) -> tuple[str, ...]:
@@ -58,6 +61,16 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
     @admin.display(description="Verdict", ordering="label")
     def label_badge(self, obj: Annotation) -> str:
         return label_badge(obj.label)
+
+    @admin.display(description="Counted")
+    def counted(self, obj: Annotation) -> str:
+        """The label the consensus counts, when the author revised after seeing the outcome."""
+        if not obj.revised_after_reveal:
+            return mark_safe('<span class="fc-muted">as given</span>')
+        return format_html(
+            '{} <span class="fc-muted">revised after seeing the consensus</span>',
+            label_badge(obj.counted_label),
+        )
 
     @admin.display(description="")
     def revise(self, obj: Annotation) -> str:

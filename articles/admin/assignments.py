@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import roles
@@ -22,6 +23,16 @@ from articles.models import (
 )
 from articles.selectors.visibility import assignments_for_user
 from articles.services.assignments import assignment_create, assignment_delete
+
+FIELDS_SHOWN = (
+    "claim",
+    "annotator",
+    "assigned_by",
+    "created_at",
+    "completed_at",
+    "closed_at",
+    "close_reason",
+)
 
 
 @admin.register(Assignment)
@@ -50,6 +61,11 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     def state(self, obj: Assignment) -> str:
         if obj.completed_at:
             return mark_safe('<span class="fc-status fc-status-settled">done</span>')
+        if obj.closed_at:
+            return format_html(
+                '<span class="fc-status fc-status-pending" title="{}">closed</span>',
+                obj.close_reason,
+            )
         return mark_safe('<span class="fc-status fc-status-open">open</span>')
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -66,12 +82,12 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     ) -> tuple[str, ...]:
         if obj is None:
             return ()
-        return ("claim", "annotator", "assigned_by", "created_at", "completed_at")
+        return FIELDS_SHOWN
 
     def get_fields(self, request: HttpRequest, obj: Assignment | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("claim", "annotator")
-        return ("claim", "annotator", "assigned_by", "created_at", "completed_at")
+        return FIELDS_SHOWN
 
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
         created = assignment_create(
@@ -93,5 +109,5 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> None:
         user = request_user(request)
-        for pk in queryset.filter(completed_at__isnull=True).values_list("pk", flat=True):
+        for pk in queryset.filter(Assignment.open_q()).values_list("pk", flat=True):
             assignment_delete(user=user, assignment_id=pk)

@@ -41,8 +41,9 @@ from articles.models import (
     Verdict,
 )
 from articles.selectors.claims import claims_for_user
-from articles.selectors.outcomes import claim_consensus
+from articles.selectors.outcomes import claim_consensus, claim_current_verdict
 from articles.selectors.visibility import claim_outcome_visible, visible_claim_outcomes
+from articles.services.annotations import annotation_outcome_seen
 from articles.services.assignments import assignment_create, claims_auto_assign
 from articles.services.claims import (
     claim_create,
@@ -432,6 +433,15 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra = dict(extra_context or {})
+        if object_id.isdigit() and roles.is_annotator(request.user):
+            claim_id = int(object_id)
+            consensus = claim_consensus(claim_id=claim_id)
+            shown = claim_outcome_visible(user=request.user, claim_id=claim_id) and (
+                claim_current_verdict(claim_id=claim_id) is not None
+                or (consensus is not None and consensus.is_decided)
+            )
+            if shown:
+                annotation_outcome_seen(user=request_user(request), claim_id=claim_id)
         if may_publish(request.user) and object_id.isdigit():
             extra["adjudicate_url"] = reverse("admin:desk-adjudicate", args=(object_id,))
         return super().change_view(request, object_id, form_url, extra)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from articles.models import ConsensusStatus, Label
+from articles.models import Assignment, ConsensusStatus, Label
 
 
 class ConsensusStatusFilter(admin.SimpleListFilter):
@@ -61,11 +61,13 @@ class AssignmentStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("open", "Open"), ("done", "Done")]
+        return [("open", "Open"), ("done", "Done"), ("closed", "Closed unrated")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "open":
-            return queryset.filter(completed_at__isnull=True)
+            return queryset.filter(Assignment.open_q())
         if self.value() == "done":
             return queryset.filter(completed_at__isnull=False)
+        if self.value() == "closed":
+            return queryset.filter(completed_at__isnull=True, closed_at__isnull=False)
         return queryset

@@ -29,7 +29,7 @@ from articles.selectors.queues import (
     annotator_queue_next,
     assignment_of,
 )
-from articles.services.annotations import annotation_submit
+from articles.services.annotations import annotation_outcome_seen, annotation_submit
 
 if TYPE_CHECKING:
     from articles.admin.site import DeskAdminSite
@@ -89,6 +89,12 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
     visible = roles.may_see_outcome(user, has_rated=mine is not None)
     consensus = claim_consensus(claim_id=claim_id) if visible else None
     verdict = claim_current_verdict(claim_id=claim_id) if visible else None
+    if mine is not None and (
+        verdict is not None or (consensus is not None and consensus.is_decided)
+    ):
+        # The author now sees the claim's outcome: a later change of label is a revision
+        # after the reveal, kept but not counted.
+        annotation_outcome_seen(user=user, claim_id=claim_id)
     queue = list(annotator_queue(user=user).values_list("claim_id", flat=True))
     position = queue.index(claim_id) + 1 if claim_id in queue else None
     context = {

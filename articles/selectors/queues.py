@@ -31,8 +31,8 @@ def annotator_queue(*, user: AnyUser) -> QuerySet[Assignment]:
     Published claims drop out. Each row has `claim` loaded and `n_articles` annotated."""
     return (
         Assignment.objects.filter(
+            Assignment.open_q(),
             annotator_id=user.pk,
-            completed_at__isnull=True,
             claim__status=Claim.Status.OPEN,
         )
         .exclude(claim__annotations__annotator_id=user.pk)
@@ -77,22 +77,22 @@ def assignment_of(*, user: AnyUser, claim_id: int) -> Assignment | None:
     return Assignment.objects.filter(claim_id=claim_id, annotator_id=user.pk).first()
 
 
+def _open_load() -> Count:
+    """An annotator's load: their open assignments of claims not yet published."""
+    return Count(
+        "assignments",
+        filter=Q(Assignment.open_q("assignments__"), assignments__claim__status=Claim.Status.OPEN),
+        distinct=True,
+    )
+
+
 def annotator_open_load() -> dict[int, int]:
     """Every eligible annotator (active member of Annotators) → their open assignments
     (not completed, claim not published), ordered by load then id."""
     rows = (
         get_user_model()
         .objects.filter(is_active=True, groups__name=roles.ANNOTATORS)
-        .annotate(
-            open_load=Count(
-                "assignments",
-                filter=Q(
-                    assignments__completed_at__isnull=True,
-                    assignments__claim__status=Claim.Status.OPEN,
-                ),
-                distinct=True,
-            )
-        )
+        .annotate(open_load=_open_load())
         .order_by("open_load", "id")
         .values_list("id", "open_load")
     )
@@ -106,14 +106,7 @@ def annotators_with_load() -> QuerySet[Any]:
         get_user_model()
         .objects.filter(is_active=True, groups__name=roles.ANNOTATORS)
         .annotate(
-            open_load=Count(
-                "assignments",
-                filter=Q(
-                    assignments__completed_at__isnull=True,
-                    assignments__claim__status=Claim.Status.OPEN,
-                ),
-                distinct=True,
-            ),
+            open_load=_open_load(),
             done=Count("annotations", distinct=True),
         )
         .order_by("open_load", "id")

@@ -99,6 +99,31 @@ def assignment_complete(*, claim_id: int, annotator_id: int) -> int:
     ).update(completed_at=timezone.now())
 
 
+def assignments_close_open(*, claim_id: int, reason: str) -> list[Assignment]:
+    """Close every open assignment of the claim unrated, with `reason` (an editor published the
+    verdict): they leave the annotators' queues and loads, recorded as closed, not deleted.
+    Returns the closed assignments with their annotators."""
+    now = timezone.now()
+    closing = list(
+        Assignment.objects.filter(Assignment.open_q(), claim_id=claim_id)
+        .select_related("annotator")
+        .order_by("id")
+    )
+    Assignment.objects.filter(pk__in=[a.pk for a in closing]).update(
+        closed_at=now, close_reason=reason
+    )
+    for assignment in closing:
+        assignment.closed_at, assignment.close_reason = now, reason
+    return closing
+
+
+def assignments_reopen_closed(*, claim_id: int) -> int:
+    """Reopen the claim's assignments closed unrated (the claim went back to annotators)."""
+    return Assignment.objects.filter(
+        claim_id=claim_id, completed_at__isnull=True, closed_at__isnull=False
+    ).update(closed_at=None, close_reason="")
+
+
 def assignment_reopen(*, claim_id: int, annotator_id: int) -> int:
     """Put the claim back in the annotator's queue (their annotation was deleted)."""
     return Assignment.objects.filter(

@@ -206,7 +206,8 @@ def claim_send_back(
 ) -> Claim:
     """Send a claim back for more annotations: raise `required_annotations` by
     `extra_annotations` and reopen it (status `open`; earlier verdicts stay in place and in
-    history). With `auto_assign`, the desk immediately assigns the extra annotators by load.
+    history). Assignments closed unrated at publication reopen. With `auto_assign`, the desk
+    immediately assigns the extra annotators by load.
     Raises PermissionDenied for non-editors and ApplicationError for a bad count.
     """
     roles.require_editor(user, "send claims back")
@@ -219,9 +220,11 @@ def claim_send_back(
         claim.full_clean()
         _record_history_user(claim, user)
         claim.save(update_fields=["required_annotations", "status", "updated_at"])
-        if auto_assign:
-            from articles.services.assignments import claims_auto_assign
+        from articles.services.assignments import assignments_reopen_closed, claims_auto_assign
 
+        # Assignments closed when the verdict was published go back to their annotators.
+        assignments_reopen_closed(claim_id=claim.pk)
+        if auto_assign:
             claims_auto_assign(user=user, claim_ids=[claim.pk])
     return claim
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from articles import roles
 from articles.exceptions import ApplicationError
 from articles.models import Claim, Consensus, ConsensusStatus, Label, Verdict, WebhookEvent
+from articles.services.assignments import assignments_close_open
 from articles.services.webhooks import verdict_event_schedule
 
 
@@ -33,7 +34,8 @@ def verdict_publish(
     or a claim with no consensus label yet, is an override and needs a written `reason`
     (`override_needs_reason`); publishing the consensus label needs none. The verdict records
     the consensus it was published against. The new version is previous max + 1, computed under
-    the claim's row lock. Sets the claim's status to published, which freezes its annotations.
+    the claim's row lock. Sets the claim's status to published, which freezes its annotations,
+    and closes the open assignments of annotators who had not rated it.
     Raises PermissionDenied for non-editors and ValidationError for a missing label or reason
     (keyed by the field it concerns).
     """
@@ -77,6 +79,8 @@ def verdict_publish(
             claim.status = Claim.Status.PUBLISHED
             claim._history_user = user  # type: ignore[attr-defined]
             claim.save(update_fields=["status", "updated_at"])
+        # Annotators who had not rated it yet: their assignments close, recorded as such.
+        assignments_close_open(claim_id=claim_id, reason=f"verdict v{verdict.version} published")
         standing = previous is not None and previous.retracted_at is None
         event = WebhookEvent.VERDICT_CHANGED if standing else WebhookEvent.VERDICT_PUBLISHED
         verdict_event_schedule(verdict=verdict, event=event)

@@ -124,3 +124,55 @@ def test_annotate_form_error_appears_once_at_its_field(client, desk):
     assert text_of(response).count("Explain your verdict") == 1
     assert "rationale" in response.context["form"].errors
     AnnotationFactory  # noqa: B018 - keeps the import used by other tests of this module
+
+
+def test_publishing_warns_about_and_closes_open_assignments(client, desk):
+    login(client, desk.editor)
+    url = reverse("admin:desk-adjudicate", args=[desk.claim.pk])
+    page = text_of(client.get(url))
+    # a2, a3 and the two multi-group users were assigned and have not rated.
+    assert 'id="fc-still-open"' in page
+    assert desk.a2.username in page
+    response = client.post(url, {"do": "publish", "label": "false", "reason": ""}, follow=True)
+    assert "Closed the open assignments of" in text_of(response)
+    closed = desk.claim.assignments.filter(closed_at__isnull=False)
+    assert {a.annotator_id for a in closed} == {
+        desk.a2.pk,
+        desk.a3.pk,
+        desk.annotator_viewer.pk,
+        desk.annotator_editor.pk,
+    }
+    assert all("published" in a.close_reason for a in closed)
+    # They left the annotators' queues, explicitly.
+    login(client, desk.a2)
+    assert "My queue (0)" in text_of(client.get(reverse("admin:desk-queue")))
+    # Sending the claim back reopens them.
+    login(client, desk.editor)
+    client.post(url, {"do": "send_back", "extra_annotations": "1"})
+    assert not desk.claim.assignments.filter(closed_at__isnull=False).exists()
+
+
+def test_a_rating_revised_after_seeing_the_consensus_does_not_count_twice(client, desk):
+    login(client, desk.a1)  # rated false; the claim has a consensus
+    url = reverse("admin:desk-annotate", args=[desk.claim.pk])
+    client.get(url)  # the consensus is shown to them now
+    desk.annotation.refresh_from_db()
+    assert desk.annotation.revealed_at is not None
+    client.post(url, {"label": "verified", "rationale": "", "_save": "1"})
+    desk.annotation.refresh_from_db()
+    assert desk.annotation.label == Label.VERIFIED
+    assert desk.annotation.counted_label == Label.FALSE
+    assert desk.annotation.revised_after_reveal
+    # Editors are shown the revision.
+    login(client, desk.editor)
+    page = text_of(client.get(reverse("admin:desk-adjudicate", args=[desk.claim.pk])))
+    assert "Revised after seeing the consensus" in page
+
+
+def test_a_revision_before_any_outcome_was_shown_counts(client, desk):
+    login(client, desk.a2)
+    url = reverse("admin:desk-annotate", args=[desk.claim.pk])
+    client.post(url, {"label": "verified", "rationale": "", "_save": "1"})
+    client.post(url, {"label": "false", "rationale": "Changed my mind.", "_save": "1"})
+    mine = desk.claim.annotations.get(annotator=desk.a2)
+    assert (mine.label, mine.counted_label) == (Label.FALSE, Label.FALSE)
