@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from articles import roles
-from articles.admin.common import form_errors, require_editor
+from articles.admin.common import form_errors, log_desk_action, require_editor
 from articles.admin.forms import AdjudicateForm, SendBackForm
 from articles.models import Claim, Consensus, Label
 from articles.presentation import claim_passages
@@ -72,6 +72,8 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
                         extra_annotations=send_back_form.cleaned_data["extra_annotations"],
                     )
                 if not errors:
+                    extra_n = send_back_form.cleaned_data["extra_annotations"]
+                    log_desk_action(request, claim, f"Sent back for {extra_n} more rating(s)")
                     messages.success(request, "Sent back for more annotations.")
                     return HttpResponseRedirect(reverse("admin:desk-contested"))
         else:
@@ -86,6 +88,11 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
                         reason=form.cleaned_data["reason"],
                     )
                 if not errors:
+                    log_desk_action(
+                        request,
+                        claim,
+                        f"Published verdict v{verdict.version}: {verdict.get_label_display()}",
+                    )
                     closed = (
                         f" Closed the open assignments of {_names(still_open)}."
                         if still_open

@@ -16,8 +16,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from articles import roles
-from articles.admin.common import request_user, require_editor, service_errors
-from articles.models import Article
+from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
+from articles.admin.forms import StaffClaimForm
+from articles.models import Article, Claim
 from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
 from articles.selectors.claims import claims_for_user
 from articles.selectors.consensus import ArticleAgreement, article_agreement
@@ -161,6 +162,15 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
             }
             if roles.sees_all_outcomes(user):
                 extra["agreement"] = article_agreement(article_ids=[article.pk])[article.pk]
+            staff_id = _int(request.GET.get("staff"))
+            if staff_id is not None and roles.is_editor(user):
+                staffed = Claim.objects.filter(pk=staff_id).first()
+                if staffed is not None:
+                    extra["staff_claim"] = staffed
+                    extra["staff_form"] = StaffClaimForm(
+                        initial={"required_annotations": staffed.required_annotations}
+                    )
+                    extra["staff_url"] = reverse("admin:articles_claim_staff", args=(staff_id,))
             extra.update(
                 segments=article_body_segments(article=article),
                 article_appearances=[(a, claim_rows.get(a.claim_id)) for a in appearances],
@@ -202,6 +212,7 @@ def _span_view(request: HttpRequest, article_id: int) -> HttpResponse:
             )
             claim = appearance.claim
             verb = "Attached the passage to"
+            log_desk_action(request, claim, f"Anchored in article {article.pk}: “{quote[:80]}”")
         else:
             text = request.POST.get("text", "").strip() or quote.strip()
             claim = claim_create(
@@ -214,6 +225,9 @@ def _span_view(request: HttpRequest, article_id: int) -> HttpResponse:
                 quote=quote,
             )
             verb = "Created"
+            log_desk_action(request, claim, f"Created from article {article.pk}", added=True)
+            # Next step on the same screen: how many annotators, and who.
+            back = f"{back}?staff={claim.pk}#fc-staff"
     if not errors:
         messages.success(
             request,

@@ -14,10 +14,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
 from articles import roles
@@ -26,13 +28,15 @@ from articles.admin.common import (
     EditorHistoryAdmin,
     consensus_html,
     label_badge,
+    log_desk_action,
     ratings_caption,
     request_user,
+    require_editor,
     service_errors,
     verdict_html,
 )
 from articles.admin.filters import ConsensusLabelFilter, ConsensusStatusFilter, MyAnnotationFilter
-from articles.admin.forms import AssignToForm, RequiredAnnotationsForm
+from articles.admin.forms import AssignToForm, RequiredAnnotationsForm, StaffClaimForm
 from articles.models import (
     Annotation,
     Assignment,
@@ -44,7 +48,7 @@ from articles.selectors.claims import claims_for_user
 from articles.selectors.outcomes import claim_consensus, claim_current_verdict
 from articles.selectors.visibility import claim_outcome_visible, visible_claim_outcomes
 from articles.services.annotations import annotation_outcome_seen
-from articles.services.assignments import assignment_create, claims_auto_assign
+from articles.services.assignments import assignment_create, claim_staff, claims_auto_assign
 from articles.services.claims import (
     claim_create,
     claim_send_back,
@@ -342,6 +346,9 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         if errors:
             return
         if created:
+            for claim in queryset.filter(pk__in={a.claim_id for a in created}):
+                mine = [str(a.annotator) for a in created if a.claim_id == claim.pk]
+                log_desk_action(request, claim, f"Assigned by load to {', '.join(mine)}")
             people = len({a.annotator_id for a in created})
             self.message_user(
                 request,
@@ -367,6 +374,8 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
                 for claim in queryset:
                     with service_errors(request) as errors:
                         assignment_create(user=user, claim_id=claim.pk, annotator_id=annotator.pk)
+                    if not errors:
+                        log_desk_action(request, claim, f"Assigned to {annotator}")
                     done += 0 if errors else 1
                 if done:
                     self.message_user(
@@ -424,6 +433,45 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/articles/claim/action_form.html", context)
+
+    def get_urls(self) -> list[URLPattern]:
+        staff = path(
+            "<int:claim_id>/staff/",
+            self.admin_site.admin_view(self.staff_view),
+            name="articles_claim_staff",
+        )
+        return [staff, *super().get_urls()]
+
+    def staff_view(self, request: HttpRequest, claim_id: int) -> HttpResponse:
+        """POST from the article page right after creating a claim: set how many annotators it
+        needs and assign them (picked, or by load)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        user = require_editor(request)
+        claim = get_object_or_404(Claim, pk=claim_id)
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        target = back if safe else reverse("admin:articles_claim_change", args=(claim_id,))
+        form = StaffClaimForm(request.POST)
+        if not form.is_valid():
+            for field_errors in form.errors.values():
+                for message in field_errors:
+                    messages.error(request, str(message))
+            return HttpResponseRedirect(target)
+        with service_errors(request) as errors:
+            created = claim_staff(
+                user=user,
+                claim_id=claim_id,
+                required_annotations=form.cleaned_data["required_annotations"],
+                annotator_ids=[a.pk for a in form.cleaned_data["annotators"]],
+            )
+        if not errors:
+            needed = form.cleaned_data["required_annotations"]
+            names = ", ".join(sorted(str(a.annotator) for a in created)) or "nobody new"
+            summary = f"Needs {needed} annotator{'' if needed == 1 else 's'}; assigned to {names}"
+            log_desk_action(request, claim, summary)
+            messages.success(request, f"Claim #{claim.pk}: {summary}.")
+        return HttpResponseRedirect(target)
 
     def change_view(
         self,

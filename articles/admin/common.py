@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
@@ -41,6 +42,18 @@ def require_annotator(request: HttpRequest) -> AbstractBaseUser:
     if not roles.is_annotator(user):
         raise PermissionDenied
     return user
+
+
+def log_desk_action(request: HttpRequest, obj: Model, message: str, *, added: bool = False) -> None:
+    """Record an editor's desk action (a claim created, assigned, published, sent back, an
+    import) in the admin log, so it shows in "Recent actions" and the object's history."""
+    LogEntry.objects.log_actions(
+        user_id=request_user(request).pk,
+        queryset=[obj],
+        action_flag=ADDITION if added else CHANGE,
+        change_message=message,
+        single_object=True,
+    )
 
 
 def error_messages(error: Exception) -> list[str]:

@@ -102,13 +102,18 @@ class AnnotateForm(forms.Form):
         return [line.strip() for line in raw.splitlines() if line.strip()]
 
 
+def annotator_choice_label(obj: Any) -> str:
+    """An annotator as the assignment forms list them: name, open assignments, ratings done
+    (rows from `annotators_with_load`, least loaded first)."""
+    name = obj.get_full_name() or obj.username
+    return f"{name} — {getattr(obj, 'open_load', 0)} open, {getattr(obj, 'done', 0)} done"
+
+
 class AnnotatorField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Annotators, least loaded first, labelled with their open assignments and ratings done
-    (rows from `annotators_with_load`)."""
+    """One annotator, labelled with their load."""
 
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.username
-        return f"{name} — {getattr(obj, 'open_load', 0)} open, {getattr(obj, 'done', 0)} done"
+        return annotator_choice_label(obj)
 
 
 class AssignToForm(forms.Form):
@@ -132,6 +137,42 @@ class AssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
         field = self.fields.get("annotator")
         if isinstance(field, AnnotatorField):
             field.queryset = annotators_with_load()
+
+
+class AnnotatorsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several annotators, least loaded first, labelled like `AnnotatorField`."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return annotator_choice_label(obj)
+
+
+class StaffClaimForm(forms.Form):
+    """Right after a claim is created: how many annotators it needs, and who (by load when
+    nobody is picked)."""
+
+    required_annotations = forms.IntegerField(min_value=1, max_value=50, label="Annotators")
+    annotators = AnnotatorsField(
+        queryset=annotators_with_load().none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pick annotators, or leave all unticked to assign by load.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["annotators"]
+        assert isinstance(field, AnnotatorsField)  # noqa: S101 - narrows the type
+        field.queryset = annotators_with_load()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picked = data.get("annotators") or []
+        required = data.get("required_annotations")
+        if required is not None and len(picked) > required:
+            self.add_error(
+                "annotators", f"Pick at most {required} (the number of annotators it needs)."
+            )
+        return data
 
 
 class RequiredAnnotationsForm(forms.Form):

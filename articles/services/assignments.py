@@ -91,6 +91,34 @@ def claims_auto_assign(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> l
     return created
 
 
+def claim_staff(
+    *,
+    user: AbstractBaseUser,
+    claim_id: int,
+    required_annotations: int,
+    annotator_ids: Iterable[int] = (),
+) -> list[Assignment]:
+    """Set how many annotators the claim needs and staff it, in one step: to the annotators
+    named in `annotator_ids` when there are any, otherwise by load (`claims_auto_assign`).
+    Returns the assignments created. Raises PermissionDenied for non-editors, ValidationError
+    for a bad count, ApplicationError for an annotator who cannot take the claim (nothing is
+    saved then)."""
+    from articles.services.claims import claims_set_required_annotations
+
+    roles.require_editor(user, "assign claims")
+    chosen = list(dict.fromkeys(annotator_ids))
+    with transaction.atomic():
+        claims_set_required_annotations(
+            user=user, claim_ids=[claim_id], required_annotations=required_annotations
+        )
+        if not chosen:
+            return claims_auto_assign(user=user, claim_ids=[claim_id])
+        return [
+            assignment_create(user=user, claim_id=claim_id, annotator_id=annotator_id)
+            for annotator_id in chosen
+        ]
+
+
 def assignment_complete(*, claim_id: int, annotator_id: int) -> int:
     """Close the annotator's open assignment of the claim (called when they submit); returns
     how many rows changed (0 when there was none or it was already closed)."""

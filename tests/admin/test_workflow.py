@@ -176,3 +176,50 @@ def test_a_revision_before_any_outcome_was_shown_counts(client, desk):
     client.post(url, {"label": "false", "rationale": "Changed my mind.", "_save": "1"})
     mine = desk.claim.annotations.get(annotator=desk.a2)
     assert (mine.label, mine.counted_label) == (Label.FALSE, Label.FALSE)
+
+
+def test_new_claim_is_staffed_on_the_same_screen(client, desk):
+    login(client, desk.editor)
+    article_url = reverse("admin:articles_article_change", args=[desk.article.pk])
+    start = desk.article.body.index("Elon")
+    end = desk.article.body.index(" on Wednesday")
+    response = client.post(
+        reverse("admin:articles_article_span", args=[desk.article.pk]),
+        {"start": start, "end": end, "quote": desk.article.body[start:end], "mode": "new"},
+    )
+    assert response.status_code == 302
+    assert "?staff=" in response["Location"]
+    page = client.get(response["Location"])
+    assert 'id="fc-staff"' in text_of(page)
+    claim = page.context["staff_claim"]
+    # Pick two annotators by hand.
+    response = client.post(
+        reverse("admin:articles_claim_staff", args=[claim.pk]),
+        {"required_annotations": "2", "annotators": [desk.a2.pk, desk.a3.pk], "next": article_url},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == article_url
+    claim.refresh_from_db()
+    assert claim.required_annotations == 2
+    assert set(claim.assignments.values_list("annotator_id", flat=True)) == {desk.a2.pk, desk.a3.pk}
+    # The editor's actions are in the admin log ("Recent actions").
+    from django.contrib.admin.models import LogEntry
+
+    logged = list(
+        LogEntry.objects.filter(object_id=str(claim.pk)).values_list("change_message", flat=True)
+    )
+    assert any("Created from article" in m for m in logged)
+    assert any("assigned to" in m for m in logged)
+
+
+def test_staffing_by_load_and_bad_input(client, desk):
+    login(client, desk.editor)
+    claim = desk.other
+    url = reverse("admin:articles_claim_staff", args=[claim.pk])
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"required_annotations": "0"}, follow=True)
+    assert "greater than or equal to 1" in text_of(response)
+    client.post(url, {"required_annotations": "2"})
+    assert claim.assignments.count() == 2  # by load
+    login(client, desk.a2)
+    assert client.post(url, {"required_annotations": "3"}).status_code == 403
