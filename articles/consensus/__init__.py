@@ -23,7 +23,14 @@ from articles.consensus.arrays import (
     id_codes,
     sort_annotations,
 )
+from articles.consensus.calibrated import CalibratedResult, calibrated_dawid_skene
+from articles.consensus.calibration import (
+    CalibrationReport,
+    calibration_error,
+    calibration_report,
+)
 from articles.consensus.dawid_skene import DawidSkeneResult, dawid_skene
+from articles.consensus.known import UNKNOWN, known_codes, with_known_answers
 from articles.consensus.majority import majority_vote
 from articles.consensus.methods import (
     DEFAULT_METHOD,
@@ -61,6 +68,9 @@ __all__ = [
     "SETTLED",
     "STATUS_NAMES",
     "TIE_ATOL",
+    "UNKNOWN",
+    "CalibratedResult",
+    "CalibrationReport",
     "ConsensusMethod",
     "DawidSkeneResult",
     "Estimate",
@@ -71,6 +81,9 @@ __all__ = [
     "WeightedResult",
     "agreement_with_consensus",
     "alpha_by_group",
+    "calibrated_dawid_skene",
+    "calibration_error",
+    "calibration_report",
     "codes_in",
     "dawid_skene",
     "decide",
@@ -78,6 +91,7 @@ __all__ = [
     "get_method",
     "id_codes",
     "item_agreement",
+    "known_codes",
     "krippendorff_alpha",
     "log_odds_weight",
     "majority_vote",
@@ -87,4 +101,5 @@ __all__ = [
     "symmetric_confusion",
     "threshold_problem",
     "weighted_vote",
+    "with_known_answers",
 ]
