@@ -23,8 +23,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Protocol
 
-from articles.consensus.arrays import Estimate, IntArray, Posteriors, Reliability
-from articles.consensus.calibrated import calibrated_fit, calibrated_score
+import numpy as np
+
+from articles.consensus.arrays import (
+    Estimate,
+    IntArray,
+    Posteriors,
+    Reliability,
+    posteriors_from_scores,
+)
+from articles.consensus.calibrated import N_FOLDS, calibrated_fit, calibrated_score, fold_of
 from articles.consensus.dawid_skene import dawid_skene_fit, dawid_skene_score
 from articles.consensus.known import with_known_answers
 from articles.consensus.majority import majority_fit, majority_score
@@ -194,3 +202,52 @@ def get_method(name: str) -> ConsensusMethod:
         raise UnknownMethodError(
             f"unknown consensus method {name!r}; known methods: {known}"
         ) from None
+
+
+def cross_validated_posteriors(
+    method: ConsensusMethod,
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_workers: int,
+    n_labels: int,
+    known: IntArray,
+) -> tuple[IntArray, Posteriors]:
+    """Posteriors of the rated items with a known answer, each computed without its own answer:
+    ``(items, posteriors)`` with one posterior row per entry of ``items``.
+
+    A method that uses known answers is fitted ``N_FOLDS`` times, each time with one fold's
+    answers hidden (the folds of :func:`~articles.consensus.calibrated.fold_of`); any other
+    method is fitted once, since it never sees them. This is how a desk checks its own crowd:
+    the calibration error and the accuracy of settled claims on these rows are honest
+    estimates for the claims whose answer nobody knows.
+    """
+    has_votes = np.bincount(item_idx, minlength=n_items) > 0
+    rated_known = np.flatnonzero((known >= 0) & has_votes)
+    probs = np.zeros((rated_known.size, n_labels), dtype=np.float64)
+
+    def fit(answers: IntArray | None) -> Posteriors:
+        return method.fit(
+            item_idx,
+            worker_idx,
+            label_idx,
+            n_items=n_items,
+            n_workers=n_workers,
+            n_labels=n_labels,
+            known=answers,
+        ).posteriors
+
+    if not method.uses_known_answers:
+        probs[:] = fit(None).probs[rated_known]
+    else:
+        folds = fold_of(rated_known)
+        for fold in range(N_FOLDS):
+            hidden = rated_known[folds == fold]
+            if not hidden.size:
+                continue
+            partial = known.copy()
+            partial[hidden] = -1
+            probs[folds == fold] = fit(partial).probs[hidden]
+    return rated_known, posteriors_from_scores(probs, np.ones(rated_known.size, dtype=np.bool_))
