@@ -30,7 +30,7 @@ from articles.consensus.calibration import (
     calibration_report,
 )
 from articles.consensus.dawid_skene import DawidSkeneResult, dawid_skene
-from articles.consensus.known import UNKNOWN, known_codes, with_known_answers
+from articles.consensus.known import UNKNOWN, accuracy_on_known, known_codes, with_known_answers
 from articles.consensus.majority import majority_vote
 from articles.consensus.methods import (
     DEFAULT_METHOD,
@@ -79,6 +79,7 @@ __all__ = [
     "Reliability",
     "UnknownMethodError",
     "WeightedResult",
+    "accuracy_on_known",
     "agreement_with_consensus",
     "alpha_by_group",
     "calibrated_dawid_skene",

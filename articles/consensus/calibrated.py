@@ -60,6 +60,10 @@ PRIOR_ACCURACY: Final = 0.7
 PRIOR_STRENGTH: Final = 8.0
 """Pseudo-ratings per true label of every annotator's Dirichlet prior."""
 
+CLASS_PRIOR: Final = 1.0
+"""Pseudo-items of each label in the class prior (a label no item seems to have yet keeps a
+small prior probability instead of none)."""
+
 MIN_KNOWN: Final = 50
 """Known answers needed (on rated items) to fit the temperature on them."""
 
@@ -150,6 +154,7 @@ def calibrated_dawid_skene(
         n_labels=n_labels,
         known=truth,
         confusion_prior=prior_counts,
+        class_prior=CLASS_PRIOR,
     )
     log_prior = np.log(np.maximum(fit.priors, EPS))
     loglik = log_likelihoods(
@@ -235,6 +240,7 @@ def _temperature_from_known(
             n_labels=n_labels,
             known=partial,
             confusion_prior=prior_counts,
+            class_prior=CLASS_PRIOR,
         )
         # Only the hidden items' log-likelihoods: their annotations, under this fold's model.
         mine = np.isin(items, hidden)

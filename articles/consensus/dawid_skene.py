@@ -190,8 +190,13 @@ class _Model:
         clipped = np.maximum(post, EPS)
         return -float(np.vdot(clipped, np.log(clipped)))
 
-    def priors(self, post: FloatArray) -> FloatArray:
-        return np.asarray(post.sum(axis=1) / max(self.n_present, 1), dtype=np.float64)
+    def priors(self, post: FloatArray, pseudo_count: float = 0.0) -> FloatArray:
+        """The class prior: the mean posterior, with ``pseudo_count`` items of each label added
+        (a MAP estimate under a Dirichlet prior) when it is positive."""
+        total = post.sum(axis=1) + pseudo_count
+        return np.asarray(
+            total / max(self.n_present + pseudo_count * self.n_labels, 1), dtype=np.float64
+        )
 
     def m_step(
         self, post: FloatArray, prior_counts: FloatArray | None = None
@@ -301,6 +306,7 @@ def dawid_skene(
     max_iter: int = 100,
     known: npt.ArrayLike | None = None,
     confusion_prior: npt.ArrayLike | None = None,
+    class_prior: float = 0.0,
 ) -> DawidSkeneResult:
     """Fit Dawid-Skene by EM and return posteriors, priors and confusion matrices.
 
@@ -315,7 +321,9 @@ def dawid_skene(
     does), so the confusion matrices and the class prior learn from them as from certain
     items. ``confusion_prior`` ``(L, L)`` adds Dirichlet pseudo-counts ``[true, given]`` to
     every annotator's counts in each M-step (a MAP estimate that keeps annotators with few
-    ratings near the prior); without it the estimate is crowd-kit's maximum likelihood.
+    ratings near the prior), and ``class_prior`` adds that many pseudo-items of each label to
+    the class prior (so a label no item seems to have keeps some prior probability); without
+    them the estimate is crowd-kit's maximum likelihood.
 
     Output: :class:`DawidSkeneResult`. Deterministic: the same annotations, in any order, give
     bit-identical output.
@@ -334,6 +342,8 @@ def dawid_skene(
     codes = known_codes(known, n_items=n_items, n_labels=n_labels)
     fixed = codes if np.any(codes >= 0) else None
     prior_counts = _prior_counts(confusion_prior, n_labels=n_labels)
+    if not np.isfinite(class_prior) or class_prior < 0:
+        raise ValueError(f"class_prior must be a non-negative number, got {class_prior}")
     model = _Model(items, workers, labels, n_items=n_items, n_workers=n_workers, n_labels=n_labels)
     if model.n_annotations == 0:
         return DawidSkeneResult(
@@ -350,7 +360,7 @@ def dawid_skene(
     post = model.majority_shares()
     if fixed is not None:
         model.clamp(post, fixed)
-    priors = model.priors(post)
+    priors = model.priors(post, class_prior)
     raw, confusion = model.m_step(post, prior_counts)
     loss = -np.inf
     elbo = float("nan")
@@ -360,7 +370,7 @@ def dawid_skene(
         post, entropy = model.e_step(priors, confusion)
         if fixed is not None:
             entropy = model.entropy(model.clamp(post, fixed))
-        priors = model.priors(post)
+        priors = model.priors(post, class_prior)
         raw, confusion = model.m_step(post, prior_counts)
         elbo = model.elbo(entropy, priors, raw, confusion, prior_counts)
         n_iter += 1

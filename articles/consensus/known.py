@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from articles.consensus.arrays import NO_LABEL, IntArray, Posteriors
+from articles.consensus.arrays import NO_LABEL, FloatArray, IntArray, Posteriors
 
 UNKNOWN = NO_LABEL
 """The ``known`` code of an item whose answer is not known."""
@@ -44,3 +44,25 @@ def with_known_answers(posteriors: Posteriors, known: npt.ArrayLike | None) -> P
     tie = posteriors.tie.copy()
     tie[fixed] = False
     return Posteriors(probs=probs, labels=labels, tie=tie)
+
+
+def accuracy_on_known(
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    known: IntArray,
+    *,
+    n_workers: int,
+) -> tuple[FloatArray, IntArray]:
+    """Each annotator's accuracy on the items with a known answer: ``(accuracy, n_rated)``,
+    both ``(n_workers,)``; accuracy is nan for annotators who rated none of them."""
+    answer = known[item_idx]
+    on_known = answer >= 0
+    workers = worker_idx[on_known]
+    n_rated = np.bincount(workers, minlength=n_workers).astype(np.int64)
+    hits = np.bincount(
+        workers, weights=(label_idx[on_known] == answer[on_known]), minlength=n_workers
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = np.where(n_rated > 0, hits / np.maximum(n_rated, 1), np.nan)
+    return np.asarray(accuracy, dtype=np.float64), n_rated

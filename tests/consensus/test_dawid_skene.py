@@ -303,6 +303,7 @@ def test_dawid_skene_confusion_prior_shrinks_sparse_annotators():
         ({"known": np.array([-2, 0])}, "known codes must be -1 or lie in"),
         ({"confusion_prior": np.ones(2)}, "confusion_prior must have shape"),
         ({"confusion_prior": -np.ones((2, 2))}, "non-negative pseudo-counts"),
+        ({"class_prior": -1.0}, "class_prior must be a non-negative number"),
     ],
 )
 def test_dawid_skene_rejects_malformed_known_answers_and_priors(options, message):
