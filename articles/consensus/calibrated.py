@@ -133,10 +133,13 @@ def calibrated_dawid_skene(
     items, workers, labels = check_annotations(
         item_idx, worker_idx, label_idx, n_items=n_items, n_workers=n_workers, n_labels=n_labels
     )
-    # One canonical order, so the sums (and the output) do not depend on the input's order.
-    items, workers, labels = sort_annotations(
-        items, workers, labels, n_workers=n_workers, n_labels=n_labels
-    )
+    # One canonical order, so the sums (and the output) do not depend on the input's order
+    # (the full recompute hands them over in that order already).
+    key = (items * max(n_workers, 1) + workers) * n_labels + labels
+    if items.size > 1 and np.any(key[1:] < key[:-1]):
+        items, workers, labels = sort_annotations(
+            items, workers, labels, n_workers=n_workers, n_labels=n_labels
+        )
     truth = (
         np.full(n_items, -1, dtype=np.int64)
         if known is None

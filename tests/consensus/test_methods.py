@@ -18,6 +18,7 @@ from articles.consensus import (
     majority_vote,
     posteriors_from_reliability,
     weighted_vote,
+    with_known_answers,
 )
 from tests.consensus.conftest import arrays
 
@@ -206,23 +207,34 @@ def test_methods_known_answers_are_fixed_in_every_method(crowds, name):
         assert not np.allclose(plain.confusion, estimate.confusion)
 
 
-def test_methods_calibrated_stores_what_its_fit_computed(crowds):
-    # The full recompute stores the per-claim scoring under the fitted model and temperature;
-    # for the calibrated method that is exactly its fit's own posteriors.
+def test_methods_calibrated_fit_stores_what_the_per_claim_job_computes(crowds):
+    # The full recompute stores the fit's own posteriors; the per-claim job scores with the
+    # fitted model and temperature. For the calibrated method the two must agree.
     crowd = crowds(3, 35, n_items=400, n_workers=20)
     method = METHODS["calibrated"]
     known = crowd.gold(0.2, seed=2)
     estimate = method.fit(*arrays(crowd), **sizes(crowd), known=known)
     assert estimate.temperature != 1.0
     assert estimate.calibration["temperature"] == pytest.approx(estimate.temperature, abs=1e-6)
+    history = np.bincount(crowd.worker_idx, minlength=crowd.n_workers)
+    scored = with_known_answers(
+        method.score(
+            *arrays(crowd),
+            n_items=crowd.n_items,
+            n_labels=3,
+            reliability=estimate.reliability(history),
+            min_history=5,
+        ),
+        known,
+    )
     after = method.posteriors_after_fit(
         estimate,
         *arrays(crowd),
         n_items=crowd.n_items,
         n_labels=3,
-        history=np.bincount(crowd.worker_idx, minlength=crowd.n_workers),
+        history=history,
         min_history=5,
         known=known,
     )
-    np.testing.assert_allclose(after.probs, estimate.posteriors.probs, atol=1e-9)
-    np.testing.assert_array_equal(after.labels, estimate.posteriors.labels)
+    np.testing.assert_allclose(scored.probs, after.probs, atol=1e-9)
+    np.testing.assert_array_equal(scored.labels, after.labels)

@@ -150,3 +150,13 @@ def test_per_claim_job_applies_the_runs_temperature(editor):
     consensus_services.claim_consensus_recompute(claim_id=claim.pk)
     flatter = Consensus.objects.get(claim=claim)
     assert flatter.probabilities["false"] < first.probabilities["false"]
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_per_claim_job_query_count_is_flat(editor, django_assert_max_num_queries, n):
+    claim = ClaimFactory()
+    for _ in range(n):
+        AnnotationFactory(claim=claim)
+    claim_known_answer_set(user=editor, claim_id=claim.pk, label=Label.FALSE)
+    with django_assert_max_num_queries(15):
+        consensus_services.claim_consensus_recompute(claim_id=claim.pk)
