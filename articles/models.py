@@ -325,6 +325,32 @@ class Consensus(models.Model):
         return self.status != ConsensusStatus.PENDING and bool(self.label)
 
 
+class KnownAnswer(models.Model):
+    """A claim's known answer (a gold claim), marked by an editor. Gold claims are ordinary
+    claims to everyone else: assigned and rated like any other, and nothing an annotator sees
+    says a claim is gold (this table is read only by the consensus engine and editors' pages).
+    The consensus engine fixes a gold claim's truth to this label; published verdicts count as
+    known answers too, without a row here."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, related_name="known_answer", primary_key=True
+    )
+    label = models.CharField(max_length=16, choices=Label.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(label__in=Label.values), name="known_answer_label_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} is {self.label}"
+
+
 class AnnotatorReliability(models.Model):
     """Per annotator, estimated from all their work by the full recompute."""
 
@@ -336,6 +362,15 @@ class AnnotatorReliability(models.Model):
     )
     accuracy = models.FloatField(null=True, blank=True)
     agreement_with_consensus = models.FloatField(null=True, blank=True)
+    gold_accuracy = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Share of this annotator's ratings of claims with a known answer (gold claims "
+        "and published verdicts) that match it.",
+    )
+    n_gold = models.PositiveIntegerField(
+        default=0, help_text="Ratings of claims with a known answer."
+    )
     n_annotations = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 
@@ -445,6 +480,12 @@ class ConsensusRun(models.Model):
     alpha = models.FloatField(null=True, blank=True, help_text="Krippendorff's alpha (nominal).")
     iterations = models.PositiveIntegerField(default=0)
     converged = models.BooleanField(default=True)
+    calibration = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the confidence was calibrated: the temperature the per-claim jobs apply, "
+        "what it was fitted on, and how many claims had a known answer.",
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
 

@@ -147,7 +147,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 # --- consensus --------------------------------------------------------------------------------
 # Checked at start-up by articles/checks.py (articles.E001 and on); the method is a name in the
 # registry, articles/consensus/methods.py.
-FACTCHECK_CONSENSUS_METHOD = env.str("FACTCHECK_CONSENSUS_METHOD", default="dawid-skene")
+FACTCHECK_CONSENSUS_METHOD = env.str("FACTCHECK_CONSENSUS_METHOD", default="calibrated")
 FACTCHECK_CONSENSUS_MIN_ANNOTATIONS = env.int("FACTCHECK_CONSENSUS_MIN_ANNOTATIONS", default=3)
 FACTCHECK_CONSENSUS_THRESHOLD = env.float("FACTCHECK_CONSENSUS_THRESHOLD", default=0.8)
 # Annotators with fewer annotations than this are weighted by a smoothed accuracy, not by their

@@ -18,7 +18,11 @@ from articles.admin.forms import AdjudicateForm, SendBackForm
 from articles.models import Claim, Consensus, Label
 from articles.presentation import claim_passages
 from articles.selectors.claims import claim_adjudication
-from articles.selectors.outcomes import claims_ready_to_publish, contested_queue
+from articles.selectors.outcomes import (
+    claims_ready_to_publish,
+    contested_queue,
+    contested_reasons,
+)
 from articles.services.claims import claim_send_back
 from articles.services.verdicts import verdict_publish
 
@@ -43,9 +47,11 @@ def _require_publisher(request: HttpRequest) -> AbstractBaseUser:
 def contested_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
     """Claims awaiting adjudication, and settled claims ready to publish."""
     _require_publisher(request)
+    contested = list(contested_queue())
+    reasons = contested_reasons(claims=contested)
     context = {
         **site.desk_context(request, title="Adjudication"),
-        "contested": contested_queue(),
+        "contested": [(claim, reasons[claim.pk]) for claim in contested],
         "ready": claims_ready_to_publish(),
     }
     return TemplateResponse(request, "admin/articles/claim/contested.html", context)

@@ -36,7 +36,12 @@ from articles.admin.common import (
     verdict_html,
 )
 from articles.admin.filters import ConsensusLabelFilter, ConsensusStatusFilter, MyAnnotationFilter
-from articles.admin.forms import AssignToForm, RequiredAnnotationsForm, StaffClaimForm
+from articles.admin.forms import (
+    AssignToForm,
+    KnownAnswerForm,
+    RequiredAnnotationsForm,
+    StaffClaimForm,
+)
 from articles.models import (
     Annotation,
     Assignment,
@@ -55,6 +60,10 @@ from articles.services.claims import (
     claim_update,
     claims_delete,
     claims_set_required_annotations,
+)
+from articles.services.known_answers import (
+    claim_known_answer_clear,
+    claim_known_answer_set,
 )
 
 # --- inlines -------------------------------------------------------------------------------
@@ -146,7 +155,14 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
     search_fields = ("text", "claimant")
     list_select_related = ("created_by",)
     list_per_page = 50
-    actions = ("auto_assign", "assign_to", "set_required", "send_back")
+    actions = (
+        "auto_assign",
+        "assign_to",
+        "set_required",
+        "send_back",
+        "mark_known_answer",
+        "clear_known_answer",
+    )
     fields = ("text", "claimant", "required_annotations", "status", "created_by", "created_at")
     autocomplete_fields = ()
 
@@ -194,7 +210,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
     def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
         if roles.is_blind(request.user):
             return ("status", MyAnnotationFilter)
-        return ("status", ConsensusStatusFilter, ConsensusLabelFilter)
+        return ("status", ConsensusStatusFilter, ConsensusLabelFilter, "known_answer__label")
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         # Blind users may not filter by others' work through hand-made query strings
@@ -417,6 +433,40 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
             self.message_user(
                 request, f"Sent {done} claims back for more annotations.", messages.SUCCESS
             )
+
+    @admin.action(description="Mark a known answer (gold claim)…", permissions=["change"])
+    def mark_known_answer(
+        self, request: HttpRequest, queryset: QuerySet[Claim]
+    ) -> HttpResponse | None:
+        user = request_user(request)
+        if "apply" in request.POST:
+            form = KnownAnswerForm(request.POST)
+            if form.is_valid():
+                done = 0
+                for claim_id in queryset.values_list("pk", flat=True):
+                    with service_errors(request) as errors:
+                        claim_known_answer_set(
+                            user=user, claim_id=claim_id, label=form.cleaned_data["label"]
+                        )
+                    done += 0 if errors else 1
+                if done:
+                    self.message_user(
+                        request, f"Marked the known answer of {done} claims.", messages.SUCCESS
+                    )
+                return None
+        else:
+            form = KnownAnswerForm()
+        return self._intermediate(request, queryset, form, "Known answer of the selected claims")
+
+    @admin.action(description="Clear the known answer", permissions=["change"])
+    def clear_known_answer(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        user = request_user(request)
+        done = 0
+        for claim_id in queryset.values_list("pk", flat=True):
+            with service_errors(request) as errors:
+                cleared = claim_known_answer_clear(user=user, claim_id=claim_id)
+            done += int(cleared and not errors)
+        self.message_user(request, f"Cleared the known answer of {done} claims.", messages.SUCCESS)
 
     def _intermediate(
         self, request: HttpRequest, queryset: QuerySet[Claim], form: forms.Form, title: str

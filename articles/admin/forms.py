@@ -179,6 +179,15 @@ class RequiredAnnotationsForm(forms.Form):
     required_annotations = forms.IntegerField(min_value=1, max_value=50, label="Annotators")
 
 
+class KnownAnswerForm(forms.Form):
+    label = forms.ChoiceField(
+        choices=Label.choices,
+        label="Known answer",
+        help_text="Gold claims stay in annotators' queues like any other claim; their known "
+        "answer anchors the reliability estimates and the calibration of the confidence.",
+    )
+
+
 class AdjudicateForm(forms.Form):
     label = forms.ChoiceField(choices=Label.choices, widget=VerdictRadioSelect)
     reason = forms.CharField(

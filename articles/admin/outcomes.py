@@ -163,12 +163,21 @@ class ConsensusRunAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
 
 @admin.register(AnnotatorReliability)
 class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliability]):
-    list_display = ("annotator", "accuracy_pct", "agreement_pct", "n_annotations", "computed_at")
+    list_display = (
+        "annotator",
+        "accuracy_pct",
+        "gold_accuracy_pct",
+        "agreement_pct",
+        "n_annotations",
+        "computed_at",
+    )
     list_select_related = ("annotator",)
     search_fields = ("annotator__username",)
     readonly_fields = (
         "annotator",
         "accuracy",
+        "gold_accuracy",
+        "n_gold",
         "agreement_with_consensus",
         "n_annotations",
         "confusion",
@@ -181,6 +190,14 @@ class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliab
     @admin.display(description="Accuracy", ordering="accuracy")
     def accuracy_pct(self, obj: AnnotatorReliability) -> str:
         return "—" if obj.accuracy is None else f"{obj.accuracy:.0%}"
+
+    @admin.display(description="Accuracy on known answers", ordering="gold_accuracy")
+    def gold_accuracy_pct(self, obj: AnnotatorReliability) -> str:
+        """Right on how many of the claims with a known answer (gold claims, published
+        verdicts) they rated."""
+        if obj.gold_accuracy is None:
+            return "—"
+        return f"{obj.gold_accuracy:.0%} of {obj.n_gold}"
 
     @admin.display(description="Agrees with consensus", ordering="agreement_with_consensus")
     def agreement_pct(self, obj: AnnotatorReliability) -> str:

@@ -23,7 +23,14 @@ from articles.consensus.arrays import (
     id_codes,
     sort_annotations,
 )
+from articles.consensus.calibrated import CalibratedResult, calibrated_dawid_skene
+from articles.consensus.calibration import (
+    CalibrationReport,
+    calibration_error,
+    calibration_report,
+)
 from articles.consensus.dawid_skene import DawidSkeneResult, dawid_skene
+from articles.consensus.known import UNKNOWN, accuracy_on_known, known_codes, with_known_answers
 from articles.consensus.majority import majority_vote
 from articles.consensus.methods import (
     DEFAULT_METHOD,
@@ -61,6 +68,9 @@ __all__ = [
     "SETTLED",
     "STATUS_NAMES",
     "TIE_ATOL",
+    "UNKNOWN",
+    "CalibratedResult",
+    "CalibrationReport",
     "ConsensusMethod",
     "DawidSkeneResult",
     "Estimate",
@@ -69,8 +79,12 @@ __all__ = [
     "Reliability",
     "UnknownMethodError",
     "WeightedResult",
+    "accuracy_on_known",
     "agreement_with_consensus",
     "alpha_by_group",
+    "calibrated_dawid_skene",
+    "calibration_error",
+    "calibration_report",
     "codes_in",
     "dawid_skene",
     "decide",
@@ -78,6 +92,7 @@ __all__ = [
     "get_method",
     "id_codes",
     "item_agreement",
+    "known_codes",
     "krippendorff_alpha",
     "log_odds_weight",
     "majority_vote",
@@ -87,4 +102,5 @@ __all__ = [
     "symmetric_confusion",
     "threshold_problem",
     "weighted_vote",
+    "with_known_answers",
 ]

@@ -12,7 +12,8 @@ per-item probability table with its argmax and tie mask.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -278,6 +279,10 @@ class Estimate:
             no estimate.
         n_iter: iterations run (0 for a method that does not iterate).
         converged: False only when an iterative method stopped at its iteration cap.
+        temperature: the evidence temperature the per-claim scoring applies with this model
+            (1 for methods that do not calibrate; see :mod:`articles.consensus.calibration`).
+        calibration: how the method calibrated its confidence, as JSON-ready facts (stored
+            with the run); empty for methods that do not.
     """
 
     posteriors: Posteriors
@@ -286,6 +291,20 @@ class Estimate:
     accuracy: FloatArray
     n_iter: int
     converged: bool
+    temperature: float = 1.0
+    calibration: Mapping[str, object] = field(default_factory=dict)
+
+    def reliability(self, history: IntArray) -> Reliability:
+        """The model this fit keeps for scoring claims later (``history``: each annotator's
+        annotations in the fit). Raises ``ValueError`` for a method that fitted none."""
+        if self.confusion is None:
+            raise ValueError("this fit has no reliability model")
+        return Reliability(
+            confusion=self.confusion,
+            priors=self.priors,
+            history=history,
+            temperature=self.temperature,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -297,11 +316,13 @@ class Reliability:
             the fit never saw may hold anything (nan included).
         priors: ``(L,)`` class prior.
         history: ``(W,)`` annotations each annotator had in the fit.
+        temperature: the fit's evidence temperature (1: the model's evidence as it is).
     """
 
     confusion: FloatArray
     priors: FloatArray
     history: IntArray
+    temperature: float = 1.0
 
 
 def uniform_priors(n_labels: int) -> FloatArray:

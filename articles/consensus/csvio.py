@@ -49,11 +49,11 @@ class TextSink(Protocol):
 class CsvFormatError(ValueError):
     """The CSV cannot be used; ``problems`` lists each issue (line numbers included)."""
 
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
+    def __init__(self, source: str, problems: Sequence[str], *, what: str = "annotation") -> None:
         self.source = source
         self.problems = tuple(problems)
         listed = "\n".join(f"  {problem}" for problem in self.problems)
-        super().__init__(f"{source}: invalid annotation CSV\n{listed}")
+        super().__init__(f"{source}: invalid {what} CSV\n{listed}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,3 +282,135 @@ def write_consensus(
                 *(fmt.format(value) for value in posteriors.probs[index, : len(names)]),
             ]
         )
+
+
+@dataclass(frozen=True, eq=False)
+class KnownAnswers:
+    """Known answers read for an annotation table.
+
+    Attributes:
+        known: ``(n_items,)`` label code of each of the table's claims, -1 where unknown.
+        n_rows: answer rows read.
+        unmatched: claim ids of the file that the annotations do not have (left out).
+    """
+
+    known: IntArray
+    n_rows: int
+    unmatched: tuple[str, ...]
+
+    @property
+    def n_known(self) -> int:
+        return int(np.count_nonzero(self.known >= 0))
+
+
+def read_known_answers(
+    lines: Iterable[str],
+    table: AnnotationTable,
+    *,
+    claim_column: str = "claim_id",
+    label_column: str = "label",
+    source: str = "gold",
+    max_errors: int = 20,
+) -> KnownAnswers:
+    """Parse ``claim_id,label`` rows of known answers for the claims of ``table``.
+
+    Each label must be one of the annotation table's labels; a claim may appear more than once
+    only with the same label. Claims the annotations do not have are left out and listed in
+    ``unmatched``. Raises :class:`CsvFormatError` listing every problem (line numbers
+    included): missing columns, an empty file or no rows, a wrong field count, an empty field,
+    an unknown label, conflicting answers for one claim.
+    """
+    reader = csv.reader(lines)
+    problems: list[str] = []
+    try:
+        header = next(reader, None)
+        while header is not None and not any(field.strip() for field in header):
+            header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        problem = f"line {reader.line_num + 1}: cannot parse header ({exc})"
+        raise CsvFormatError(
+            what="known-answer",
+            source=source,
+            problems=[problem],
+        ) from exc
+    if header is None:
+        raise CsvFormatError(
+            what="known-answer",
+            source=source,
+            problems=["the file is empty (expected a header claim_id,label)"],
+        )
+    header_line = reader.line_num
+    names = [name.strip() for name in header]
+    missing = [name for name in (claim_column, label_column) if name not in names]
+    if missing:
+        found = ", ".join(repr(name) for name in names)
+        raise CsvFormatError(
+            what="known-answer",
+            source=source,
+            problems=[
+                f"line {header_line}: missing column(s) {', '.join(map(repr, missing))}; "
+                f"header found: {found}"
+            ],
+        )
+    claim_at, label_at = names.index(claim_column), names.index(label_column)
+    item_of = {claim: code for code, claim in enumerate(table.claim_ids)}
+    label_of = {label: code for code, label in enumerate(table.label_names)}
+    known = np.full(table.n_items, -1, dtype=np.int64)
+    first_line: dict[str, tuple[int, str]] = {}
+    unmatched: list[str] = []
+    n_rows = 0
+    while len(problems) < max_errors:
+        start = reader.line_num + 1
+        try:
+            row = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problems.append(f"line {start}: cannot parse row ({exc})")
+            break
+        if row is None:
+            break
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != len(names):
+            problems.append(f"line {start}: expected {len(names)} fields, found {len(row)}")
+            continue
+        claim, label = row[claim_at].strip(), row[label_at].strip()
+        if not (claim and label):
+            empty = [n for n, v in ((claim_column, claim), (label_column, label)) if not v]
+            problems.append(f"line {start}: empty {', '.join(map(repr, empty))}")
+            continue
+        if label not in label_of:
+            problems.append(
+                f"line {start}: label {label!r} is not one of the annotations' labels "
+                f"({', '.join(table.label_names)})"
+            )
+            continue
+        n_rows += 1
+        seen = first_line.setdefault(claim, (start, label))
+        if seen[1] != label:
+            problems.append(
+                f"line {start}: claim {claim!r} is given {label!r} here and {seen[1]!r} on "
+                f"line {seen[0]}"
+            )
+            continue
+        if claim in item_of:
+            known[item_of[claim]] = label_of[label]
+        elif seen[0] == start:
+            unmatched.append(claim)
+    if len(problems) >= max_errors:
+        problems.append(f"stopped after {max_errors} problems")
+    if problems:
+        raise CsvFormatError(what="known-answer", source=source, problems=problems)
+    if not n_rows:
+        raise CsvFormatError(
+            what="known-answer",
+            source=source,
+            problems=[f"no known-answer rows after the header (line {header_line})"],
+        )
+    return KnownAnswers(known=known, n_rows=n_rows, unmatched=tuple(unmatched))
+
+
+def read_known_answers_file(path: str | Path, table: AnnotationTable) -> KnownAnswers:
+    """Open ``path`` as UTF-8 (a byte-order mark is accepted) and :func:`read_known_answers`
+    it. Raises :class:`CsvFormatError`, or ``OSError`` if the file cannot be read."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        return read_known_answers(handle, table, source=str(path))

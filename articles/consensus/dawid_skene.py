@@ -50,6 +50,7 @@ from articles.consensus.arrays import (
     stable_order,
     uniform_priors,
 )
+from articles.consensus.known import known_codes
 from articles.consensus.weighted import posteriors_from_reliability
 
 LOG2_EPS = float(np.log2(EPS))
@@ -174,11 +175,37 @@ class _Model:
         shares = flat.reshape(self.n_present, self.n_labels).T
         return np.ascontiguousarray(shares / self.votes[None, :])
 
-    def priors(self, post: FloatArray) -> FloatArray:
-        return np.asarray(post.sum(axis=1) / max(self.n_present, 1), dtype=np.float64)
+    def clamp(self, post: FloatArray, known: IntArray) -> FloatArray:
+        """``post`` with the items of known label set to that label with certainty (in place);
+        ``known`` is per item code, -1 where unknown."""
+        ranked = known[self.by_rank]
+        fixed = np.flatnonzero(ranked >= 0)
+        if fixed.size:
+            post[:, fixed] = 0.0
+            post[ranked[fixed], fixed] = 1.0
+        return post
 
-    def m_step(self, post: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Return ``(raw_counts, confusion)``, both label-major ``(L_true, W * L_given)``."""
+    def entropy(self, post: FloatArray) -> float:
+        """``-sum p ln p`` over the posteriors clipped below at ``EPS`` (the ELBO's term)."""
+        clipped = np.maximum(post, EPS)
+        return -float(np.vdot(clipped, np.log(clipped)))
+
+    def priors(self, post: FloatArray, pseudo_count: float = 0.0) -> FloatArray:
+        """The class prior: the mean posterior, with ``pseudo_count`` items of each label added
+        (a MAP estimate under a Dirichlet prior) when it is positive."""
+        total = post.sum(axis=1) + pseudo_count
+        return np.asarray(
+            total / max(self.n_present + pseudo_count * self.n_labels, 1), dtype=np.float64
+        )
+
+    def m_step(
+        self, post: FloatArray, prior_counts: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return ``(raw_counts, confusion)``, both label-major ``(L_true, W * L_given)``.
+
+        ``prior_counts`` ``(L_true, L_given)``: Dirichlet pseudo-counts added to every
+        annotator's counts before normalising (a MAP estimate); labels an annotator never gave
+        then keep a small probability instead of exactly 0."""
         n_labels = self.n_labels
         raw = np.empty((n_labels, self.n_bins), dtype=np.float64)
         weights = self.scratch
@@ -199,6 +226,8 @@ class _Model:
         np.subtract(self.bin_sizes, raw[:-1].sum(axis=0), out=raw[-1])
         counts = np.where(self.observed[None, :], np.maximum(raw, EPS), 0.0)
         cube = counts.reshape(n_labels, self.n_workers, n_labels)
+        if prior_counts is not None:
+            cube += prior_counts[:, None, :]
         totals = cube.sum(axis=2, keepdims=True)
         # Annotators with no annotations have nothing to normalise: give them uniform rows.
         confusion = np.where(totals > 0, cube / np.where(totals > 0, totals, 1.0), 1.0 / n_labels)
@@ -244,13 +273,22 @@ class _Model:
         return post, entropy
 
     def elbo(
-        self, entropy: float, priors: FloatArray, raw: FloatArray, confusion: FloatArray
+        self,
+        entropy: float,
+        priors: FloatArray,
+        raw: FloatArray,
+        confusion: FloatArray,
+        prior_counts: FloatArray | None = None,
     ) -> float:
-        """Evidence lower bound per annotation, computed the way crowd-kit does."""
+        """Evidence lower bound per annotation, computed the way crowd-kit does (plus the
+        Dirichlet log-density of the confusion matrices when ``prior_counts`` are given)."""
         # sum over annotations of p[item] . log confusion[w, :, y] regrouped by (w, y) bins;
         # never-given bins have raw count 0 and are skipped.
         mask = np.broadcast_to(self.observed[None, :], raw.shape)
         joint = float(np.sum(raw[mask] * np.log(confusion[mask])))
+        if prior_counts is not None:
+            cube = confusion.reshape(self.n_labels, self.n_workers, self.n_labels)
+            joint += float(np.sum(prior_counts[:, None, :] * np.log(cube)))
         # crowd-kit adds log prior to every annotation's term, not once per item.
         joint += float(raw.sum(axis=1) @ np.log(np.maximum(priors, EPS)))
         return (joint + entropy) / self.n_annotations
@@ -266,6 +304,9 @@ def dawid_skene(
     n_labels: int,
     tol: float = 1e-5,
     max_iter: int = 100,
+    known: npt.ArrayLike | None = None,
+    confusion_prior: npt.ArrayLike | None = None,
+    class_prior: float = 0.0,
 ) -> DawidSkeneResult:
     """Fit Dawid-Skene by EM and return posteriors, priors and confusion matrices.
 
@@ -273,6 +314,16 @@ def dawid_skene(
     annotation, dense codes), the sizes, the stopping tolerance ``tol`` on the per-annotation
     evidence lower bound and the iteration cap ``max_iter`` (crowd-kit's ``tol`` and
     ``n_iter``; same defaults).
+
+    Known answers: ``known`` ``(n_items,)`` holds an item's known label, -1 where unknown.
+    Those items' truth is fixed, not inferred: their posterior is set to their label with
+    certainty after the start and after every E-step (as crowd-kit's ``fit(true_labels=...)``
+    does), so the confusion matrices and the class prior learn from them as from certain
+    items. ``confusion_prior`` ``(L, L)`` adds Dirichlet pseudo-counts ``[true, given]`` to
+    every annotator's counts in each M-step (a MAP estimate that keeps annotators with few
+    ratings near the prior), and ``class_prior`` adds that many pseudo-items of each label to
+    the class prior (so a label no item seems to have keeps some prior probability); without
+    them the estimate is crowd-kit's maximum likelihood.
 
     Output: :class:`DawidSkeneResult`. Deterministic: the same annotations, in any order, give
     bit-identical output.
@@ -288,6 +339,11 @@ def dawid_skene(
     )
     if max_iter < 0:
         raise ValueError(f"max_iter must be non-negative, got {max_iter}")
+    codes = known_codes(known, n_items=n_items, n_labels=n_labels)
+    fixed = codes if np.any(codes >= 0) else None
+    prior_counts = _prior_counts(confusion_prior, n_labels=n_labels)
+    if not np.isfinite(class_prior) or class_prior < 0:
+        raise ValueError(f"class_prior must be a non-negative number, got {class_prior}")
     model = _Model(items, workers, labels, n_items=n_items, n_workers=n_workers, n_labels=n_labels)
     if model.n_annotations == 0:
         return DawidSkeneResult(
@@ -302,17 +358,21 @@ def dawid_skene(
         )
 
     post = model.majority_shares()
-    priors = model.priors(post)
-    raw, confusion = model.m_step(post)
+    if fixed is not None:
+        model.clamp(post, fixed)
+    priors = model.priors(post, class_prior)
+    raw, confusion = model.m_step(post, prior_counts)
     loss = -np.inf
     elbo = float("nan")
     n_iter = 0
     converged = False
     for _ in range(max_iter):
         post, entropy = model.e_step(priors, confusion)
-        priors = model.priors(post)
-        raw, confusion = model.m_step(post)
-        elbo = model.elbo(entropy, priors, raw, confusion)
+        if fixed is not None:
+            entropy = model.entropy(model.clamp(post, fixed))
+        priors = model.priors(post, class_prior)
+        raw, confusion = model.m_step(post, prior_counts)
+        elbo = model.elbo(entropy, priors, raw, confusion, prior_counts)
         n_iter += 1
         if elbo - loss < tol:
             converged = True
@@ -331,6 +391,19 @@ def dawid_skene(
     )
 
 
+def _prior_counts(prior: npt.ArrayLike | None, *, n_labels: int) -> FloatArray | None:
+    if prior is None:
+        return None
+    counts = np.asarray(prior, dtype=np.float64)
+    if counts.shape != (n_labels, n_labels):
+        raise ValueError(
+            f"confusion_prior must have shape ({n_labels}, {n_labels}), got {counts.shape}"
+        )
+    if not np.all(np.isfinite(counts)) or counts.min() < 0:
+        raise ValueError("confusion_prior must hold non-negative pseudo-counts")
+    return counts
+
+
 def dawid_skene_fit(
     item_idx: IntArray,
     worker_idx: IntArray,
@@ -339,10 +412,18 @@ def dawid_skene_fit(
     n_items: int,
     n_workers: int,
     n_labels: int,
+    known: IntArray | None = None,
 ) -> Estimate:
-    """:func:`dawid_skene` as a registry fit; accuracy is each annotator's model accuracy."""
+    """:func:`dawid_skene` as a registry fit (known answers fixed, as crowd-kit's
+    ``true_labels``); accuracy is each annotator's model accuracy."""
     result = dawid_skene(
-        item_idx, worker_idx, label_idx, n_items=n_items, n_workers=n_workers, n_labels=n_labels
+        item_idx,
+        worker_idx,
+        label_idx,
+        n_items=n_items,
+        n_workers=n_workers,
+        n_labels=n_labels,
+        known=known,
     )
     return Estimate(
         posteriors=result.posteriors,

@@ -38,12 +38,14 @@ def item_fingerprints(
     *,
     n_items: int,
     params: str,
+    known: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.uint64]:
     """One 64-bit fingerprint per item (`fingerprint_hex` spells them as stored).
 
     `worker_ids` must be stable identifiers (database ids), not per-run dense codes, so that the
     fingerprint of a claim does not depend on which other claims were loaded with it. Items with
-    no annotations get the fingerprint of the empty set under `params`.
+    no annotations get the fingerprint of the empty set under `params`. `known` (per item, -1
+    where unknown) enters too: marking or changing a known answer changes the fingerprint.
     """
     pair = _splitmix64(
         (worker_ids.astype(np.uint64) << _U64(8)) ^ label_idx.astype(np.uint64) ^ _U64(1 << 63)
@@ -57,6 +59,11 @@ def item_fingerprints(
         starts = np.flatnonzero(np.r_[True, sorted_items[1:] != sorted_items[:-1]])
         with np.errstate(over="ignore"):
             sums[sorted_items[starts]] = np.add.reduceat(pair, starts, dtype=np.uint64)
+    if known is not None:
+        fixed = np.flatnonzero(known >= 0)
+        with np.errstate(over="ignore"):
+            # A tag no (annotator, label) pair hash can take the place of: bit 62 set, 63 not.
+            sums[fixed] += _splitmix64(known[fixed].astype(np.uint64) | _U64(1 << 62))
     with np.errstate(over="ignore"):
         return _splitmix64(sums ^ _U64(params_hash(params)))
 

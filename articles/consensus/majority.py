@@ -62,8 +62,11 @@ def majority_fit(
     n_items: int,
     n_workers: int,
     n_labels: int,
+    known: IntArray | None = None,
 ) -> Estimate:
-    """Majority vote as a registry fit: no reliability model, no accuracy estimate."""
+    """Majority vote as a registry fit: no reliability model, no accuracy estimate. Known
+    answers do not enter the vote (the registry fixes known items' own consensus)."""
+    del known
     return Estimate(
         posteriors=majority_vote(
             item_idx, worker_idx, label_idx, n_items=n_items, n_labels=n_labels

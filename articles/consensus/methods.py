@@ -7,8 +7,10 @@ functions and one entry in :data:`METHODS`.
 
 Two functions per method, over the package's usual integer-coded annotation arrays:
 
-* ``fit(item_idx, worker_idx, label_idx, *, n_items, n_workers, n_labels) -> Estimate``: the
-  method over a whole crowd (the full recompute, ``aggregate``);
+* ``fit(item_idx, worker_idx, label_idx, *, n_items, n_workers, n_labels, known=None)
+  -> Estimate``: the method over a whole crowd (the full recompute, ``aggregate``); ``known``
+  holds items' known answers (-1 where unknown), which methods with ``uses_known_answers``
+  fix as truth in their estimate;
 * ``score(item_idx, worker_idx, label_idx, *, n_items, n_labels, reliability, min_history)
   -> Posteriors``: a few claims with a reliability model kept from the last fit (the per-claim
   job). ``reliability`` is ``None`` only for methods with ``uses_reliability`` False.
@@ -21,8 +23,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Protocol
 
-from articles.consensus.arrays import Estimate, IntArray, Posteriors, Reliability
+import numpy as np
+
+from articles.consensus.arrays import (
+    Estimate,
+    IntArray,
+    Posteriors,
+    Reliability,
+    posteriors_from_scores,
+)
+from articles.consensus.calibrated import N_FOLDS, calibrated_fit, calibrated_score, fold_of
 from articles.consensus.dawid_skene import dawid_skene_fit, dawid_skene_score
+from articles.consensus.known import with_known_answers
 from articles.consensus.majority import majority_fit, majority_score
 from articles.consensus.weighted import weighted_fit, weighted_score
 
@@ -37,6 +49,7 @@ class FitFunction(Protocol):
         n_items: int,
         n_workers: int,
         n_labels: int,
+        known: IntArray | None = None,
     ) -> Estimate: ...
 
 
@@ -72,6 +85,8 @@ class ConsensusMethod:
             rather than the fit's own posteriors, so a claim gets from the full run exactly
             what its per-claim job would compute (Dawid-Skene: annotators with too little
             history count by a smoothed accuracy, not their sparse confusion matrix).
+        uses_known_answers: the fit fixes known items' truth in its estimate of the annotators
+            (for every method, a known item's own consensus is its known answer).
     """
 
     name: str
@@ -81,6 +96,7 @@ class ConsensusMethod:
     uses_reliability: bool
     iterative: bool
     score_after_fit: bool = False
+    uses_known_answers: bool = False
 
     def describe(self, estimate: Estimate) -> str:
         """A one-line account of a fit, e.g. ``Dawid-Skene (12 iterations, converged)``."""
@@ -100,24 +116,25 @@ class ConsensusMethod:
         n_labels: int,
         history: IntArray,
         min_history: int,
+        known: IntArray | None = None,
     ) -> Posteriors:
         """The posteriors the full recompute stores after ``estimate`` (see
-        ``score_after_fit``); ``history`` is each annotator's number of annotations in it."""
+        ``score_after_fit``); ``history`` is each annotator's number of annotations in it.
+        Items with a known answer get it with certainty (``with_known_answers``)."""
         if not self.score_after_fit:
-            return estimate.posteriors
+            return with_known_answers(estimate.posteriors, known)
         if estimate.confusion is None:
             raise ValueError(f"method {self.name!r} scores after its fit but fitted no model")
-        return self.score(
+        scored = self.score(
             item_idx,
             worker_idx,
             label_idx,
             n_items=n_items,
             n_labels=n_labels,
-            reliability=Reliability(
-                confusion=estimate.confusion, priors=estimate.priors, history=history
-            ),
+            reliability=estimate.reliability(history),
             min_history=min_history,
         )
+        return with_known_answers(scored, known)
 
 
 class UnknownMethodError(ValueError):
@@ -152,6 +169,20 @@ METHODS: Final[Mapping[str, ConsensusMethod]] = MappingProxyType(
                 uses_reliability=True,
                 iterative=True,
                 score_after_fit=True,
+                uses_known_answers=True,
+            ),
+            ConsensusMethod(
+                name="calibrated",
+                title="calibrated Dawid-Skene",
+                fit=calibrated_fit,
+                score=calibrated_score,
+                uses_reliability=True,
+                iterative=True,
+                # Its fit's posteriors are already what `score` computes with the fitted model
+                # and temperature (a test pins this), so the full recompute stores them as they
+                # are instead of scoring every claim a second time.
+                score_after_fit=False,
+                uses_known_answers=True,
             ),
         )
     }
@@ -160,9 +191,9 @@ METHODS: Final[Mapping[str, ConsensusMethod]] = MappingProxyType(
 
 METHOD_NAMES: Final[tuple[str, ...]] = tuple(METHODS)
 
-DEFAULT_METHOD: Final = "dawid-skene"
+DEFAULT_METHOD: Final = "calibrated"
 """The method of the offline ``aggregate`` command when none is given (the desk's setting
-defaults to the same)."""
+defaults to the same): its confidence is calibrated, so "settled" keeps its promise."""
 
 
 def get_method(name: str) -> ConsensusMethod:
@@ -174,3 +205,52 @@ def get_method(name: str) -> ConsensusMethod:
         raise UnknownMethodError(
             f"unknown consensus method {name!r}; known methods: {known}"
         ) from None
+
+
+def cross_validated_posteriors(
+    method: ConsensusMethod,
+    item_idx: IntArray,
+    worker_idx: IntArray,
+    label_idx: IntArray,
+    *,
+    n_items: int,
+    n_workers: int,
+    n_labels: int,
+    known: IntArray,
+) -> tuple[IntArray, Posteriors]:
+    """Posteriors of the rated items with a known answer, each computed without its own answer:
+    ``(items, posteriors)`` with one posterior row per entry of ``items``.
+
+    A method that uses known answers is fitted ``N_FOLDS`` times, each time with one fold's
+    answers hidden (the folds of :func:`~articles.consensus.calibrated.fold_of`); any other
+    method is fitted once, since it never sees them. This is how a desk checks its own crowd:
+    the calibration error and the accuracy of settled claims on these rows are honest
+    estimates for the claims whose answer nobody knows.
+    """
+    has_votes = np.bincount(item_idx, minlength=n_items) > 0
+    rated_known = np.flatnonzero((known >= 0) & has_votes)
+    probs = np.zeros((rated_known.size, n_labels), dtype=np.float64)
+
+    def fit(answers: IntArray | None) -> Posteriors:
+        return method.fit(
+            item_idx,
+            worker_idx,
+            label_idx,
+            n_items=n_items,
+            n_workers=n_workers,
+            n_labels=n_labels,
+            known=answers,
+        ).posteriors
+
+    if not method.uses_known_answers:
+        probs[:] = fit(None).probs[rated_known]
+    else:
+        folds = fold_of(rated_known)
+        for fold in range(N_FOLDS):
+            hidden = rated_known[folds == fold]
+            if not hidden.size:
+                continue
+            partial = known.copy()
+            partial[hidden] = -1
+            probs[folds == fold] = fit(partial).probs[hidden]
+    return rated_known, posteriors_from_scores(probs, np.ones(rated_known.size, dtype=np.bool_))

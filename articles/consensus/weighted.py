@@ -242,10 +242,13 @@ def weighted_fit(
     n_items: int,
     n_workers: int,
     n_labels: int,
+    known: IntArray | None = None,
 ) -> Estimate:
     """:func:`weighted_vote` as a registry fit. Its model is kept as the symmetric confusion its
     accuracies imply, so the per-claim scoring weighs each annotator by the accuracy this fit
-    estimated."""
+    estimated. Known answers do not enter the estimate (the registry fixes known items' own
+    consensus)."""
+    del known
     result = weighted_vote(
         item_idx, worker_idx, label_idx, n_items=n_items, n_labels=n_labels, n_workers=n_workers
     )

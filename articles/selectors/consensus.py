@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 
 from articles.consensus import alpha_by_group
 from articles.models import (
@@ -23,6 +24,7 @@ from articles.models import (
     Consensus,
     ConsensusRun,
     Label,
+    Verdict,
 )
 
 LABELS: tuple[str, ...] = tuple(Label.values)
@@ -155,6 +157,51 @@ def _arrays_from_rows(triples: list[tuple[int, int, str]]) -> AnnotationArrays:
     )
 
 
+def _published_verdict_label() -> Subquery:
+    """The label of a claim's latest verdict version (for use on Claim rows)."""
+    return Subquery(
+        Verdict.objects.filter(claim_id=OuterRef("pk")).order_by("-version").values("label")[:1]
+    )
+
+
+def known_answer_arrays() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every claim with a known answer and its label code: ``(claim_ids, label_codes)``.
+
+    A claim's known answer is its gold label (KnownAnswer) when an editor marked one, else the
+    label of its latest published verdict when the claim is published (a claim sent back for
+    more annotations is open again: its verdict is then in doubt and does not count). One
+    query.
+    """
+    rows = list(
+        Claim.objects.filter(Q(known_answer__isnull=False) | Q(status=Claim.Status.PUBLISHED))
+        .annotate(verdict_label=_published_verdict_label())
+        .values_list("id", "known_answer__label", "status", "verdict_label")
+    )
+    claim_ids: list[int] = []
+    codes: list[int] = []
+    for claim_id, gold, status, verdict in rows:
+        label = gold or (verdict if status == Claim.Status.PUBLISHED else None)
+        if label in LABEL_CODE:
+            claim_ids.append(claim_id)
+            codes.append(LABEL_CODE[label])
+    return np.asarray(claim_ids, dtype=np.int64), np.asarray(codes, dtype=np.int64)
+
+
+def claim_known_answer(*, claim_id: int) -> int:
+    """One claim's known answer as a label code (see `known_answer_arrays`), -1 when none."""
+    row = (
+        Claim.objects.filter(pk=claim_id)
+        .annotate(verdict_label=_published_verdict_label())
+        .values_list("known_answer__label", "status", "verdict_label")
+        .first()
+    )
+    if row is None:
+        return -1
+    gold, status, verdict = row
+    label = gold or (verdict if status == Claim.Status.PUBLISHED else None)
+    return LABEL_CODE.get(label, -1) if label else -1
+
+
 @dataclass(frozen=True)
 class ReliabilityModel:
     """What the per-claim job needs from the last full recompute."""
@@ -164,6 +211,7 @@ class ReliabilityModel:
     priors: npt.NDArray[np.float64]
     confusion: npt.NDArray[np.float64]  # (n_annotators, L, L) in `annotator_ids` order
     history: npt.NDArray[np.int64]  # annotations each annotator had in that run
+    temperature: float = 1.0  # the run's calibration temperature
 
 
 def reliability_for_annotators(annotator_ids: npt.NDArray[np.int64]) -> ReliabilityModel:
@@ -189,7 +237,16 @@ def reliability_for_annotators(annotator_ids: npt.NDArray[np.int64]) -> Reliabil
         priors=priors,
         confusion=confusion,
         history=history,
+        temperature=_run_temperature(run),
     )
+
+
+def _run_temperature(run: ConsensusRun | None) -> float:
+    """The run's calibration temperature (1 without one, or for a malformed value)."""
+    value = run.calibration.get("temperature") if run is not None and run.calibration else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return 1.0
 
 
 def _confusion_from_json(data: object) -> npt.NDArray[np.float64] | None:

@@ -4,6 +4,11 @@ the editors' adjudication queues.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -17,6 +22,7 @@ from django.db.models import (
 
 from articles import roles
 from articles.models import (
+    Annotation,
     AnnotatorReliability,
     Claim,
     Consensus,
@@ -68,6 +74,74 @@ def contested_queue() -> QuerySet[Claim]:
         )
         .order_by("created_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class Dissent:
+    """One annotator whose rating departs from a contested claim's consensus label (or, when
+    the consensus has no label, any annotator), with what the desk knows of their reliability."""
+
+    annotator: str
+    label: str
+    label_display: str
+    accuracy: float | None  # the consensus model's estimate
+    gold_accuracy: float | None  # on claims with a known answer
+    n_gold: int
+
+
+@dataclass(frozen=True)
+class ContestedReason:
+    """Why a claim is contested: its consensus confidence against the threshold, and the
+    disagreeing annotators (least reliable first)."""
+
+    confidence: float | None
+    threshold: float
+    dissenters: tuple[Dissent, ...]
+
+
+def contested_reasons(*, claims: Sequence[Claim]) -> dict[int, ContestedReason]:
+    """For each of `claims` (rows of `contested_queue`, consensus loaded): why it is contested.
+    One query for all their annotations with the annotators and reliabilities."""
+    ids = [claim.pk for claim in claims]
+    if not ids:
+        return {}
+    rows = (
+        Annotation.objects.filter(claim_id__in=ids)
+        .select_related("annotator", "annotator__reliability")
+        .order_by("claim_id", "annotator_id")
+    )
+    by_claim: dict[int, list[Annotation]] = defaultdict(list)
+    for annotation in rows:
+        by_claim[annotation.claim_id].append(annotation)
+    threshold = float(settings.FACTCHECK_CONSENSUS_THRESHOLD)
+    reasons: dict[int, ContestedReason] = {}
+    for claim in claims:
+        consensus: Consensus | None = getattr(claim, "consensus", None)
+        label = consensus.label if consensus is not None else ""
+        probabilities = consensus.probabilities if consensus is not None else {}
+        values = [float(v) for v in probabilities.values() if isinstance(v, int | float)]
+        dissenters = []
+        for annotation in by_claim.get(claim.pk, []):
+            if label and annotation.label == label:
+                continue
+            reliability = getattr(annotation.annotator, "reliability", None)
+            dissenters.append(
+                Dissent(
+                    annotator=annotation.annotator.get_username(),
+                    label=annotation.label,
+                    label_display=annotation.get_label_display(),
+                    accuracy=reliability.accuracy if reliability is not None else None,
+                    gold_accuracy=reliability.gold_accuracy if reliability is not None else None,
+                    n_gold=reliability.n_gold if reliability is not None else 0,
+                )
+            )
+        dissenters.sort(key=lambda d: (d.accuracy is not None, d.accuracy or 0.0, d.annotator))
+        reasons[claim.pk] = ContestedReason(
+            confidence=max(values) if values else None,
+            threshold=threshold,
+            dissenters=tuple(dissenters),
+        )
+    return reasons
 
 
 def claims_ready_to_publish() -> QuerySet[Claim]:

@@ -25,6 +25,7 @@ from articles import roles
 from articles.consensus import (
     Posteriors,
     Reliability,
+    accuracy_on_known,
     agreement_with_consensus,
     codes_in,
     decide,
@@ -32,13 +33,16 @@ from articles.consensus import (
     item_agreement,
     krippendorff_alpha,
     sort_annotations,
+    with_known_answers,
 )
 from articles.consensus.fingerprint import fingerprint_hex, item_fingerprints
 from articles.models import Claim, Consensus, ConsensusRun
 from articles.selectors.consensus import (
     LABELS,
     claim_annotation_arrays,
+    claim_known_answer,
     full_recompute_snapshot,
+    known_answer_arrays,
     reliability_for_annotators,
 )
 from articles.services.consensus_config import ConsensusConfig, stale_sweep_batch
@@ -111,7 +115,10 @@ def _posteriors(
         model = reliability_for_annotators(annotator_ids)
         run_id, model_hash = model.run_id, model.model_hash
         reliability = Reliability(
-            confusion=model.confusion, priors=model.priors, history=model.history
+            confusion=model.confusion,
+            priors=model.priors,
+            history=model.history,
+            temperature=model.temperature,
         )
     posteriors = method.score(
         item_idx,
@@ -126,7 +133,9 @@ def _posteriors(
 
 
 def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
-    """Recompute one claim's consensus from its current annotations and the stored reliabilities.
+    """Recompute one claim's consensus from its current annotations and the stored reliabilities
+    (and the last full run's calibration temperature). A claim with a known answer (gold, or a
+    published verdict) gets that answer with certainty once it has annotations.
 
     Locks the claim row for the duration, so it is serialised with annotation writes and with
     other jobs for the same claim. Writes the Consensus row only when the fingerprint of its
@@ -142,6 +151,7 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
         arrays = claim_annotation_arrays(claim_id=claim_id)
         annotator_ids, worker_idx = np.unique(arrays.annotator_ids, return_inverse=True)
         item_idx = np.zeros(len(arrays), dtype=np.int64)
+        known = np.array([claim_known_answer(claim_id=claim_id)], dtype=np.int64)
         posteriors, run_id, model_hash = _posteriors(
             config,
             item_idx,
@@ -150,12 +160,14 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
             n_items=1,
             annotator_ids=annotator_ids.astype(np.int64),
         )
+        posteriors = with_known_answers(posteriors, known)
         fingerprints = item_fingerprints(
             item_idx,
             arrays.annotator_ids,
             arrays.label_codes,
             n_items=1,
             params=config.fingerprint_key(model_hash),
+            known=known,
         )
         fingerprint = fingerprint_hex(fingerprints)[0]
         existing = Consensus.objects.filter(claim_id=claim_id).only("fingerprint").first()
@@ -289,11 +301,22 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
     )
     n_annotations = int(item_idx.size)
     history = np.bincount(worker_idx, minlength=n_workers)
+    # Known answers (gold claims, published verdicts) per claim, -1 where unknown.
+    answers = np.full(n_items, -1, dtype=np.int64)
+    known_claims, known_codes = known_answer_arrays()
+    at = codes_in(known_claims, claim_ids)
+    answers[at[at >= 0]] = known_codes[at >= 0]
 
     report("estimate", 1, stages)
     method = config.method
     estimate = method.fit(
-        item_idx, worker_idx, labels, n_items=n_items, n_workers=n_workers, n_labels=n_labels
+        item_idx,
+        worker_idx,
+        labels,
+        n_items=n_items,
+        n_workers=n_workers,
+        n_labels=n_labels,
+        known=answers,
     )
     posteriors = method.posteriors_after_fit(
         estimate,
@@ -304,6 +327,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
         n_labels=n_labels,
         history=history,
         min_history=config.min_history,
+        known=answers,
     )
     confusion, priors = estimate.confusion, estimate.priors
 
@@ -314,7 +338,14 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
         item_idx, worker_idx, labels, posteriors.labels, n_workers=n_workers
     )
 
-    model_hash = _model_hash(annotator_ids, confusion, priors) if method.uses_reliability else ""
+    gold_accuracy, n_gold = accuracy_on_known(
+        item_idx, worker_idx, labels, answers, n_workers=n_workers
+    )
+    model_hash = (
+        _model_hash(annotator_ids, confusion, priors, estimate.temperature)
+        if method.uses_reliability
+        else ""
+    )
 
     report("write", 2, stages)
     finished = timezone.now()
@@ -331,6 +362,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             alpha=None if np.isnan(alpha) else float(alpha),
             iterations=estimate.n_iter,
             converged=estimate.converged,
+            calibration=dict(estimate.calibration),
             started_at=started,
             finished_at=finished,
         )
@@ -340,6 +372,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             labels,
             n_items=n_items,
             params=config.fingerprint_key(model_hash),
+            known=answers,
         )
         # Only rows whose inputs changed are written, and none for claims marked stale (their
         # own job is queued and will read their current annotations).
@@ -370,6 +403,8 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             with_consensus,
             history,
             finished,
+            gold_accuracy=gold_accuracy,
+            n_gold=n_gold,
         )
         run.n_written = written
         run.save(update_fields=["n_written"])
@@ -381,10 +416,13 @@ def _model_hash(
     annotator_ids: npt.NDArray[np.int64],
     confusion: npt.NDArray[np.float64] | None,
     priors: npt.NDArray[np.float64],
+    temperature: float,
 ) -> str:
-    """Content hash of a reliability model, rounded so float noise does not change it."""
+    """Content hash of a reliability model and its calibration temperature, rounded so float
+    noise does not change it."""
     digest = hashlib.sha256()
     digest.update(np.round(priors, 6).tobytes())
+    digest.update(np.round(np.array([temperature]), 6).tobytes())
     digest.update(annotator_ids.tobytes())
     if confusion is not None:
         digest.update(np.round(confusion, 6).tobytes())

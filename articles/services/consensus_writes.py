@@ -265,23 +265,39 @@ def reliability_bulk_upsert(
     with_consensus: npt.NDArray[np.float64],
     history: npt.NDArray[np.int64],
     now: datetime,
+    *,
+    gold_accuracy: npt.NDArray[np.float64],
+    n_gold: npt.NDArray[np.int64],
 ) -> None:
-    """Insert or update every annotator's AnnotatorReliability row."""
+    """Insert or update every annotator's AnnotatorReliability row (`gold_accuracy` and
+    `n_gold`: their accuracy on, and ratings of, claims with a known answer)."""
     matrices = confusions_to_json(confusion) if confusion is not None else []
     accuracies = np.round(accuracy, 6).tolist()
     agreements = np.round(with_consensus, 6).tolist()
+    gold = np.round(gold_accuracy, 6).tolist()
     counts = history.tolist()
+    gold_counts = n_gold.tolist()
     rows = [
         (
             annotator_id,
             matrices[i] if matrices else {},
             None if np.isnan(accuracies[i]) else accuracies[i],
             None if np.isnan(agreements[i]) else agreements[i],
+            None if np.isnan(gold[i]) else gold[i],
+            gold_counts[i],
             counts[i],
         )
         for i, annotator_id in enumerate(annotator_ids.tolist())
     ]
-    fields = ["confusion", "accuracy", "agreement_with_consensus", "n_annotations", "computed_at"]
+    fields = [
+        "confusion",
+        "accuracy",
+        "agreement_with_consensus",
+        "gold_accuracy",
+        "n_gold",
+        "n_annotations",
+        "computed_at",
+    ]
     if connection.vendor != "postgresql":
         AnnotatorReliability.objects.bulk_create(
             [
@@ -290,10 +306,12 @@ def reliability_bulk_upsert(
                     confusion=matrix,
                     accuracy=acc,
                     agreement_with_consensus=agreement,
+                    gold_accuracy=on_gold,
+                    n_gold=rated_gold,
                     n_annotations=count,
                     computed_at=now,
                 )
-                for annotator_id, matrix, acc, agreement, count in rows
+                for annotator_id, matrix, acc, agreement, on_gold, rated_gold, count in rows
             ],
             batch_size=2000,
             update_conflicts=True,
@@ -308,12 +326,14 @@ def reliability_bulk_upsert(
         cursor.execute("DROP TABLE IF EXISTS pg_temp.reliability_incoming")
         cursor.execute(
             "CREATE TEMP TABLE reliability_incoming (annotator_id int8, confusion jsonb, "
-            "accuracy float8, agreement_with_consensus float8, n_annotations int4) "
-            "ON COMMIT DROP"
+            "accuracy float8, agreement_with_consensus float8, gold_accuracy float8, "
+            "n_gold int4, n_annotations int4) ON COMMIT DROP"
         )
         with cursor.cursor.copy("COPY reliability_incoming FROM STDIN") as copy:
-            for annotator_id, matrix, acc, agreement, count in rows:
-                copy.write_row((annotator_id, json.dumps(matrix), acc, agreement, count))
+            for annotator_id, matrix, acc, agreement, on_gold, rated_gold, count in rows:
+                copy.write_row(
+                    (annotator_id, json.dumps(matrix), acc, agreement, on_gold, rated_gold, count)
+                )
         cursor.execute(
             f"INSERT INTO {table} (annotator_id, {', '.join(fields)}) "  # noqa: S608 - our own identifiers
             f"SELECT annotator_id, {', '.join(fields[:-1])}, %s FROM reliability_incoming "

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from articles.consensus import METHOD_NAMES, METHODS
-from tests.consensus.simulate import simulate
+from tests.consensus.simulate import hard_crowd, simulate
 
 LABELS = ("verified", "disputed", "false")
 
@@ -199,3 +201,101 @@ def test_aggregate_does_not_touch_the_database(tmp_path):
     write_crowd_csv(source, n_items=30)
     out, _ = run(source, "--method", "weighted")
     assert len(out.splitlines()) == 31
+
+
+def write_gold_csv(path, crowd, *, share=0.3, seed=0):
+    known = crowd.gold(share, seed=seed)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["claim_id", "label"])
+        for item in np.flatnonzero(known >= 0):
+            writer.writerow([f"claim-{item}", LABELS[known[item]]])
+    return known
+
+
+@pytest.mark.parametrize("method", METHOD_NAMES)
+def test_aggregate_gold_fixes_known_claims_and_reports_cross_validated_calibration(
+    tmp_path, method
+):
+    source = tmp_path / "annotations.csv"
+    crowd = write_crowd_csv(source, n_items=400)
+    gold = tmp_path / "gold.csv"
+    known = write_gold_csv(gold, crowd)
+    out, err = run(source, "--method", method, "--gold", gold)
+    rows = {row["claim_id"]: row for row in csv.DictReader(io.StringIO(out))}
+    for item in np.flatnonzero(known >= 0):
+        row = rows[f"claim-{item}"]
+        assert row["label"] == LABELS[known[item]]
+        assert float(row["confidence"]) == 1.0
+    n_known = int((known >= 0).sum())
+    assert f"known answers: {n_known} claims ({n_known} rows)" in err
+    assert f"5-fold cross-validation, {n_known} claims" in err
+    assert "calibration error (ECE, 10 bins) 0." in err
+    assert re.search(r"accuracy of settled [01]\.\d{3}", err)
+
+
+def test_aggregate_gold_report_is_honest_about_an_overconfident_crowd(tmp_path):
+    # On a hard crowd, plain Dawid-Skene's settled claims fall short of the threshold on the
+    # known answers and the report says so; the calibrated method's keep the promise.
+    crowd = hard_crowd(n_items=3000, seed=4)
+    source = tmp_path / "annotations.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["claim_id", "annotator_id", "label"])
+        for item, worker, label in zip(
+            crowd.item_idx, crowd.worker_idx, crowd.label_idx, strict=True
+        ):
+            writer.writerow([f"claim-{item}", f"annotator-{worker}", LABELS[label]])
+    gold = tmp_path / "gold.csv"
+    write_gold_csv(gold, crowd, share=0.2)
+    _, plain = run(source, "--method", "dawid-skene", "--gold", gold)
+    _, calibrated = run(source, "--method", "calibrated", "--gold", gold)
+    assert "WARNING: below the threshold 0.8" in plain
+    assert "WARNING" not in calibrated
+    assert "temperature" in calibrated
+    assert "fitted on known answers" in calibrated
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("claim,label\nclaim-1,false\n", "missing column(s) 'claim_id'"),
+        ("claim_id,label\n", "no known-answer rows"),
+        ("claim_id,label\nclaim-1\n", "line 2: expected 2 fields, found 1"),
+        ("claim_id,label\nclaim-1, \n", "line 2: empty 'label'"),
+        ("claim_id,label\nclaim-1,maybe\n", "line 2: label 'maybe' is not one of"),
+        (
+            "claim_id,label\nclaim-1,false\nclaim-1,verified\n",
+            "line 3: claim 'claim-1' is given 'verified' here and 'false' on line 2",
+        ),
+        (b"claim_id,label\nclaim-1,\xff\n", "cannot parse"),
+    ],
+)
+def test_aggregate_gold_rejects_malformed_files_with_a_clear_error(tmp_path, content, message):
+    source = tmp_path / "annotations.csv"
+    write_crowd_csv(source, n_items=50)
+    gold = tmp_path / "gold.csv"
+    if isinstance(content, bytes):
+        gold.write_bytes(content)
+    else:
+        gold.write_text(content, encoding="utf-8")
+    target = tmp_path / "out.csv"
+    with pytest.raises(CommandError, match="invalid known-answer CSV") as error:
+        run(source, "--gold", gold, "--out", target)
+    assert message in str(error.value)
+    assert not target.exists()  # nothing written from a bad run
+
+
+def test_aggregate_gold_notes_unmatched_claims_and_missing_file(tmp_path):
+    source = tmp_path / "annotations.csv"
+    write_crowd_csv(source, n_items=50)
+    gold = tmp_path / "gold.csv"
+    gold.write_text(
+        "claim_id,label\nclaim-1,false\nclaim-1,false\nelsewhere,verified\n", encoding="utf-8"
+    )
+    _, err = run(source, "--gold", gold)
+    assert "known answers: 1 claims (3 rows)" in err
+    assert "1 known-answer claim(s) have no annotations and were left out. First: elsewhere" in err
+    with pytest.raises(CommandError, match="cannot read"):
+        run(source, "--gold", tmp_path / "missing.csv")

@@ -235,3 +235,77 @@ def test_dawid_skene_matches_reference_when_wide_columns_are_summed_by_slices():
     votes = np.bincount(crowd.item_idx, minlength=crowd.n_items)
     assert (votes >= 3).sum() >= 2048
     assert_matches_reference(crowd)
+
+
+@pytest.mark.parametrize(("n_labels", "seed", "share"), [(3, 5, 0.2), (2, 6, 0.5), (4, 7, 0.05)])
+def test_dawid_skene_with_known_answers_matches_crowdkit_true_labels(crowds, n_labels, seed, share):
+    # crowd-kit's fit(true_labels=...) is the peer for fixing known items' truth in EM.
+    import pandas as pd
+
+    crowd = crowds(n_labels, seed, n_items=1500)
+    known = crowd.gold(share, seed=seed)
+    ours = dawid_skene(
+        *arrays(crowd),
+        n_items=crowd.n_items,
+        n_workers=crowd.n_workers,
+        n_labels=n_labels,
+        known=known,
+    )
+    fixed = np.flatnonzero(known >= 0)
+    theirs = DawidSkene(n_iter=100, tol=1e-5).fit(
+        crowd.frame(), true_labels=pd.Series(known[fixed], index=fixed)
+    )
+    probs = theirs.probas_.reindex(columns=range(n_labels), fill_value=0.0).sort_index()
+    np.testing.assert_allclose(ours.posteriors.probs, probs.to_numpy(), atol=1e-6)
+    assert ours.n_iter == len(theirs.loss_history_)
+    np.testing.assert_array_equal(ours.posteriors.labels[fixed], known[fixed])
+    np.testing.assert_array_equal(ours.posteriors.confidence[fixed], 1.0)
+
+
+def test_dawid_skene_known_answers_change_the_estimate_of_their_annotators():
+    # Two annotators always disagree; without truth EM cannot tell who is right, with a few
+    # known answers it trusts the one who matches them.
+    items = np.repeat(np.arange(40), 2)
+    workers = np.tile([0, 1], 40)
+    truth = np.arange(40) % 2
+    labels = np.where(workers == 0, truth[items], 1 - truth[items])
+    known = np.full(40, -1)
+    known[:6] = truth[:6]
+    fit = dawid_skene(items, workers, labels, n_items=40, n_workers=2, n_labels=2, known=known)
+    assert fit.confusion[0, 0, 0] > 0.99
+    assert fit.confusion[1, 0, 0] < 0.01
+    np.testing.assert_array_equal(fit.posteriors.labels, truth)
+
+
+def test_dawid_skene_confusion_prior_shrinks_sparse_annotators():
+    items = np.array([0, 0, 0, 1, 1, 1])
+    workers = np.array([0, 1, 2, 0, 1, 2])
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    prior = np.array([[3.0, 1.0], [1.0, 3.0]])
+    plain = dawid_skene(items, workers, labels, n_items=2, n_workers=3, n_labels=2)
+    shrunk = dawid_skene(
+        items, workers, labels, n_items=2, n_workers=3, n_labels=2, confusion_prior=prior
+    )
+    # Without the prior a two-rating annotator's matrix is all but certain; with it, every
+    # entry keeps a share of the pseudo-counts, and rows still sum to one.
+    assert plain.confusion.max() > 0.99
+    assert shrunk.confusion.max() < 0.9
+    assert shrunk.confusion.min() > 0.1
+    np.testing.assert_allclose(shrunk.confusion.sum(axis=2), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"known": np.zeros(3, dtype=np.int64)}, "known must have shape"),
+        ({"known": np.array([0.5, 1.0])}, "integer label codes"),
+        ({"known": np.array([0, 2])}, "known codes must be -1 or lie in"),
+        ({"known": np.array([-2, 0])}, "known codes must be -1 or lie in"),
+        ({"confusion_prior": np.ones(2)}, "confusion_prior must have shape"),
+        ({"confusion_prior": -np.ones((2, 2))}, "non-negative pseudo-counts"),
+        ({"class_prior": -1.0}, "class_prior must be a non-negative number"),
+    ],
+)
+def test_dawid_skene_rejects_malformed_known_answers_and_priors(options, message):
+    with pytest.raises(ValueError, match=message):
+        dawid_skene([0, 1], [0, 0], [0, 1], n_items=2, n_workers=1, n_labels=2, **options)

@@ -12,13 +12,13 @@ from articles.consensus import (
     METHOD_NAMES,
     METHODS,
     Estimate,
-    Reliability,
     UnknownMethodError,
     dawid_skene,
     get_method,
     majority_vote,
     posteriors_from_reliability,
     weighted_vote,
+    with_known_answers,
 )
 from tests.consensus.conftest import arrays
 
@@ -30,7 +30,7 @@ def sizes(crowd):
 
 
 def test_methods_registry_names_and_default():
-    assert METHOD_NAMES == tuple(METHODS) == ("majority", "weighted", "dawid-skene")
+    assert METHOD_NAMES == tuple(METHODS) == ("majority", "weighted", "dawid-skene", "calibrated")
     assert DEFAULT_METHOD in METHODS
     for name, method in METHODS.items():
         assert method.name == name
@@ -38,7 +38,9 @@ def test_methods_registry_names_and_default():
 
 
 def test_methods_unknown_name_lists_the_known_ones():
-    with pytest.raises(UnknownMethodError, match=r"'bayes'.*majority, weighted, dawid-skene"):
+    with pytest.raises(
+        UnknownMethodError, match=r"'bayes'.*majority, weighted, dawid-skene, calibrated"
+    ):
         get_method("bayes")
     assert issubclass(UnknownMethodError, ValueError)
 
@@ -78,7 +80,7 @@ def test_methods_score_with_the_model_of_their_own_fit(crowds, name):
     history = np.bincount(crowd.worker_idx, minlength=crowd.n_workers)
     model = None
     if estimate.confusion is not None:
-        model = Reliability(confusion=estimate.confusion, priors=estimate.priors, history=history)
+        model = estimate.reliability(history)
     assert (model is not None) == method.uses_reliability
     first = np.flatnonzero(crowd.item_idx == 0)
 
@@ -175,3 +177,64 @@ def test_methods_names_are_spelled_only_in_the_registry():
             if isinstance(node, ast.Constant) and node.value in METHODS:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_methods_known_answers_are_fixed_in_every_method(crowds, name):
+    crowd = crowds(3, 34, n_items=400, n_workers=20)
+    method = METHODS[name]
+    known = crowd.gold(0.25, seed=1)
+    estimate = method.fit(*arrays(crowd), **sizes(crowd), known=known)
+    history = np.bincount(crowd.worker_idx, minlength=crowd.n_workers)
+    after = method.posteriors_after_fit(
+        estimate,
+        *arrays(crowd),
+        n_items=crowd.n_items,
+        n_labels=3,
+        history=history,
+        min_history=5,
+        known=known,
+    )
+    fixed = known >= 0
+    np.testing.assert_array_equal(after.labels[fixed], known[fixed])
+    np.testing.assert_array_equal(after.confidence[fixed], 1.0)
+    assert not after.tie[fixed].any()
+    if method.uses_known_answers:
+        # The annotators are estimated with those items' truth fixed: the model changes.
+        plain = method.fit(*arrays(crowd), **sizes(crowd))
+        assert plain.confusion is not None
+        assert estimate.confusion is not None
+        assert not np.allclose(plain.confusion, estimate.confusion)
+
+
+def test_methods_calibrated_fit_stores_what_the_per_claim_job_computes(crowds):
+    # The full recompute stores the fit's own posteriors; the per-claim job scores with the
+    # fitted model and temperature. For the calibrated method the two must agree.
+    crowd = crowds(3, 35, n_items=400, n_workers=20)
+    method = METHODS["calibrated"]
+    known = crowd.gold(0.2, seed=2)
+    estimate = method.fit(*arrays(crowd), **sizes(crowd), known=known)
+    assert estimate.temperature != 1.0
+    assert estimate.calibration["temperature"] == pytest.approx(estimate.temperature, abs=1e-6)
+    history = np.bincount(crowd.worker_idx, minlength=crowd.n_workers)
+    scored = with_known_answers(
+        method.score(
+            *arrays(crowd),
+            n_items=crowd.n_items,
+            n_labels=3,
+            reliability=estimate.reliability(history),
+            min_history=5,
+        ),
+        known,
+    )
+    after = method.posteriors_after_fit(
+        estimate,
+        *arrays(crowd),
+        n_items=crowd.n_items,
+        n_labels=3,
+        history=history,
+        min_history=5,
+        known=known,
+    )
+    np.testing.assert_allclose(scored.probs, after.probs, atol=1e-9)
+    np.testing.assert_array_equal(scored.labels, after.labels)

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from articles.consensus import METHOD_NAMES, METHODS
+from articles.consensus import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from articles.models import AnnotatorReliability, Claim, Consensus, ConsensusRun, Label
 from articles.selectors.consensus import LABELS, claim_annotation_arrays, full_recompute_snapshot
 from articles.services import consensus as consensus_services
@@ -31,7 +31,7 @@ def annotate(claim, labels, annotators=None):
         ([Label.VERIFIED, Label.DISPUTED, Label.FALSE], "contested", ""),
     ],
 )
-def test_claim_consensus_recompute_status(labels, status, label):
+def test_claim_consensus_recompute_status(settings, labels, status, label):
     claim = ClaimFactory(consensus_stale=True)
     annotate(claim, labels)
 
@@ -42,7 +42,7 @@ def test_claim_consensus_recompute_status(labels, status, label):
     assert consensus.status == status
     assert consensus.label == label
     assert consensus.n_annotations == len(labels)
-    assert consensus.method == "dawid-skene"
+    assert consensus.method == settings.FACTCHECK_CONSENSUS_METHOD == DEFAULT_METHOD
     assert len(consensus.fingerprint) == 16
     assert set(consensus.probabilities) == set(LABELS)
     claim.refresh_from_db()
@@ -169,9 +169,10 @@ def test_consensus_full_recompute_writes_all_and_reliability():
     assert all(labels[cid] == label for cid, label in truth.items())
     assert Consensus.objects.get(claim=unannotated).status == "pending"
     reliability = {r.annotator_id: r for r in AnnotatorReliability.objects.all()}
-    assert reliability[good[0].pk].accuracy > 0.9
+    # The calibrated method's Dirichlet prior keeps an estimate from a few dozen ratings modest.
+    assert reliability[good[0].pk].accuracy > 0.7
     assert reliability[biased.pk].accuracy < 0.6
-    assert reliability[biased.pk].confusion["false"]["verified"] > 0.9
+    assert reliability[biased.pk].confusion["false"]["verified"] > 0.7
     run = ConsensusRun.objects.get()
     assert run.n_annotations == 3 * len(truth)
     assert run.model_hash

@@ -3,7 +3,10 @@
 Reads annotations from a CSV file (one row per claim/annotator/label), aggregates them with the
 chosen method (any in the registry, `articles.consensus.methods`) and writes
 ``claim_id,label,confidence,status,p_<label>...`` to ``--out`` or stdout. Agreement statistics go
-to stderr. Never touches the database: it runs on a laptop with only the CSV, even when the
+to stderr. With ``--gold FILE.csv`` (``claim_id,label``: known answers) the known claims' truth
+is fixed, and stderr reports the calibration error and the accuracy of settled claims on the
+known answers, by cross-validation, so a desk can check its own crowd. Never touches the
+database: it runs on a laptop with only the CSV, even when the
 configured database is unreachable.
 """
 
@@ -27,13 +30,20 @@ from articles.consensus import (
     krippendorff_alpha,
     threshold_problem,
 )
+from articles.consensus.arrays import IntArray
+from articles.consensus.calibrated import N_FOLDS
+from articles.consensus.calibration import N_BINS, calibration_report
 from articles.consensus.csvio import (
     DUPLICATE_POLICIES,
     AnnotationTable,
     CsvFormatError,
+    KnownAnswers,
     read_annotations_file,
+    read_known_answers_file,
     write_consensus,
 )
+from articles.consensus.known import with_known_answers
+from articles.consensus.methods import cross_validated_posteriors
 
 LIST_ALL_UP_TO = 12  # annotators listed in full; beyond this, the top and bottom few
 LIST_EACH_END = 5
@@ -57,6 +67,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--out", type=Path, help="Write the consensus CSV here (default stdout)."
+        )
+        parser.add_argument(
+            "--gold",
+            type=Path,
+            help="Known answers, a CSV of claim_id,label: their truth is fixed, and the "
+            "calibration error and the accuracy of settled claims on them are reported "
+            "(cross-validated).",
         )
         parser.add_argument("--claim-column", default="claim_id")
         parser.add_argument("--annotator-column", default="annotator_id")
@@ -120,8 +137,10 @@ class Command(BaseCommand):
             # One label only: every method is trivially unanimous; keep the math's L >= 2 rule.
             table = _with_extra_label(table)
 
+        answers = self._known_answers(options["gold"], original)
+        known = answers.known if answers is not None else None
         method: str = options["method"]
-        posteriors, accuracy, summary = self._aggregate(table, method)
+        posteriors, accuracy, summary = self._aggregate(table, method, known)
         outcome = decide(posteriors, table.n_votes, min_votes=min_annotations, threshold=threshold)
 
         out_path: Path | None = options["out"]
@@ -137,12 +156,27 @@ class Command(BaseCommand):
         self._report(
             table, posteriors, outcome.status, accuracy, summary, threshold, min_annotations
         )
+        if answers is not None:
+            self._report_gold(table, method, answers, threshold)
+
+    def _known_answers(self, path: Path | None, table: AnnotationTable) -> KnownAnswers | None:
+        if path is None:
+            return None
+        try:
+            return read_known_answers_file(path, table)
+        except CsvFormatError as exc:
+            raise CommandError(
+                str(exc).replace("invalid annotation CSV", "invalid gold CSV")
+            ) from exc
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
     def _aggregate(
-        self, table: AnnotationTable, method_name: str
+        self, table: AnnotationTable, method_name: str, known: IntArray | None
     ) -> tuple[Posteriors, np.ndarray[Any, np.dtype[np.float64]] | None, str]:
-        """The method's fit over the table: posteriors, each annotator's estimated accuracy (None
-        for a method without a reliability model) and a one-line summary."""
+        """The method's fit over the table: posteriors (known claims hold their answer),
+        each annotator's estimated accuracy (None for a method without a reliability model) and
+        a one-line summary."""
         method = get_method(method_name)
         estimate = method.fit(
             table.item_idx,
@@ -151,9 +185,59 @@ class Command(BaseCommand):
             n_items=table.n_items,
             n_workers=table.n_workers,
             n_labels=table.n_labels,
+            known=known,
         )
         accuracy = estimate.accuracy if method.uses_reliability else None
-        return estimate.posteriors, accuracy, method.describe(estimate)
+        summary = method.describe(estimate)
+        if estimate.calibration:
+            facts = estimate.calibration
+            summary += f"; temperature {estimate.temperature:.3f} fitted on {facts['source']}"
+        return with_known_answers(estimate.posteriors, known), accuracy, summary
+
+    def _report_gold(
+        self, table: AnnotationTable, method_name: str, answers: KnownAnswers, threshold: float
+    ) -> None:
+        """Calibration on the known answers, each claim scored without its own answer."""
+
+        def say(message: str) -> None:
+            self.stderr.write(message, style_func=lambda text: text)
+
+        say(f"known answers: {answers.n_known} claims ({answers.n_rows} rows)")
+        if answers.unmatched:
+            say(
+                f"note: {len(answers.unmatched)} known-answer claim(s) have no annotations and "
+                "were left out. First: " + ", ".join(answers.unmatched[:3])
+            )
+        items, held_out = cross_validated_posteriors(
+            get_method(method_name),
+            table.item_idx,
+            table.worker_idx,
+            table.label_idx,
+            n_items=table.n_items,
+            n_workers=table.n_workers,
+            n_labels=table.n_labels,
+            known=answers.known,
+        )
+        if not items.size:
+            say("calibration on the known answers: n/a (no known claim has annotations)")
+            return
+        report = calibration_report(held_out, answers.known[items], threshold=threshold)
+        settled = round(report.settled_share * report.n)
+        say(
+            f"calibration on the known answers ({N_FOLDS}-fold cross-validation, "
+            f"{report.n} claims): accuracy {report.accuracy:.3f}, mean confidence "
+            f"{report.mean_confidence:.3f}, calibration error (ECE, {N_BINS} bins) "
+            f"{report.ece:.3f}"
+        )
+        say(
+            f"settled (confidence >= {threshold:g}): {settled} of {report.n} "
+            f"({report.settled_share:.0%}), accuracy of settled {_fmt(report.settled_accuracy)}"
+            + (
+                ""
+                if np.isnan(report.settled_accuracy) or report.settled_accuracy >= threshold
+                else f"  WARNING: below the threshold {threshold:g}"
+            )
+        )
 
     def _report(
         self,
