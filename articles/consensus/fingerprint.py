@@ -39,13 +39,15 @@ def item_fingerprints(
     n_items: int,
     params: str,
     known: npt.NDArray[np.int64] | None = None,
+    min_votes: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.uint64]:
     """One 64-bit fingerprint per item (`fingerprint_hex` spells them as stored).
 
     `worker_ids` must be stable identifiers (database ids), not per-run dense codes, so that the
     fingerprint of a claim does not depend on which other claims were loaded with it. Items with
     no annotations get the fingerprint of the empty set under `params`. `known` (per item, -1
-    where unknown) enters too: marking or changing a known answer changes the fingerprint.
+    where unknown) enters too: marking or changing a known answer changes the fingerprint; so
+    does `min_votes` (per item, the ratings it needs before it can settle).
     """
     pair = _splitmix64(
         (worker_ids.astype(np.uint64) << _U64(8)) ^ label_idx.astype(np.uint64) ^ _U64(1 << 63)
@@ -64,6 +66,10 @@ def item_fingerprints(
         with np.errstate(over="ignore"):
             # A tag no (annotator, label) pair hash can take the place of: bit 62 set, 63 not.
             sums[fixed] += _splitmix64(known[fixed].astype(np.uint64) | _U64(1 << 62))
+    if min_votes is not None:
+        with np.errstate(over="ignore"):
+            # Bit 61 set, 62 and 63 not: apart from the pair and known-answer tags.
+            sums += _splitmix64(min_votes.astype(np.uint64) | _U64(1 << 61))
     with np.errstate(over="ignore"):
         return _splitmix64(sums ^ _U64(params_hash(params)))
 

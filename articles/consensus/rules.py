@@ -52,13 +52,13 @@ def decide(
     posteriors: Posteriors,
     n_votes: npt.ArrayLike,
     *,
-    min_votes: int,
+    min_votes: int | npt.NDArray[np.int64],
     threshold: float,
 ) -> Outcome:
     """Decide the status of every item.
 
     Inputs: the posteriors of any method, ``n_votes`` ``(n_items,)`` annotations per item,
-    ``min_votes`` and ``threshold`` (inclusive, in (0, 1]).
+    ``min_votes`` (one number, or one per item) and ``threshold`` (inclusive, in (0, 1]).
 
     Rules, in order:
 
@@ -70,14 +70,17 @@ def decide(
     """
     if problem := threshold_problem(threshold):
         raise ValueError(f"threshold {problem}")
-    if min_votes < 0:
-        raise ValueError(f"min_votes must be non-negative, got {min_votes}")
+    minimum = np.asarray(min_votes, dtype=np.int64)
+    if np.any(minimum < 0):
+        raise ValueError(f"min_votes must be non-negative, got {minimum.min()}")
     votes = np.asarray(n_votes)
     if votes.shape != (posteriors.n_items,):
         raise ValueError(f"n_votes must have shape ({posteriors.n_items},), got {votes.shape}")
     confidence = posteriors.confidence
     has_label = posteriors.labels >= 0
     settled = has_label & ~posteriors.tie & (confidence >= threshold)
-    pending = (votes < min_votes) | (votes <= 0)
+    if minimum.ndim and minimum.shape != votes.shape:
+        raise ValueError(f"min_votes must be one number or have shape {votes.shape}")
+    pending = (votes < minimum) | (votes <= 0)
     status = np.where(pending, PENDING, np.where(settled, SETTLED, CONTESTED)).astype(np.int8)
     return Outcome(status=status, labels=posteriors.labels.copy(), confidence=confidence)

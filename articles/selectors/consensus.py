@@ -51,6 +51,7 @@ class RecomputeSnapshot:
         annotations: every annotation.
         claim_ids: every claim's id (annotated or not), sorted.
         claim_stale: per entry of ``claim_ids``, whether its consensus is marked stale.
+        claim_required: per entry of ``claim_ids``, how many annotators the claim needs.
         consensus_claim_ids: the claims that have a Consensus row.
         consensus_fingerprints: those rows' fingerprints as 64-bit integers (0 for a value that
             is not 16 hex digits, which then never matches a computed one).
@@ -59,12 +60,13 @@ class RecomputeSnapshot:
     annotations: AnnotationArrays
     claim_ids: npt.NDArray[np.int64]
     claim_stale: npt.NDArray[np.bool_]
+    claim_required: npt.NDArray[np.int64]
     consensus_claim_ids: npt.NDArray[np.int64]
     consensus_fingerprints: npt.NDArray[np.uint64]
 
 
 _ANNOTATION_RECORD = np.dtype([("claim", ">i8"), ("annotator", ">i8"), ("label", ">i2")])
-_CLAIM_RECORD = np.dtype([("id", ">i8"), ("stale", ">i2")])
+_CLAIM_RECORD = np.dtype([("id", ">i8"), ("stale", ">i2"), ("required", ">i2")])
 _CONSENSUS_RECORD = np.dtype([("claim", ">i8"), ("fingerprint", ">u8")])
 
 
@@ -82,7 +84,8 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
             "SELECT (SELECT string_agg(int8send(claim_id) || int8send(annotator_id) || "  # noqa: S608 - labels are our own constants
             f"int2send((CASE counted_label {cases} END)::int2), ''::bytea) "
             f"FROM {Annotation._meta.db_table}), "
-            "(SELECT string_agg(int8send(id) || int2send(consensus_stale::int::int2), ''::bytea) "
+            "(SELECT string_agg(int8send(id) || int2send(consensus_stale::int::int2) || "
+            "int2send(required_annotations::int2), ''::bytea) "
             f"FROM {Claim._meta.db_table}), "
             "(SELECT string_agg(int8send(claim_id) || int8send(CASE WHEN fingerprint ~ "
             "'^[0-9a-f]{16}$' THEN ('x' || fingerprint)::bit(64)::int8 ELSE 0 END), ''::bytea) "
@@ -104,6 +107,7 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
         )
         claim_ids = claims["id"].astype(np.int64)
         claim_stale = claims["stale"] != 0
+        claim_required = claims["required"].astype(np.int64)
         consensus_claim_ids = stored["claim"].astype(np.int64)
         consensus_fingerprints = stored["fingerprint"].astype(np.uint64)
     else:
@@ -111,11 +115,14 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
             triples = list(
                 Annotation.objects.values_list("claim_id", "annotator_id", "counted_label")
             )
-            claim_rows = list(Claim.objects.values_list("id", "consensus_stale"))
+            claim_rows = list(
+                Claim.objects.values_list("id", "consensus_stale", "required_annotations")
+            )
             consensus_rows = list(Consensus.objects.values_list("claim_id", "fingerprint"))
         annotations = _arrays_from_rows(triples)
-        claim_ids = np.array([c for c, _ in claim_rows], dtype=np.int64)
-        claim_stale = np.array([s for _, s in claim_rows], dtype=np.bool_)
+        claim_ids = np.array([c for c, _, _ in claim_rows], dtype=np.int64)
+        claim_stale = np.array([s for _, s, _ in claim_rows], dtype=np.bool_)
+        claim_required = np.array([r for _, _, r in claim_rows], dtype=np.int64)
         consensus_claim_ids = np.array([c for c, _ in consensus_rows], dtype=np.int64)
         consensus_fingerprints = np.array(
             [_fingerprint_value(f) for _, f in consensus_rows], dtype=np.uint64
@@ -125,6 +132,7 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
         annotations=annotations,
         claim_ids=claim_ids[order],
         claim_stale=claim_stale[order],
+        claim_required=claim_required[order],
         consensus_claim_ids=consensus_claim_ids,
         consensus_fingerprints=consensus_fingerprints,
     )

@@ -20,6 +20,7 @@ from django.db import transaction
 from articles import roles
 from articles.exceptions import ApplicationError
 from articles.models import Article, Claim, ClaimAppearance
+from articles.services.consensus import claim_consensus_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,9 @@ def claim_update(
         claim.full_clean()
         _record_history_user(claim, user)
         claim.save(update_fields=[*fields, "updated_at"])
+        if "required_annotations" in fields:
+            # How many ratings it needs decides when its consensus can settle.
+            claim_consensus_schedule(claim_id=claim.pk)
     return claim
 
 
@@ -220,6 +224,7 @@ def claim_send_back(
         claim.full_clean()
         _record_history_user(claim, user)
         claim.save(update_fields=["required_annotations", "status", "updated_at"])
+        claim_consensus_schedule(claim_id=claim.pk)
         from articles.services.assignments import assignments_reopen_closed, claims_auto_assign
 
         # Assignments closed when the verdict was published go back to their annotators.

@@ -144,7 +144,12 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
     """
     config = ConsensusConfig.from_settings()
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().filter(pk=claim_id).only("id").first()
+        claim = (
+            Claim.objects.select_for_update()
+            .filter(pk=claim_id)
+            .only("id", "required_annotations")
+            .first()
+        )
         if claim is None:
             logger.info("consensus recompute: claim %s no longer exists", claim_id)
             return {"claim_id": claim_id, "result": "missing"}
@@ -161,6 +166,7 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
             annotator_ids=annotator_ids.astype(np.int64),
         )
         posteriors = with_known_answers(posteriors, known)
+        min_votes = config.min_votes(np.array([claim.required_annotations], dtype=np.int64))
         fingerprints = item_fingerprints(
             item_idx,
             arrays.annotator_ids,
@@ -168,6 +174,7 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
             n_items=1,
             params=config.fingerprint_key(model_hash),
             known=known,
+            min_votes=min_votes,
         )
         fingerprint = fingerprint_hex(fingerprints)[0]
         existing = Consensus.objects.filter(claim_id=claim_id).only("fingerprint").first()
@@ -180,6 +187,7 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
                 arrays.label_codes,
                 n_items=1,
                 fingerprints=fingerprints,
+                min_votes=min_votes,
             )
             values = consensus_row_values(computed, config, run_id=run_id, now=timezone.now())[0]
             Consensus.objects.update_or_create(claim_id=claim_id, defaults=values)
@@ -196,11 +204,10 @@ def _consensus_arrays(
     *,
     n_items: int,
     fingerprints: npt.NDArray[np.uint64],
+    min_votes: npt.NDArray[np.int64],
 ) -> ConsensusArrays:
     n_votes = np.bincount(item_idx, minlength=n_items).astype(np.int64)
-    outcome = decide(
-        posteriors, n_votes, min_votes=config.min_annotations, threshold=config.threshold
-    )
+    outcome = decide(posteriors, n_votes, min_votes=min_votes, threshold=config.threshold)
     return ConsensusArrays(
         labels=np.asarray(outcome.labels, dtype=np.int64),
         status=np.asarray(outcome.status, dtype=np.int64),
@@ -366,6 +373,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             started_at=started,
             finished_at=finished,
         )
+        min_votes = config.min_votes(snapshot.claim_required)
         fingerprints = item_fingerprints(
             item_idx,
             annotator_ids[worker_idx],
@@ -373,6 +381,7 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             n_items=n_items,
             params=config.fingerprint_key(model_hash),
             known=answers,
+            min_votes=min_votes,
         )
         # Only rows whose inputs changed are written, and none for claims marked stale (their
         # own job is queued and will read their current annotations).
@@ -384,7 +393,13 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
         has_row[row_item[found]] = True
         changed = np.flatnonzero((~has_row | (stored != fingerprints)) & ~snapshot.claim_stale)
         computed = _consensus_arrays(
-            config, posteriors, item_idx, labels, n_items=n_items, fingerprints=fingerprints
+            config,
+            posteriors,
+            item_idx,
+            labels,
+            n_items=n_items,
+            fingerprints=fingerprints,
+            min_votes=min_votes,
         ).take(changed)
         written = consensus_bulk_upsert(
             claim_ids[changed],

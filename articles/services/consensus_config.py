@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -136,6 +138,12 @@ class ConsensusConfig:
             min_annotations=int(_valid_setting("FACTCHECK_CONSENSUS_MIN_ANNOTATIONS")),
             min_history=int(_valid_setting("FACTCHECK_RELIABILITY_MIN_HISTORY")),
         )
+
+    def min_votes(self, required: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The ratings each claim needs before its consensus can settle: the desk's minimum,
+        or the claim's own required count when that is lower (a claim that needs 2
+        annotators settles on 2 ratings)."""
+        return np.minimum(np.asarray(required, dtype=np.int64), self.min_annotations)
 
     def parameters(self, run_id: int | None) -> dict[str, Any]:
         """The parameters stored with each Consensus row and ConsensusRun."""

@@ -394,3 +394,21 @@ def test_claims_stale_recompute_takes_at_most_the_configured_batch(settings):
     assert consensus_services.claims_stale_recompute() == {"recomputed": 2}
     assert consensus_services.claims_stale_recompute() == {"recomputed": 1}
     assert consensus_services.claims_stale_recompute(limit=5) == {"recomputed": 0}
+
+
+def test_a_claim_needing_two_annotators_settles_on_two_ratings(settings, editor):
+    from articles.services.claims import claim_update
+
+    settings.FACTCHECK_CONSENSUS_MIN_ANNOTATIONS = 3
+    claim = ClaimFactory(required_annotations=2)
+    annotate(claim, [Label.VERIFIED] * 2)
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+    assert Consensus.objects.get(claim=claim).status == "settled"
+    consensus_services.consensus_full_recompute()
+    assert Consensus.objects.get(claim=claim).status == "settled"
+    # Raising what it needs makes it pending again (the change alone triggers the recompute).
+    claim_update(user=editor, claim_id=claim.pk, required_annotations=3)
+    consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+    assert Consensus.objects.get(claim=claim).status == "pending"
+    consensus_services.consensus_full_recompute()
+    assert Consensus.objects.get(claim=claim).status == "pending"
