@@ -110,3 +110,42 @@ def claim_passages(*, claim: Claim, context_chars: int = CONTEXT_CHARS) -> list[
             )
         )
     return passages
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A run of an article in the reader: plain text, or one or more claims' passage with a
+    tooltip (`title`), a link to the claim (`href`) and, on a claim's first run, the anchor the
+    side list jumps to (`anchor`)."""
+
+    text: str
+    claim_ids: tuple[int, ...] = ()
+    title: str = ""
+    href: str = ""
+    anchor: str = ""
+
+
+def reader_highlights(
+    segments: list[Segment], *, titles: dict[int, str], hrefs: dict[int, str]
+) -> list[Highlight]:
+    """The article reader's runs: each highlighted segment carries its claims' tooltip (their
+    `titles`, joined) and a link to the first of them; each claim's first segment carries the
+    anchor `claim-<id>`."""
+    seen: set[int] = set()
+    runs: list[Highlight] = []
+    for segment in segments:
+        if not segment.claim_ids:
+            runs.append(Highlight(text=segment.text))
+            continue
+        first = next((cid for cid in segment.claim_ids if cid not in seen), None)
+        seen.update(segment.claim_ids)
+        runs.append(
+            Highlight(
+                text=segment.text,
+                claim_ids=segment.claim_ids,
+                title=" · ".join(titles.get(cid, f"Claim {cid}") for cid in segment.claim_ids),
+                href=hrefs.get(segment.claim_ids[0], ""),
+                anchor=f"claim-{first}" if first is not None else "",
+            )
+        )
+    return runs

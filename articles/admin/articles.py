@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from articles import roles
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
 from articles.admin.forms import StaffClaimForm
-from articles.models import Article, Claim
+from articles.models import Article, Claim, Label
+from articles.presentation import reader_highlights
 from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
 from articles.selectors.claims import claims_for_user
 from articles.selectors.consensus import ArticleAgreement, article_agreement
@@ -55,7 +56,8 @@ class _ArticleChangeList(ChangeList):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin[Article]):
-    list_display = ("title", "publisher", "published_at", "claims", "language", "created_at")
+    list_display = ("title_col", "publisher", "published_at", "claims", "language", "created_at")
+    list_display_links = ("title_col",)
     list_filter = ("publisher", "language", "source_format")
     search_fields = ("title", "publisher", "author", "url")
     list_select_related = ("imported_by",)
@@ -81,6 +83,12 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         if roles.sees_all_outcomes(request.user):
             columns.insert(columns.index("claims") + 1, "agreement")
         return columns
+
+    @admin.display(description="Title", ordering="title")
+    def title_col(self, obj: Article) -> str:
+        """Long headlines are cut to one line (the whole title on hover), so the list fits a
+        laptop screen."""
+        return format_html('<span class="fc-truncate" title="{}">{}</span>', obj.title, obj.title)
 
     @admin.display(description="Claims", ordering="n_claims")
     def claims(self, obj: Article) -> int:
@@ -171,8 +179,20 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
                         initial={"required_annotations": staffed.required_annotations}
                     )
                     extra["staff_url"] = reverse("admin:articles_claim_staff", args=(staff_id,))
+            titles = {
+                claim_id: _claim_tooltip(claim_row, appearance_text)
+                for claim_id, (claim_row, appearance_text) in {
+                    a.claim_id: (claim_rows.get(a.claim_id), a.claim.text) for a in appearances
+                }.items()
+            }
+            hrefs = {
+                a.claim_id: reverse("admin:articles_claim_change", args=(a.claim_id,))
+                for a in appearances
+            }
             extra.update(
-                segments=article_body_segments(article=article),
+                highlights=reader_highlights(
+                    article_body_segments(article=article), titles=titles, hrefs=hrefs
+                ),
                 article_appearances=[(a, claim_rows.get(a.claim_id)) for a in appearances],
                 can_mark_claims=roles.is_editor(user),
                 span_url=reverse("admin:articles_article_span", args=(article.pk,)),
@@ -183,6 +203,22 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     def span_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
         """POST a selected span: create a new claim from it, or attach it to an existing one."""
         return _span_view(request, article_id)
+
+
+def _claim_tooltip(row: Claim | None, text: str) -> str:
+    """A highlight's tooltip: the claim's wording and, as far as the reader may see it, its
+    published verdict or its consensus."""
+    outcome = ""
+    if row is not None:
+        verdict = getattr(row, "verdict_label", "") or ""
+        status = getattr(row, "consensus_status", "") or ""
+        if verdict:
+            outcome = f" — verdict: {Label(verdict).label}"
+        elif status:
+            label = getattr(row, "consensus_label", "") or ""
+            shown = f" {Label(label).label}" if label and status != "pending" else ""
+            outcome = f" — consensus: {status}{shown}"
+    return f"{text}{outcome}"
 
 
 @require_POST

@@ -97,7 +97,7 @@ def shots():
 
 
 def _login(browser, live_server, user):
-    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/admin/login/")
@@ -170,15 +170,15 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     assert page.locator("#fc-body mark").count() == 1
     shots(page, "03-article-claim-created")
 
-    page.goto(f"{live_server.url}/admin/articles/claim/")
-    page.check(f"input[name=_selected_action][value='{claim.pk}']")
-    page.select_option("select[name=action]", "auto_assign")
-    page.click("button[name=index]")
+    # The new claim is staffed on the same screen: how many annotators, by load.
+    page.wait_for_selector("#fc-staff")
+    page.fill("#fc-staff input[name=required_annotations]", "3")
+    page.click("#fc-staff-assign")
     page.wait_for_selector(".messagelist .success")
     assert set(Assignment.objects.filter(claim=claim).values_list("annotator_id", flat=True)) == {
         a.pk for a in annotators
     }
-    shots(page, "04-claims-assigned")
+    shots(page, "04-claim-staffed")
 
     # --- three annotators, blind ----------------------------------------------------------
     for n, (annotator, (label, confidence, rationale)) in enumerate(
@@ -188,7 +188,7 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
         assert "My queue (1)" in apage.inner_text(".fc-cards")
         if n == 0:
             shots(apage, "05-annotator-index")
-        apage.click("text=My queue (1)")
+        apage.click("#fc-nav-queue")  # "My queue (1)" in the header, on every page
         apage.wait_for_selector("#fc-start-queue")
         if n == 0:
             shots(apage, "06-annotator-queue")
@@ -202,14 +202,19 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
         apage.click(f"#fc-annotate-form label.fc-label-{label}")
         apage.fill("#fc-rationale", rationale)
         apage.fill("#fc-evidence", "https://developer.twitter.com/en/products/twitter-api")
-        apage.eval_on_selector(
-            "#fc-confidence",
-            "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }",
-            str(confidence),
-        )
+        if n != 1:  # the second annotator leaves the confidence untouched: none is recorded
+            apage.eval_on_selector(
+                "#fc-confidence",
+                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }",
+                str(confidence),
+            )
         if n == 2:
             shots(apage, "07-annotate-screen")
-        apage.click("#fc-save-next")
+        if n == 1:
+            apage.focus("#fc-rationale")
+            apage.keyboard.press("Control+Enter")  # saves from the rationale box
+        else:
+            apage.click("#fc-save-next")
         apage.wait_for_selector(".fc-empty")
         assert "All caught up" in apage.inner_text("body")
         if n == 2:
@@ -217,6 +222,7 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
         apage.context.close()
 
     assert Annotation.objects.filter(claim=claim).count() == 3
+    assert Annotation.objects.get(claim=claim, annotator=annotators[1]).confidence is None
     assert not Assignment.objects.filter(claim=claim, completed_at__isnull=True).exists()
     if not Consensus.objects.filter(claim=claim).exists():
         # The consensus engine is someone else's; keep the editor's half testable without it.
@@ -242,10 +248,12 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     page.wait_for_selector("#fc-publish-form")
     for _, _, rationale in VERDICTS:
         assert rationale in page.inner_text("body")
-    page.click("#fc-publish-form label.fc-label-verified")
+    page.click("#fc-publish-form h2")  # focus outside the text boxes: keys pick verdicts
+    page.keyboard.press("1")
+    assert page.is_checked("#fc-publish-form input[data-hotkey='1']")
     page.fill("#fc-reason", "Twitter's own pricing page confirms the $42,000 entry tier.")
     shots(page, "11-adjudicate")
-    page.click("#fc-publish")
+    page.keyboard.press("Control+Enter")  # publishes from the reason box
     page.wait_for_selector(".messagelist .success")
     verdict = Verdict.objects.get(claim=claim)
     assert (verdict.version, verdict.label, verdict.published_by_id) == (1, "verified", editor.pk)
@@ -263,8 +271,25 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     assert card.is_visible()
     assert "Not enough ratings yet" in card.inner_text()  # one rated claim: no figure
     shots(page, "15-article-agreement")
+    # The published verdict, not the consensus, on the article page; highlights explain and
+    # link their claim; the side list jumps to the passage.
+    side = page.inner_text("#content")
+    assert "VERDICT" in side.upper()
+    mark = page.locator("#fc-body mark.fc-hl").first
+    assert CLAIM_TEXT in (mark.get_attribute("title") or "")
+    assert "verdict: Verified" in (mark.get_attribute("title") or "")
+    page.click("a.fc-jump")
+    page.wait_for_selector("#fc-body mark.fc-flash")
     page.goto(f"{live_server.url}/admin/articles/article/")
     assert "AGREEMENT" in page.inner_text("#result_list thead").upper()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, f"the article list is {width}px wide"
     shots(page, "16-article-list")
+    # The annotators who rated it read the published verdict on their screen.
+    apage = _login(browser, live_server, annotators[0])
+    apage.goto(f"{live_server.url}/admin/desk/annotate/{claim.pk}/")
+    assert "PUBLISHED VERDICT" in apage.inner_text("#fc-outcome").upper()
+    shots(apage, "17-annotator-sees-verdict")
+    apage.context.close()
     assert roles.is_editor(editor)
     page.context.close()
