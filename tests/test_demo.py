@@ -88,3 +88,24 @@ def test_check_deploy_flags_the_development_defaults():
     )
     assert result.returncode != 0
     assert "security.W009" in result.stderr + result.stdout  # the insecure dev SECRET_KEY
+
+
+@pytest.mark.django_db
+def test_readme_tells_the_truth_about_the_demo_queues():
+    """The README's demo table says how many claims each annotator has left; keep it true."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from articles.selectors.queues import annotator_queue
+
+    call_command("demo", "--no-serve")
+    readme = (ROOT / "README.md").read_text()
+    promised = {
+        user: int(n)
+        for user, n in re.findall(r"^\| (\w+) +\|.*?(\d+) claims? left to rate", readme, re.M)
+    }
+    assert set(promised) == {"anna", "ben", "chloe"}
+    users = get_user_model().objects
+    actual = {name: annotator_queue(user=users.get(username=name)).count() for name in promised}
+    assert actual == promised
