@@ -3,7 +3,8 @@
     python benchmarks/import_html.py [--n 1000] [--seed 0] [--target 1.5]
 
 Generates --n varied HTML article pages (navigation, ads, share prompts, comment forms, footers,
-bylines; several languages; different lengths) in a temporary folder, then times
+bylines, "published" date lines; several languages, a third of them undeclared; different
+lengths) in a temporary folder, then times
 
   * baseline: `trafilatura.bare_extraction(html, with_metadata=True)` over every file,
   * ours: `articles_import_paths` over the same folder: read, decode, extract, clean, hash and
@@ -196,6 +197,13 @@ WORDS = {
         "données",
     ],
 }
+# A visible "published" line under the byline, read by our date parsing.
+PUBLISHED = {
+    "en": "Published {day} March 2024",
+    "es": "Publicado el {day} de marzo de 2024",
+    "de": "Veröffentlicht am {day}. März 2024",
+    "fr": "Publié le {day} mars 2024",
+}
 CHROME = {
     "en": ("Advertisement", "Leave a Reply", "Share this article", "Home"),
     "es": ("Publicidad", "Deja una respuesta", "Compartir", "Inicio"),
@@ -227,8 +235,12 @@ def make_page(number: int, rng: random.Random) -> str:
     related = "".join(
         f'<li><a href="/r/{n}">{" ".join(rng.choices(words, k=6))}</a></li>' for n in range(6)
     )
+    # A third of the pages declare no language (our import identifies it from the text); half
+    # show their date in a "published" line as well as in the metadata.
+    lang_attribute = f' lang="{lang}"' if number % 3 else ""
+    published = PUBLISHED[lang].format(day=1 + number % 28) if number % 2 else ""
     return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
+<html{lang_attribute}><head><meta charset="utf-8">
 <title>{title} | Example {number % 17}</title>
 <meta property="og:site_name" content="Example {number % 17}">
 <meta name="author" content="Writer {number % 23}">
@@ -237,7 +249,8 @@ def make_page(number: int, rng: random.Random) -> str:
 <script>var tracking = {{"id": {number}}};</script><style>body {{ margin: 0 }}</style>
 </head><body>
 <header><nav><a href="/">{home}</a><ul>{links}</ul></nav></header>
-<main><article><h1>{title}</h1><p class="byline">By Writer {number % 23}</p>{body}
+<main><article><h1>{title}</h1><p class="byline">By Writer {number % 23}</p>
+<p class="date">{published}</p>{body}
 <p>{share}</p></article>
 <aside><h3>Related</h3><ul>{related}</ul></aside>
 <section class="comments"><h3>{reply}</h3><form><textarea></textarea></form></section></main>
