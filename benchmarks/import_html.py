@@ -197,12 +197,20 @@ WORDS = {
         "données",
     ],
 }
-# A visible "published" line under the byline, read by our date parsing.
+# A visible "published" line under the byline, read by our date parsing (dates vary over ten
+# years, so that repeated dates do not flatter the import).
 PUBLISHED = {
-    "en": "Published {day} March 2024",
-    "es": "Publicado el {day} de marzo de 2024",
-    "de": "Veröffentlicht am {day}. März 2024",
-    "fr": "Publié le {day} mars 2024",
+    "en": "Published {day} {month} {year}",
+    "es": "Publicado el {day} de {month} de {year}",
+    "de": "Veröffentlicht am {day}. {month} {year}",
+    "fr": "Publié le {day} {month} {year}",
+}
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
 }
 CHROME = {
     "en": ("Advertisement", "Leave a Reply", "Share this article", "Home"),
@@ -238,7 +246,9 @@ def make_page(number: int, rng: random.Random) -> str:
     # A third of the pages declare no language (our import identifies it from the text); half
     # show their date in a "published" line as well as in the metadata.
     lang_attribute = f' lang="{lang}"' if number % 3 else ""
-    published = PUBLISHED[lang].format(day=1 + number % 28) if number % 2 else ""
+    month = MONTHS[lang].split()[rng.randrange(12)]
+    day, year = rng.randint(1, 28), rng.randint(2015, 2024)
+    published = PUBLISHED[lang].format(day=day, month=month, year=year) if number % 2 else ""
     return f"""<!DOCTYPE html>
 <html{lang_attribute}><head><meta charset="utf-8">
 <title>{title} | Example {number % 17}</title>
@@ -294,8 +304,12 @@ def main() -> int:
         # Warm both code paths up (imports, regex compilation, trafilatura's caches).
         warm = Path(tmp) / "warm"
         warm.mkdir()
-        (warm / "w.html").write_text(make_page(args.n + 1, rng), "utf-8")
-        trafilatura.bare_extraction(make_page(args.n + 2, rng), with_metadata=True)
+        # Pages in every language, with and without a declared language and a date line, so
+        # that what loads once per language (date locales) is not timed.
+        for number in range(args.n + 1, args.n + 25):
+            (warm / f"w{number}.html").write_text(make_page(number, rng), "utf-8")
+        for path in sorted(warm.iterdir()):
+            trafilatura.bare_extraction(path.read_text("utf-8"), with_metadata=True)
         articles_import_paths(paths=[warm])
         Article.objects.all().delete()
 
