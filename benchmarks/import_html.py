@@ -3,7 +3,8 @@
     python benchmarks/import_html.py [--n 1000] [--seed 0] [--target 1.5]
 
 Generates --n varied HTML article pages (navigation, ads, share prompts, comment forms, footers,
-bylines; several languages; different lengths) in a temporary folder, then times
+bylines, "published" date lines; several languages, a third of them undeclared; different
+lengths) in a temporary folder, then times
 
   * baseline: `trafilatura.bare_extraction(html, with_metadata=True)` over every file,
   * ours: `articles_import_paths` over the same folder: read, decode, extract, clean, hash and
@@ -196,6 +197,21 @@ WORDS = {
         "données",
     ],
 }
+# A visible "published" line under the byline, read by our date parsing (dates vary over ten
+# years, so that repeated dates do not flatter the import).
+PUBLISHED = {
+    "en": "Published {day} {month} {year}",
+    "es": "Publicado el {day} de {month} de {year}",
+    "de": "Veröffentlicht am {day}. {month} {year}",
+    "fr": "Publié le {day} {month} {year}",
+}
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+}
 CHROME = {
     "en": ("Advertisement", "Leave a Reply", "Share this article", "Home"),
     "es": ("Publicidad", "Deja una respuesta", "Compartir", "Inicio"),
@@ -227,8 +243,14 @@ def make_page(number: int, rng: random.Random) -> str:
     related = "".join(
         f'<li><a href="/r/{n}">{" ".join(rng.choices(words, k=6))}</a></li>' for n in range(6)
     )
+    # A third of the pages declare no language (our import identifies it from the text); half
+    # show their date in a "published" line as well as in the metadata.
+    lang_attribute = f' lang="{lang}"' if number % 3 else ""
+    month = MONTHS[lang].split()[rng.randrange(12)]
+    day, year = rng.randint(1, 28), rng.randint(2015, 2024)
+    published = PUBLISHED[lang].format(day=day, month=month, year=year) if number % 2 else ""
     return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
+<html{lang_attribute}><head><meta charset="utf-8">
 <title>{title} | Example {number % 17}</title>
 <meta property="og:site_name" content="Example {number % 17}">
 <meta name="author" content="Writer {number % 23}">
@@ -237,7 +259,8 @@ def make_page(number: int, rng: random.Random) -> str:
 <script>var tracking = {{"id": {number}}};</script><style>body {{ margin: 0 }}</style>
 </head><body>
 <header><nav><a href="/">{home}</a><ul>{links}</ul></nav></header>
-<main><article><h1>{title}</h1><p class="byline">By Writer {number % 23}</p>{body}
+<main><article><h1>{title}</h1><p class="byline">By Writer {number % 23}</p>
+<p class="date">{published}</p>{body}
 <p>{share}</p></article>
 <aside><h3>Related</h3><ul>{related}</ul></aside>
 <section class="comments"><h3>{reply}</h3><form><textarea></textarea></form></section></main>
@@ -281,8 +304,12 @@ def main() -> int:
         # Warm both code paths up (imports, regex compilation, trafilatura's caches).
         warm = Path(tmp) / "warm"
         warm.mkdir()
-        (warm / "w.html").write_text(make_page(args.n + 1, rng), "utf-8")
-        trafilatura.bare_extraction(make_page(args.n + 2, rng), with_metadata=True)
+        # Pages in every language, with and without a declared language and a date line, so
+        # that what loads once per language (date locales) is not timed.
+        for number in range(args.n + 1, args.n + 25):
+            (warm / f"w{number}.html").write_text(make_page(number, rng), "utf-8")
+        for path in sorted(warm.iterdir()):
+            trafilatura.bare_extraction(path.read_text("utf-8"), with_metadata=True)
         articles_import_paths(paths=[warm])
         Article.objects.all().delete()
 

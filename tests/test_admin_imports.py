@@ -5,7 +5,9 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
+from articles.importing import formats
 from articles.models import Article, ImportBatch
 
 ADD_URL = reverse("admin:articles_importbatch_add")
@@ -38,6 +40,10 @@ def test_import_upload_page_renders_for_editors(editor_web):
     assert b"Import articles" in response.content
     assert b'type="file"' in response.content
     assert b"multiple" in response.content
+    # The accepted files and their help come from the table of formats.
+    page = response.content.decode()
+    assert f'accept="{escape(formats.accept_attribute())}"' in page
+    assert escape(formats.formats_help()) in page
 
 
 @pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from articles.admin.common import request_user, service_errors
-from articles.importing.sources import EXPECTED, megabytes
+from articles.importing import formats
+from articles.importing.sources import megabytes
 from articles.models import ImportBatch
 from articles.services import imports as import_services
 from articles.services.imports import ImportCounts
@@ -31,9 +32,7 @@ class MultipleFileField(forms.FileField):
     """A file field that accepts several files (Django's documented pattern)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ".txt,.html,.htm,.json,.jsonl,.zip"})
-        )
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": formats.accept_attribute()}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -49,7 +48,7 @@ class ImportUploadForm(forms.Form):
         label="Files",
         # Empty files get their own "rejected: the file is empty" result, not a form error.
         allow_empty_file=True,
-        help_text=f"Select one or more {EXPECTED} files.",
+        help_text=f"Select one or more {formats.expected_files()} files.",
     )
     publisher = forms.CharField(
         required=False,
@@ -179,6 +178,7 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
             "max_file": megabytes(int(settings.FACTCHECK_IMPORT_MAX_FILE_BYTES)),
             "max_zip": megabytes(int(settings.FACTCHECK_IMPORT_MAX_ZIP_BYTES)),
             "async_min_files": settings.FACTCHECK_IMPORT_ASYNC_MIN_FILES,
+            "formats_help": formats.formats_help(),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.upload_template, context)

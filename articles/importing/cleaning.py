@@ -14,9 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from articles.importing.dates import parse_date
+from articles.importing.dates import DateOutOfRange, parse_date
 
-TITLE_MAX = 120
+# A title derived from a long lead sentence is cut to this many characters (a headline's length;
+# the Article.title column itself holds far more).
+DERIVED_TITLE_MAX = 120
 # How many content lines below the headline may still be bylines, dates, credits and notices.
 BYLINE_ZONE = 6
 # How many lines from the end an about-us heading or an author's name may start.
@@ -227,11 +229,6 @@ _TAGS_LINE = re.compile(
     r"\s*:",
     re.IGNORECASE,
 )
-_TAGS_LINE = re.compile(
-    r"^(tags|tagged|filed under|categories|category|etiquetas|schlagwörter|themen|mots-clés|tag)"
-    r"\s*:",
-    re.IGNORECASE,
-)
 _HOME_CAMEL = re.compile(r"^(Home|Inicio|Portada|Startseite|Accueil|Start)(?=[A-Z][a-zà-ÿ]+[A-Z])")
 _BIO_SENTENCE = re.compile(
     r"^(?P<name>[A-ZÀ-Þ][\w'\u2019.-]+(?:\s+[A-ZÀ-Þ][\w'\u2019.-]+){0,3})\s+(is|was|es|ist|est|è)\s+"
@@ -310,9 +307,9 @@ def _ends_sentence(text: str) -> bool:
     ) and not text.endswith(("...", "…"))
 
 
-def is_anywhere_chrome(text: str) -> bool:
+def is_anywhere_chrome(text: str, language: str = "") -> bool:
     """Whole-line chrome that is chrome wherever it appears (ads, comment forms, share prompts,
-    image credits, "Published …" date lines)."""
+    image credits, "Published …" date lines); `language` helps read the dates."""
     key = _key(text)
     if not key:
         return True
@@ -320,17 +317,36 @@ def is_anywhere_chrome(text: str) -> bool:
         return True
     if _short(text, 220) and any(p.fullmatch(text.strip()) for p in _ANYWHERE_PATTERNS):
         return True
-    return published_date(text) is not None
+    published = _published_part(text)
+    return published is not None and _is_date(published, language)
 
 
-def published_date(text: str) -> datetime | None:
-    """The date of a "Published Apr 19th, 2023 5:07PM EDT"-style line, else None."""
+def _published_part(text: str) -> str | None:
+    """The date part of a "Published Apr 19th, 2023 5:07PM EDT | 3 min read"-style line."""
     if not _short(text, 100):
         return None
     match = _PUBLISHED.match(text.strip())
     if match is None:
         return None
-    return parse_date(re.split(r"\s+[|·•]\s+", match.group("date"))[0])
+    return re.split(r"\s+[|·•]\s+", match.group("date"))[0]
+
+
+def published_date(text: str, language: str = "") -> datetime | None:
+    """The date of a "Published Apr 19th, 2023 5:07PM EDT"-style line, else None.
+
+    Raises:
+        DateOutOfRange: the line gives a date that cannot be stored.
+    """
+    published = _published_part(text)
+    return parse_date(published, language=language) if published is not None else None
+
+
+def _is_date(text: str, language: str) -> bool:
+    """Whether the line is a date (one that cannot be stored is still a date line)."""
+    try:
+        return parse_date(text, language=language) is not None
+    except DateOutOfRange:
+        return True
 
 
 def _is_affiliate_notice(text: str) -> bool:
@@ -353,12 +369,12 @@ def _is_breadcrumb(text: str, following: list[str]) -> bool:
     return False
 
 
-def _is_head_chrome(text: str, following: list[str]) -> bool:
+def _is_head_chrome(text: str, following: list[str], language: str) -> bool:
     key = _key(text)
     return (
-        is_anywhere_chrome(text)
+        is_anywhere_chrome(text, language)
         or key in NAV_WORDS
-        or (_short(text, 80) and parse_date(text) is not None)
+        or (_short(text, 80) and _is_date(text, language))
         or (_short(text, 300) and _is_breadcrumb(text, following))
         or _READING_TIME.match(text) is not None
         or _is_affiliate_notice(text)
@@ -386,7 +402,7 @@ def _is_lead_sentence(text: str) -> bool:
     )
 
 
-def derive_title(text: str, limit: int = TITLE_MAX) -> str:
+def derive_title(text: str, limit: int = DERIVED_TITLE_MAX) -> str:
     """A title from a lead sentence: its first sentence, else its first clause, cut at a word
     boundary to at most `limit` characters."""
     sentence = re.split(r"(?<=[.!?])\s+(?=[\"\u201c\u2018'A-ZÀ-Þ0-9])", text.strip(), maxsplit=1)[0]
@@ -467,7 +483,7 @@ def _strip_author_bio(lines: list[_Line]) -> tuple[int, str]:
     return n, ""
 
 
-def _strip_tail(lines: list[_Line]) -> tuple[list[_Line], str]:
+def _strip_tail(lines: list[_Line], language: str) -> tuple[list[_Line], str]:
     author = ""
     changed = True
     while changed and lines:
@@ -475,7 +491,7 @@ def _strip_tail(lines: list[_Line]) -> tuple[list[_Line], str]:
         last = lines[-1].text
         key = _key(last)
         if (
-            is_anywhere_chrome(last)
+            is_anywhere_chrome(last, language)
             or key in TAIL_WORDS
             or _TAGS_LINE.match(last)
             or (_is_affiliate_notice(last))
@@ -501,11 +517,11 @@ def _strip_tail(lines: list[_Line]) -> tuple[list[_Line], str]:
     return lines, author
 
 
-def _drop_captions(lines: list[_Line]) -> list[_Line]:
-    """Drop image credits anywhere, and the short caption line right above a credit."""
+def _drop_captions(lines: list[_Line], language: str) -> list[_Line]:
+    """Drop chrome anywhere, and the short caption line right above an image credit."""
     kept: list[_Line] = []
     for line in lines:
-        if is_anywhere_chrome(line.text):
+        if is_anywhere_chrome(line.text, language):
             if (
                 kept
                 and _is_credit(line.text)
@@ -523,7 +539,7 @@ def _is_credit(text: str) -> bool:
     return bool(_ANYWHERE_PATTERNS[-3].fullmatch(text) or _ANYWHERE_PATTERNS[-2].fullmatch(text))
 
 
-def clean_article(text: str, *, title: str | None = None) -> Cleaned:
+def clean_article(text: str, *, title: str | None = None, language: str = "") -> Cleaned:
     """Clean scraped article text.
 
     Args:
@@ -531,10 +547,15 @@ def clean_article(text: str, *, title: str | None = None) -> Cleaned:
         title: the known headline (HTML metadata, a JSON record); when None the headline is
             the first line that is not chrome, unless that line is a long lead sentence, in which
             case a title is derived from it and the line stays in the body.
+        language: the text's language code if known (declared or identified): dates in it are
+            read in that language first.
 
     Returns:
         the cleaned body and title, plus the author and publication date found in the dropped
         byline, bio or "Published …" lines. The body may be empty if the text was all chrome.
+
+    Raises:
+        DateOutOfRange: a "Published …" line gives a date that cannot be stored.
     """
     lines = _split(text)
     texts = [line.text for line in lines]
@@ -543,8 +564,10 @@ def clean_article(text: str, *, title: str | None = None) -> Cleaned:
 
     # 1. Head: chrome above the headline.
     position = 0
-    while position < len(lines) and _is_head_chrome(texts[position], texts[position + 1 :]):
-        published = published or published_date(texts[position])
+    while position < len(lines) and _is_head_chrome(
+        texts[position], texts[position + 1 :], language
+    ):
+        published = published or published_date(texts[position], language)
         author = author or (byline_author(texts[position]) or "")
         position += 1
 
@@ -572,7 +595,7 @@ def clean_article(text: str, *, title: str | None = None) -> Cleaned:
             zone.append(line)
             continue
         seen += 1
-        date = published_date(line.text)
+        date = published_date(line.text, language)
         name = byline_author(line.text)
         if date is not None:
             published = published or date
@@ -580,7 +603,7 @@ def clean_article(text: str, *, title: str | None = None) -> Cleaned:
         if name is not None:
             author = author or name
             continue
-        if (_short(line.text, 80) and parse_date(line.text) is not None) or _READING_TIME.match(
+        if (_short(line.text, 80) and _is_date(line.text, language)) or _READING_TIME.match(
             line.text
         ):
             continue
@@ -589,8 +612,8 @@ def clean_article(text: str, *, title: str | None = None) -> Cleaned:
         zone.append(line)
 
     # 4. Chrome anywhere; 5. the tail (comment forms, about-us, author bios).
-    body = _drop_captions(zone)
-    body, tail_author = _strip_tail(body)
+    body = _drop_captions(zone, language)
+    body, tail_author = _strip_tail(body, language)
     author = author or tail_author
     return Cleaned(
         title=title,

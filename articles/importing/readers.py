@@ -1,10 +1,14 @@
-"""Readers: one `SourceFile` → `ParsedArticle`s (or `Rejection`s) by file type."""
+"""Readers: the decoded text of one file → `ParsedArticle`s (or `Rejection`s).
+
+Every reader has the signature `reader(name, text) -> list[Outcome]` and is registered, with its
+suffixes, in `articles.importing.formats`, which dispatches to it. Problems that reject the whole
+file raise `ImportRejected`; a bad record of a multi-record file becomes a `Rejection` alone.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import PurePosixPath
+from datetime import datetime
 from typing import Any
 
 import trafilatura
@@ -14,91 +18,74 @@ from trafilatura.utils import load_html
 from articles.exceptions import ImportRejected
 from articles.importing.cleaning import clean_article, normalise_text
 from articles.importing.dates import parse_date
-from articles.importing.decoding import decode_text
-from articles.importing.language import guess_language
-from articles.importing.sources import (
-    HTML_SUFFIXES,
-    JSON_SUFFIXES,
-    JSONL_SUFFIXES,
-    TEXT_SUFFIXES,
-    unsupported_reason,
-)
-from articles.importing.types import ParsedArticle, Rejection, SourceFile, SourceFormat
-
-# Field sizes of articles.models.Article.
-TITLE_MAX = 500
-AUTHOR_MAX = 300
-PUBLISHER_MAX = 200
-URL_MAX = 2000
-LANGUAGE_MAX = 16
+from articles.importing.language import identify_language
+from articles.importing.types import ParsedArticle, Rejection
 
 Outcome = ParsedArticle | Rejection
 
-
-def parse_source(source: SourceFile) -> list[Outcome]:
-    """Parse one file into articles; every problem becomes a `Rejection` with its reason.
-
-    A .txt or .html file gives one outcome; a .json list or a .jsonl file gives one per record.
-    """
-    suffix = PurePosixPath(source.name).suffix.lower()
-    reason = unsupported_reason(source.name)
-    if reason:
-        return [Rejection(source.name, reason)]
-    try:
-        text, _encoding = decode_text(source.data)
-        if suffix in TEXT_SUFFIXES:
-            return [read_text(source.name, text)]
-        if suffix in HTML_SUFFIXES:
-            return [read_html(source.name, text)]
-        if suffix in JSON_SUFFIXES:
-            return read_json(source.name, text)
-        if suffix in JSONL_SUFFIXES:
-            return read_jsonl(source.name, text)
-    except ImportRejected as exc:
-        return [Rejection(source.name, exc.message)]
-    return [Rejection(source.name, f"unsupported file type '{suffix}'")]
+# The fields of a JSON record, each with the keys it may go by (first found wins).
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "body": ("body", "text"),
+    "url": ("url",),
+    "publisher": ("publisher", "source"),
+    "author": ("author", "authors"),
+    "published_at": ("published_at", "date"),
+    "language": ("language", "lang"),
+}
+RECORD_FIELDS_HELP = "fields " + ", ".join(" or ".join(keys) for keys in RECORD_FIELDS.values())
 
 
-def _article(name: str, source_format: SourceFormat, **fields: Any) -> ParsedArticle:
-    title = " ".join(str(fields.pop("title", "")).split())
-    body = str(fields.pop("body", ""))
+def _article(
+    name: str,
+    source_format: str,
+    *,
+    title: str,
+    body: str,
+    raw: str,
+    language: str,
+    url: str = "",
+    publisher: str = "",
+    author: str = "",
+    published_at: datetime | None = None,
+) -> ParsedArticle:
+    title = " ".join(title.split())
     if not title:
         raise ImportRejected("no title found")
     if not body.strip():
         raise ImportRejected("no article text left after removing page chrome")
-    language = str(fields.pop("language", "") or "") or guess_language(body)
     return ParsedArticle(
         name=name,
-        title=_cut(title, TITLE_MAX),
+        title=title,
         body=body,
-        raw=str(fields.pop("raw")),
+        raw=raw,
         source_format=source_format,
-        url=_cut(str(fields.pop("url", "") or ""), URL_MAX),
-        publisher=_cut(" ".join(str(fields.pop("publisher", "") or "").split()), PUBLISHER_MAX),
-        author=_cut(" ".join(str(fields.pop("author", "") or "").split()), AUTHOR_MAX),
-        published_at=fields.pop("published_at", None),
-        language=language.lower()[:LANGUAGE_MAX],
+        url=url,
+        publisher=" ".join(publisher.split()),
+        author=" ".join(author.split()),
+        published_at=published_at,
+        language=language.lower(),
     )
 
 
-def _cut(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
-def read_text(name: str, text: str) -> ParsedArticle:
+def read_text(name: str, text: str) -> list[Outcome]:
     """Plain text: the first line that is not site chrome is the headline."""
-    cleaned = clean_article(text)
+    language = identify_language(text)
+    cleaned = clean_article(text, language=language)
     if not cleaned.title and not cleaned.body:
         raise ImportRejected("the file contains only page chrome, no article")
-    return _article(
-        name,
-        "text",
-        title=cleaned.title,
-        body=cleaned.body,
-        raw=text,
-        author=cleaned.author,
-        published_at=cleaned.published_at,
-    )
+    return [
+        _article(
+            name,
+            "text",
+            title=cleaned.title,
+            body=cleaned.body,
+            raw=text,
+            author=cleaned.author,
+            published_at=cleaned.published_at,
+            language=language,
+        )
+    ]
 
 
 def _strip_site_suffix(title: str, sitename: str) -> str:
@@ -121,7 +108,7 @@ def _html_title(tree: Any) -> str:
     return ""
 
 
-def read_html(name: str, text: str) -> ParsedArticle:
+def read_html(name: str, text: str) -> list[Outcome]:
     """HTML page: trafilatura extracts the main text and metadata in one pass; our cleaning then
     drops the chrome trafilatura kept (ad labels, credits, bylines inside the article)."""
     tree = load_html(text)
@@ -136,24 +123,29 @@ def read_html(name: str, text: str) -> ParsedArticle:
         document = _extract(load_html(text), favor_recall=True)
     if document is None:
         raise ImportRejected("no main text found in the HTML page")
+    main_text = str(document.text)
+    # The page's declared language, else the one its main text is written in.
+    language = lang.split("-")[0] if lang else (document.language or identify_language(main_text))
     sitename = str(document.sitename or "")
     title = _strip_site_suffix(str(document.title or "") or fallback_title, sitename)
-    cleaned = clean_article(str(document.text), title=title or None)
+    cleaned = clean_article(main_text, title=title or None, language=language)
     if not cleaned.body:
         raise ImportRejected("no main text found in the HTML page (only navigation or chrome)")
-    published = parse_date(str(document.date)) if document.date else None
-    return _article(
-        name,
-        "html",
-        title=cleaned.title,
-        body=cleaned.body,
-        raw=text,
-        url=document.url or "",
-        publisher=sitename or document.hostname or "",
-        author=(document.author or "").replace(";", ",") or cleaned.author,
-        published_at=published or cleaned.published_at,
-        language=lang.split("-")[0] if lang else (document.language or ""),
-    )
+    published = parse_date(str(document.date), language=language) if document.date else None
+    return [
+        _article(
+            name,
+            "html",
+            title=cleaned.title,
+            body=cleaned.body,
+            raw=text,
+            url=document.url or "",
+            publisher=sitename or document.hostname or "",
+            author=(document.author or "").replace(";", ",") or cleaned.author,
+            published_at=published or cleaned.published_at,
+            language=language,
+        )
+    ]
 
 
 def _extract(tree: Any, *, favor_recall: bool = False) -> Document | None:
@@ -217,8 +209,8 @@ def _record_outcome(name: str, record: object, *, raw: str | None) -> Outcome:
         return Rejection(name, exc.message)
 
 
-def _field(record: dict[str, Any], *keys: str) -> str:
-    for key in keys:
+def _field(record: dict[str, Any], field: str) -> str:
+    for key in RECORD_FIELDS[field]:
         value = record.get(key)
         if value is None or value == "":
             continue
@@ -233,26 +225,32 @@ def _field(record: dict[str, Any], *keys: str) -> str:
 def _read_record(name: str, record: object, *, raw: str | None) -> ParsedArticle:
     if not isinstance(record, dict):
         raise ImportRejected(f"a record must be a JSON object, not {type(record).__name__}")
-    title = normalise_text(_field(record, "title", "headline")).strip()
-    body = _field(record, "body", "text")
+    title = normalise_text(_field(record, "title")).strip()
+    body = _field(record, "body")
     missing = [label for label, value in (("title", title), ("body or text", body)) if not value]
     if missing:
         raise ImportRejected(f"the record has no {' and no '.join(missing)}")
-    published_text = _field(record, "published_at", "date")
-    published = parse_date(published_text) if published_text else None
-    if published_text and published is None:
-        raise ImportRejected(f"published_at '{published_text[:40]}' is not a date I can read")
-    cleaned = clean_article(body, title=title)
-    builder: Callable[..., ParsedArticle] = _article
-    return builder(
+    declared = _field(record, "language")
+    language = declared or identify_language(body)
+    published_text = _field(record, "published_at")
+    published = None
+    if published_text:
+        try:
+            published = parse_date(published_text, language=language)
+        except ImportRejected as exc:
+            raise ImportRejected(f"published_at: {exc.message}") from exc
+        if published is None:
+            raise ImportRejected(f"published_at '{published_text[:40]}' is not a date I can read")
+    cleaned = clean_article(body, title=title, language=language)
+    return _article(
         name,
         "json",
         title=title,
         body=cleaned.body,
         raw=raw if raw is not None else json.dumps(record, ensure_ascii=False),
         url=_field(record, "url"),
-        publisher=_field(record, "publisher", "source"),
-        author=_field(record, "author", "authors") or cleaned.author,
+        publisher=_field(record, "publisher"),
+        author=_field(record, "author") or cleaned.author,
         published_at=published or cleaned.published_at,
-        language=_field(record, "language", "lang"),
+        language=language,
     )

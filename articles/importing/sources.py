@@ -12,34 +12,19 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from articles.importing.formats import is_archive, unsupported_reason
 from articles.importing.types import Limits, Rejection, SourceFile
-
-TEXT_SUFFIXES = frozenset({".txt", ".text"})
-HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-JSON_SUFFIXES = frozenset({".json"})
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-ARCHIVE_SUFFIXES = frozenset({".zip"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
-EXPECTED = ".txt, .html, .htm, .json, .jsonl or .zip"
 
 
 def megabytes(size: int) -> str:
     return f"{size / 1024**2:.1f} MB" if size >= 100 * 1024 else f"{size:,} bytes"
 
 
-def _hidden(parts: Sequence[str]) -> bool:
+def is_hidden(parts: Sequence[str]) -> bool:
     """Dotfiles, OS litter and macOS resource forks: never articles, never reported."""
     return any(part.startswith(".") or part in {"__MACOSX", "Thumbs.db"} for part in parts)
-
-
-def unsupported_reason(name: str) -> str | None:
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix in SUPPORTED_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
-        return None
-    what = f"'{suffix}'" if suffix else "without an extension"
-    return f"unsupported file type {what} (expected {EXPECTED})"
 
 
 @dataclass(frozen=True)
@@ -66,7 +51,7 @@ def _plan_paths(paths: Sequence[Path], limits: Limits) -> Iterator[_Planned]:
             found = False
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
-                if child.is_dir() or _hidden(relative.parts):
+                if child.is_dir() or is_hidden(relative.parts):
                     continue
                 found = True
                 yield from _plan_file(child, str(path / relative), limits)
@@ -82,7 +67,7 @@ def _plan_file(path: Path, name: str, limits: Limits) -> Iterator[_Planned]:
         yield Rejection(name, reason)
         return
     size = path.stat().st_size
-    if path.suffix.lower() in ARCHIVE_SUFFIXES:
+    if is_archive(name):
         if size > limits.max_zip_bytes:
             yield Rejection(
                 name, f"zip too large: {megabytes(size)} (limit {megabytes(limits.max_zip_bytes)})"
@@ -112,7 +97,7 @@ def _unsafe(name: str) -> bool:
     return ".." in normalised.split("/")
 
 
-def _zip_members(zf: zipfile.ZipFile, name: str, limits: Limits) -> list[zipfile.ZipInfo] | str:
+def _zip_members(zf: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo] | str:
     """The members to import, or the reason the whole archive is rejected."""
     infos = zf.infolist()
     if len(infos) > limits.max_zip_members:
@@ -123,7 +108,7 @@ def _zip_members(zf: zipfile.ZipFile, name: str, limits: Limits) -> list[zipfile
     members = [
         info
         for info in infos
-        if not info.is_dir() and not _hidden(info.filename.replace("\\", "/").split("/"))
+        if not info.is_dir() and not is_hidden(info.filename.replace("\\", "/").split("/"))
     ]
     declared = sum(info.file_size for info in members)
     if declared > limits.max_zip_bytes:
@@ -143,7 +128,7 @@ def _zip_sources(item: _Zip, limits: Limits, *, nested: bool) -> Iterator[Source
         yield Rejection(item.name, f"not a readable zip archive ({exc})")
         return
     with zf:
-        members = _zip_members(zf, item.name, limits)
+        members = _zip_members(zf, limits)
         if isinstance(members, str):
             yield Rejection(item.name, members)
             return
@@ -154,7 +139,7 @@ def _zip_sources(item: _Zip, limits: Limits, *, nested: bool) -> Iterator[Source
             if reason:
                 yield Rejection(name, reason)
                 continue
-            if PurePosixPath(info.filename).suffix.lower() in ARCHIVE_SUFFIXES:
+            if is_archive(info.filename):
                 if nested:
                     yield Rejection(name, "zip inside a zip: unpack the inner archive first")
                     continue
@@ -185,7 +170,7 @@ def _zip_sources(item: _Zip, limits: Limits, *, nested: bool) -> Iterator[Source
                     f"zip expands beyond {megabytes(limits.max_zip_bytes)}: stopped reading",
                 )
                 return
-            if PurePosixPath(info.filename).suffix.lower() in ARCHIVE_SUFFIXES:
+            if is_archive(info.filename):
                 yield from _zip_sources(_Zip(name, None, data), limits, nested=True)
             else:
                 yield SourceFile(name, data)
@@ -220,7 +205,7 @@ def iter_sources_in_bytes(
     reason = unsupported_reason(name)
     if reason:
         yield Rejection(name, reason)
-    elif PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
+    elif is_archive(name):
         if len(data) > limits.max_zip_bytes:
             yield Rejection(
                 name,
@@ -243,7 +228,7 @@ def count_zip_members(data_or_path: bytes | Path, limits: Limits) -> int:
     )
     try:
         with _open_zip(item) as zf:
-            members = _zip_members(zf, "", limits)
+            members = _zip_members(zf, limits)
     except (zipfile.BadZipFile, OSError):
         return 1
     return 1 if isinstance(members, str) else len(members)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
-
-SourceFormat = Literal["text", "html", "json"]
 
 
 @dataclass(frozen=True)
@@ -36,13 +33,17 @@ class Rejection:
 
 @dataclass(frozen=True)
 class ParsedArticle:
-    """One article ready to save: cleaned body, the raw original and the metadata found."""
+    """One article ready to save: cleaned body, the raw original and the metadata found.
+
+    `source_format` is an `Article.SourceFormat` value; the fields are not yet cut to the
+    column sizes (the import service does that, from the model).
+    """
 
     name: str
     title: str
     body: str
     raw: str
-    source_format: SourceFormat
+    source_format: str
     url: str = ""
     publisher: str = ""
     author: str = ""

@@ -17,6 +17,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal
 
@@ -37,7 +38,8 @@ from articles.importing import (
     iter_sources_in_bytes,
     parse_source,
 )
-from articles.importing.sources import count_zip_members, megabytes
+from articles.importing.formats import is_archive
+from articles.importing.sources import count_zip_members, is_hidden, megabytes
 from articles.models import Article, ImportBatch
 from articles.services.claimfinding import claims_find_after_import
 
@@ -117,17 +119,19 @@ def article_import(
     "duplicate" result.
     """
     digest = content_hash(parsed.body)
+    title = _fit("title", parsed.title)
     article = Article(
-        title=parsed.title,
-        publisher=publisher or parsed.publisher,
-        url=parsed.url,
-        author=parsed.author,
+        title=title,
+        publisher=publisher or _fit("publisher", parsed.publisher),
+        url=_fit("url", parsed.url),
+        author=_fit("author", parsed.author),
         published_at=parsed.published_at,
-        language=parsed.language,
+        language=parsed.language[: _column_size("language")],
         body=parsed.body,
         raw=parsed.raw,
         source_format=parsed.source_format,
-        source_name=parsed.name[-500:],
+        # The end of a long path names the file.
+        source_name=parsed.name[-_column_size("source_name") :],
         content_hash=digest,
         imported_by_id=imported_by.pk if imported_by is not None else None,
     )
@@ -136,7 +140,7 @@ def article_import(
         # surfaces as IntegrityError below): skip the queries these validations cost per row.
         article.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        return ImportResult(parsed.name, "rejected", None, parsed.title, _validation_reason(exc))
+        return ImportResult(parsed.name, "rejected", None, title, _validation_reason(exc))
     try:
         with transaction.atomic():
             article.save(force_insert=True)
@@ -145,9 +149,24 @@ def article_import(
         # duplicate. Inserting first and looking up only on conflict saves a query per new row.
         existing = _existing_article_id(digest)
         if existing is not None:
-            return ImportResult(parsed.name, "duplicate", existing, parsed.title)
-        return ImportResult(parsed.name, "rejected", None, parsed.title, "the database refused it")
+            return ImportResult(parsed.name, "duplicate", existing, title)
+        return ImportResult(parsed.name, "rejected", None, title, "the database refused it")
     return ImportResult(parsed.name, "imported", article.pk, article.title)
+
+
+@cache
+def _column_size(field: str) -> int:
+    """The max_length of an Article text column: the model is where the sizes are defined."""
+    size = getattr(Article._meta.get_field(field), "max_length", None)
+    if not isinstance(size, int):
+        raise TypeError(f"Article.{field} has no max_length")
+    return size
+
+
+def _fit(field: str, value: str) -> str:
+    """`value` cut to its Article column, with an ellipsis to show the cut."""
+    limit = _column_size(field)
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 def _existing_article_id(digest: str) -> int | None:
@@ -291,7 +310,7 @@ def upload_file_count(*, files: Sequence[tuple[str, int, Callable[[], bytes]]]) 
     limits = import_limits()
     count = 0
     for name, size, read in files:
-        if PurePosixPath(name).suffix.lower() == ".zip" and size <= limits.max_zip_bytes:
+        if is_archive(name) and size <= limits.max_zip_bytes:
             count += count_zip_members(read(), limits)
         else:
             count += 1
@@ -318,7 +337,7 @@ def _path_members(paths: Sequence[Path]) -> Iterator[tuple[str, Path]]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
-                if child.is_file() and not any(p.startswith(".") for p in relative.parts):
+                if child.is_file() and not is_hidden(relative.parts):
                     yield f"{path.name}/{relative.as_posix()}", child
         else:
             yield path.name, path
@@ -352,7 +371,7 @@ def import_batch_create(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, handle in uploads:
             member = _safe_member_name(name, used)
-            compress = zipfile.ZIP_STORED if member.lower().endswith(".zip") else None
+            compress = zipfile.ZIP_STORED if is_archive(member) else None
             with archive.open(_zip_info(member, compress), "w") as target:
                 while chunk := handle.read(1024 * 1024):
                     target.write(chunk)
@@ -392,7 +411,7 @@ def _archive_file_count(buffer: io.BytesIO, names: Sequence[str]) -> int:
     count = 0
     with zipfile.ZipFile(buffer) as archive:
         for name in names:
-            if name.lower().endswith(".zip"):
+            if is_archive(name):
                 count += count_zip_members(archive.read(name), limits)
             else:
                 count += 1
@@ -418,7 +437,7 @@ def _batch_sources(
         except KeyError:
             yield Rejection(name, "missing from the batch archive")
             continue
-        limit = limits.max_zip_bytes if name.lower().endswith(".zip") else limits.max_file_bytes
+        limit = limits.max_zip_bytes if is_archive(name) else limits.max_file_bytes
         if info.file_size > limit:
             yield Rejection(name, f"file too large: {megabytes(info.file_size)}")
             continue

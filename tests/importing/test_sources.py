@@ -56,7 +56,8 @@ def test_iter_path_sources_rejects_missing_oversized_and_unsupported_files(tmp_p
     assert [reason(item) for item in found] == [
         "no such file or directory",
         "file too large: 2,001 bytes (limit 2,000 bytes)",
-        "unsupported file type '.docx' (expected .txt, .html, .htm, .json, .jsonl or .zip)",
+        "unsupported file type '.docx' "
+        "(expected .txt, .text, .html, .htm, .xhtml, .json, .jsonl, .ndjson or .zip)",
     ]
 
 

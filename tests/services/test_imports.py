@@ -104,6 +104,32 @@ def test_article_import_rejects_invalid_fields():
 
 
 @pytest.mark.django_db
+def test_article_import_cuts_long_fields_to_the_model_columns():
+    fields = {"title": "T" * 600, "author": "A" * 400, "publisher": "P" * 300, "language": "x" * 20}
+    result = services.article_import(parsed=parsed(**fields))
+
+    article = Article.objects.get()
+    for name in ("title", "author", "publisher"):
+        value = getattr(article, name)
+        assert len(value) == Article._meta.get_field(name).max_length
+        assert value.endswith("…")
+    assert article.language == "x" * Article._meta.get_field("language").max_length
+    assert result.title == article.title
+
+
+@pytest.mark.django_db
+def test_articles_import_uploads_rejects_a_date_that_cannot_be_stored():
+    record = b'{"title": "Far", "body": "A body.", "published_at": "9999-12-31T23:00:00-05:00"}'
+    text = b"Far headline\n\nPublished 31 December 9999 23:00 EST\n\nA body paragraph."
+
+    results = services.articles_import_uploads(files=[("far.json", record), ("far.txt", text)])
+
+    assert [r.status for r in results] == ["rejected", "rejected"]
+    assert all("is out of range" in r.reason for r in results)
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
 def test_articles_import_paths_continues_after_bad_files_without_partial_rows(
     tmp_path, monkeypatch
 ):
@@ -191,6 +217,26 @@ def test_import_batch_create_packs_files_and_queues_the_job(
         names = archive.namelist()
     assert "passwd.txt" in names
     assert not any(".." in name for name in names)
+
+
+@pytest.mark.django_db
+def test_import_batch_create_skips_hidden_files_like_the_direct_import(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    folder = tmp_path / "desk"
+    write(folder.mkdir() or folder, "one.txt", "Batch headline one\n\nThe first body.")
+    write(folder, "Thumbs.db", b"\x00litter")
+    write(folder, ".DS_Store", b"litter")
+    (folder / "__MACOSX").mkdir()
+    write(folder / "__MACOSX", "one.txt", b"fork")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = services.import_batch_create(paths=[folder])
+
+    with batch.archive.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        names = [name for name in archive.namelist() if name != services.MANIFEST]
+    assert names == ["desk/one.txt"]
+    assert batch.total == services.articles_import_path_count(paths=[folder]) == 1
 
 
 @pytest.mark.django_db

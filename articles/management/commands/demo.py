@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from articles import roles
+from articles.importing.formats import format_for
 from articles.models import Annotation, Article, Claim, ClaimAppearance, Label, Verdict
 from articles.services.annotations import annotation_submit
 from articles.services.assignments import claims_auto_assign
@@ -30,7 +31,6 @@ from articles.services.verdicts import verdict_publish
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_articles"
 CLAIMS_FILE = SAMPLES / "CLAIMS.json"  # the demo's claims and their quotes, not an article
-ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class Command(BaseCommand):
 
     def _import_articles(self, editor: Any) -> None:
         paths = sorted(
-            p for p in SAMPLES.iterdir() if p.suffix in ARTICLE_SUFFIXES and p != CLAIMS_FILE
+            p for p in SAMPLES.iterdir() if format_for(p.name) is not None and p != CLAIMS_FILE
         )
         results = articles_import_paths(paths=paths, imported_by=editor)
         for result in results:

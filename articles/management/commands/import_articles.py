@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from tqdm import tqdm
 
+from articles.importing import formats
 from articles.services import imports as import_services
 from articles.services.imports import ImportCounts, ImportResult
 from factcheck.celery import app as celery_app
@@ -24,7 +25,8 @@ PROGRESS_BAR_MIN_FILES = 20
 
 class Command(BaseCommand):
     help = (
-        "Import articles from .txt, .html, .json and .jsonl files, folders (recursively) and zips. "
+        f"Import articles from {formats.expected_files()} files and folders (recursively) of "
+        f"them: {formats.formats_help()}. "
         "Prints one line per file and a summary; exits with status 1 if any file was rejected."
     )
 
