@@ -47,10 +47,17 @@ def test_import_upload_page_renders_for_editors(editor_web):
 
 
 @pytest.mark.django_db
-def test_import_upload_imports_small_batches_immediately(editor_web, editor):
-    response = editor_web.post(ADD_URL, {"uploads": files(), "publisher": "Gazette"})
+def test_import_upload_imports_small_batches_immediately(
+    editor_web, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        response = editor_web.post(
+            ADD_URL, {"uploads": files(), "publisher": "Gazette"}, follow=True
+        )
 
     assert response.status_code == 200
+    # Imported in the request: no import job queued (only claim finding over the new article).
+    assert [c.__qualname__.split(".")[0] for c in queued] == ["claims_find_after_import"]
     article = Article.objects.get()
     assert (article.title, article.publisher, article.imported_by) == (
         "Upload headline",
@@ -62,7 +69,14 @@ def test_import_upload_imports_small_batches_immediately(editor_web, editor):
     assert "1 imported, 0 duplicates, 1 rejected" in html
     assert "fc-result-imported" in html
     assert "the record has no body or text" in html
-    assert not ImportBatch.objects.exists()
+    # However small, the upload leaves an import batch with its per-file results, and the
+    # admin log records it.
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.total, batch.imported, batch.rejected) == ("done", 2, 1, 1)
+    assert response.redirect_chain[-1][0].endswith(f"/importbatch/{batch.pk}/change/")
+    from django.contrib.admin.models import LogEntry
+
+    assert LogEntry.objects.filter(object_id=str(batch.pk), user=editor).exists()
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.admin.common import request_user, service_errors
+from articles.admin.common import log_desk_action, request_user, service_errors
 from articles.importing import formats
 from articles.importing.sources import megabytes
 from articles.models import ImportBatch
@@ -139,34 +139,39 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
             count = import_services.upload_file_count(
                 files=[(f.name or "upload", f.size or 0, _reader(f)) for f in files]
             )
-            if count >= settings.FACTCHECK_IMPORT_ASYNC_MIN_FILES:
-                with service_errors(request) as errors:
-                    batch = import_services.import_batch_create(
-                        uploads=[(f.name or "upload", _rewound(f)) for f in files],
-                        created_by=user,
-                        publisher=publisher,
-                    )
-                if not errors:
+            in_background = count >= settings.FACTCHECK_IMPORT_ASYNC_MIN_FILES
+            with service_errors(request) as errors:
+                # Every upload, however small, leaves an import batch with its per-file
+                # results; only large ones wait for a worker.
+                batch = import_services.import_batch_create(
+                    uploads=[(f.name or "upload", _rewound(f)) for f in files],
+                    created_by=user,
+                    publisher=publisher,
+                    queue=in_background,
+                )
+                if not in_background:
+                    batch = import_services.import_batch_process(batch_id=batch.pk)
+            if not errors:
+                log_desk_action(request, batch, f"Imported {batch.total} file(s)", added=True)
+                if in_background:
                     messages.success(
                         request,
                         f"Import batch #{batch.pk} queued: {batch.total} files will be imported "
                         "in the background. This page shows its progress.",
                     )
-                    return HttpResponseRedirect(
-                        reverse("admin:articles_importbatch_change", args=[batch.pk])
+                else:
+                    counts = ImportCounts(
+                        imported=batch.imported,
+                        duplicates=batch.duplicates,
+                        rejected=batch.rejected,
                     )
-            else:
-                imported = import_services.articles_import_uploads(
-                    files=[(f.name or "upload", _rewound(f).read()) for f in files],
-                    imported_by=user,
-                    publisher=publisher,
+                    level = messages.WARNING if batch.rejected else messages.SUCCESS
+                    messages.add_message(
+                        request, level, f"Import #{batch.pk} finished: {counts.summary()}."
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:articles_importbatch_change", args=[batch.pk])
                 )
-                results = [result.as_dict() for result in imported]
-                counts = ImportCounts.of(imported)
-                summary = counts.summary()
-                level = messages.WARNING if counts.rejected else messages.SUCCESS
-                messages.add_message(request, level, f"Import finished: {summary}.")
-                form = ImportUploadForm()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -349,9 +349,12 @@ def import_batch_create(
     paths: Sequence[Path] = (),
     created_by: AbstractBaseUser | None = None,
     publisher: str = "",
+    queue: bool = True,
 ) -> ImportBatch:
     """Pack uploaded files and/or files on disk into one zip in the default storage and create a
-    queued ImportBatch for it; the job is queued after the transaction commits.
+    queued ImportBatch for it; the job is queued after the transaction commits (with `queue`
+    False the caller runs `import_batch_process` itself, e.g. for a small upload: every import
+    leaves the same batch record either way).
 
     Inputs: `uploads` as (name, binary file) pairs; `paths` (files, folders, zips); `publisher`
     overrides what the files say.
@@ -401,7 +404,8 @@ def import_batch_create(
     batch.full_clean()
     batch.save()
     batch_id = batch.pk
-    transaction.on_commit(lambda: article_batch_import_task.delay(batch_id))
+    if queue:
+        transaction.on_commit(lambda: article_batch_import_task.delay(batch_id))
     return batch
 
 
