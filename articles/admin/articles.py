@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from articles import roles
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
-from articles.admin.forms import StaffClaimForm
+from articles.admin.forms import SpanForm, StaffClaimForm
 from articles.models import Article, Claim, Label
 from articles.presentation import reader_highlights
 from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
@@ -195,6 +195,7 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
                 ),
                 article_appearances=[(a, claim_rows.get(a.claim_id)) for a in appearances],
                 can_mark_claims=roles.is_editor(user),
+                span_form=SpanForm(),
                 span_url=reverse("admin:articles_article_span", args=(article.pk,)),
                 autocomplete_url=reverse("admin:autocomplete"),
             )
@@ -226,21 +227,19 @@ def _span_view(request: HttpRequest, article_id: int) -> HttpResponse:
     user = require_editor(request)
     article = get_object_or_404(Article, pk=article_id)
     back = reverse("admin:articles_article_change", args=(article.pk,))
-    start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
-    quote = request.POST.get("quote", "")
-    if start is None or end is None or not quote.strip():
-        messages.error(request, "Select the passage of the article that makes the claim first.")
+    form = SpanForm(request.POST)
+    if not form.is_valid():
+        problems = form.non_field_errors() or ["The selection could not be read; select it again."]
+        for message in problems:
+            messages.error(request, str(message))
         return HttpResponseRedirect(back)
-    mode = request.POST.get("mode", "new")
+    data = form.cleaned_data
+    start, end, quote = data["start"], data["end"], data["quote"]
     with service_errors(request) as errors:
-        if mode == "attach":
-            claim_id = _int(request.POST.get("claim_id"))
-            if claim_id is None:
-                messages.error(request, "Choose the claim to attach this passage to.")
-                return HttpResponseRedirect(back)
+        if data["mode"] == "attach":
             appearance = appearance_add(
                 user=user,
-                claim_id=claim_id,
+                claim_id=data["claim_id"],
                 article_id=article.pk,
                 start=start,
                 end=end,
@@ -250,11 +249,10 @@ def _span_view(request: HttpRequest, article_id: int) -> HttpResponse:
             verb = "Attached the passage to"
             log_desk_action(request, claim, f"Anchored in article {article.pk}: “{quote[:80]}”")
         else:
-            text = request.POST.get("text", "").strip() or quote.strip()
             claim = claim_create(
                 user=user,
-                text=text,
-                claimant=request.POST.get("claimant", ""),
+                text=data["text"].strip() or quote.strip(),
+                claimant=data["claimant"],
                 article_id=article.pk,
                 start=start,
                 end=end,

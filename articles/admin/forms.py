@@ -197,3 +197,43 @@ class AdjudicateForm(forms.Form):
 
 class SendBackForm(forms.Form):
     extra_annotations = forms.IntegerField(min_value=1, max_value=10, initial=1)
+
+
+class SpanForm(forms.Form):
+    """The article reader's span tool: the selected passage (offsets and text, filled in by
+    span.js) and either a new claim's wording and claimant or the claim to attach it to."""
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput(attrs={"id": "fc-start"}))
+    end = forms.IntegerField(min_value=0, widget=forms.HiddenInput(attrs={"id": "fc-end"}))
+    quote = forms.CharField(strip=False, widget=forms.HiddenInput(attrs={"id": "fc-quote-input"}))
+    mode = forms.ChoiceField(
+        choices=[("new", "New claim"), ("attach", "Attach to a claim")],
+        initial="new",
+        widget=forms.HiddenInput(attrs={"id": "fc-mode"}),
+    )
+    text = forms.CharField(
+        required=False,
+        label="Claim, in normalised wording",
+        help_text="Starts as the selected text; edit it into one checkable statement.",
+        widget=forms.Textarea(attrs={"rows": 3, "id": "fc-claim-text"}),
+    )
+    claimant = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={"id": "fc-claimant", "placeholder": "Who makes the claim, e.g. a minister"}
+        ),
+    )
+    claim_id = forms.IntegerField(
+        required=False, widget=forms.HiddenInput(attrs={"id": "fc-claim-id"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("quote") or "").strip() or data.get("start") is None:
+            raise forms.ValidationError(
+                "Select the passage of the article that makes the claim first."
+            )
+        if data.get("mode") == "attach" and data.get("claim_id") is None:
+            raise forms.ValidationError("Choose the claim to attach this passage to.")
+        return data
