@@ -15,7 +15,10 @@ from simple_history.models import HistoricalRecords
 
 
 class Label(models.TextChoices):
-    """An annotator's verdict on a claim, and the label of a consensus or published verdict."""
+    """An annotator's verdict on a claim, and the label of a consensus or published verdict.
+
+    Ordered best first: the order is the rating scale of published ClaimReviews. A new label
+    needs this entry, its migration and one colour token in desk.css (`.fc-label-<value>`)."""
 
     VERIFIED = "verified", "Verified"
     DISPUTED = "disputed", "Disputed"

@@ -15,8 +15,11 @@ from django.conf import settings
 
 from articles.models import Label, Verdict
 
-# The numeric scale of reviewRating: worst (false) to best (verified).
-RATING_VALUES: dict[str, int] = {Label.FALSE: 1, Label.DISPUTED: 2, Label.VERIFIED: 3}
+# The numeric scale of reviewRating, from the order of the Label choices (best first): the last
+# label rates 1, the first rates highest.
+RATING_VALUES: dict[str, int] = {
+    label.value: len(Label) - position for position, label in enumerate(Label)
+}
 WORST_RATING = min(RATING_VALUES.values())
 BEST_RATING = max(RATING_VALUES.values())
 
