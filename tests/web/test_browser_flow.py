@@ -283,7 +283,12 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     page.goto(f"{live_server.url}/admin/articles/article/")
     assert "AGREEMENT" in page.inner_text("#result_list thead").upper()
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 1366, f"the article list is {width}px wide"
+    assert width <= 1366, f"the article list page is {width}px wide"
+    table, room = page.evaluate(
+        "[document.querySelector('#result_list').scrollWidth,"
+        " document.querySelector('#changelist .results').clientWidth]"
+    )
+    assert table <= room, f"the article table needs {table}px of {room}px"
     shots(page, "16-article-list")
     # The annotators who rated it read the published verdict on their screen.
     apage = _login(browser, live_server, annotators[0])
