@@ -167,7 +167,10 @@ def columns(
     """Vertical columns (a daily series), a tick label every `tick_every` columns."""
     left, right, top_pad, bottom_pad = 44, 8, 10, 24
     plot_h = height - top_pad - bottom_pad
-    top = _nice_max(max((d.value for d in data), default=0.0))
+    # Counts: at least 4, so the quarter gridlines fall on whole numbers.
+    top = max(4.0, _nice_max(max((d.value for d in data), default=0.0)))
+    if top < 20:
+        top = float(math.ceil(top / 4) * 4)
     n = max(1, len(data))
     slot = (width - left - right) / n
     gap = min(4.0, slot * 0.2)
@@ -181,7 +184,9 @@ def columns(
                 y=round(top_pad + plot_h - h, 1),
                 width=round(slot - gap, 1),
                 height=round(h, 1),
-                tick=datum.label if i % tick_every == 0 or i == len(data) - 1 else "",
+                tick=datum.label
+                if i % tick_every == 0 or (i == len(data) - 1 and i % tick_every > tick_every // 2)
+                else "",
             )
         )
     grid = tuple(
@@ -270,7 +275,12 @@ def line(
     )
     path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
     grid = tuple(Gridline(y=y_of(lo + span * k / 4), text=fmt(lo + span * k / 4)) for k in range(5))
-    refs = tuple((y_of(v), float(v), text) for v, text in reference if lo <= v <= hi)
+    # Each reference line's label sits above it, the next one's below (they may be close).
+    refs = tuple(
+        (y_of(v), -4.0 if k % 2 == 0 else 12.0, text)
+        for k, (v, text) in enumerate(sorted(reference, reverse=True))
+        if lo <= v <= hi
+    )
     table = tuple((d.label, fmt(d.value)) for d in data)
     if data:
         summary = (

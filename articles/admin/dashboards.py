@@ -56,12 +56,15 @@ def _short_day(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _daily(chart_id: str, title: str, series: list[tuple[date, int]], heading: str) -> Any:
+def _daily(
+    chart_id: str, title: str, series: list[tuple[date, int]], heading: str, *, width: int = 560
+) -> Any:
     return charts.columns(
         chart_id,
         title,
         [charts.Datum(d.isoformat(), _short_day(d), float(n)) for d, n in series],
         value_heading=heading,
+        width=width,
     )
 
 
@@ -275,7 +278,8 @@ def claim_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -> H
             fmt=lambda v: f"{v:.0%}",
             value_heading="Probability",
             max_value=1.0,
-            label_width=110,
+            width=330,
+            label_width=80,
         )
     context = {
         **site.desk_context(request, title=f"Claim #{claim_id}"),
@@ -327,7 +331,7 @@ def annotators_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpRespons
         s
         for s in screened
         if (not flagged_only or s.screening in {Screening.SPAMMER, Screening.ADVERSARIAL})
-        and (not search or search in s.username.lower())
+        and (not search or search in s.username.lower() or search in s.name.lower())
     ]
     page = Paginator(shown, ANNOTATORS_PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [s.annotator_id for s in page.object_list]
@@ -346,18 +350,18 @@ def annotators_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpRespons
                 "work": w,
                 "spark": charts.sparkline(
                     f"fc-spark-{s.annotator_id}",
-                    f"Ratings per day by {s.username}",
+                    f"Ratings per day by {s.name}",
                     [charts.Datum(d.isoformat(), _short_day(d), float(n)) for d, n in w.per_day],
                 ),
                 "heatmap": charts.heatmap(
                     f"fc-confusion-{s.annotator_id}",
-                    f"Confusion matrix of {s.username}",
+                    f"Confusion matrix of {s.name}",
                     names,
                     names,
                     matrix,
                     row_heading="true label",
                     col_heading="given label",
-                    cell=38,
+                    cell=58,
                 )
                 if matrix is not None
                 else None,
@@ -382,6 +386,7 @@ def annotators_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpRespons
             "Ratings per day, all annotators",
             dashboards.ratings_per_day(),
             "Ratings",
+            width=1100,
         ),
     }
     return TemplateResponse(request, "admin/articles/dashboards/annotators.html", context)

@@ -625,6 +625,7 @@ def _first_start(spans: list[tuple[int, int, int]], claim_id: int) -> int:
 class ScreenedAnnotator:
     annotator_id: int
     username: str
+    name: str
     informedness: float | None
     n_ratings: int
     screening: Screening
@@ -634,21 +635,29 @@ def annotators_screened() -> list[ScreenedAnnotator]:
     """Every annotator (members of Annotators, and anyone with a reliability estimate), most
     suspect first: adversarial, then near chance, then by informedness; those the model has
     not seen enough of last. Two queries; the cost grows with the number of annotators only."""
-    users = dict(
-        get_user_model().objects.filter(groups__name=roles.ANNOTATORS).values_list("id", "username")
-    )
+    users = {
+        pk: (username, f"{first} {last}".strip() or username)
+        for pk, username, first, last in get_user_model()
+        .objects.filter(groups__name=roles.ANNOTATORS)
+        .values_list("id", "username", "first_name", "last_name")
+    }
     estimates: dict[int, tuple[float | None, int]] = {}
     rows = AnnotatorReliability.objects.values_list(
-        "annotator_id", "annotator__username", "confusion", "n_annotations"
+        "annotator_id",
+        "annotator__username",
+        "annotator__first_name",
+        "annotator__last_name",
+        "confusion",
+        "n_annotations",
     )
-    for annotator_id, username, confusion, n in rows:
-        users.setdefault(annotator_id, username)
+    for annotator_id, username, first, last, confusion, n in rows:
+        users.setdefault(annotator_id, (username, f"{first} {last}".strip() or username))
         estimates[annotator_id] = (_informedness_of(confusion), int(n))
     screened = []
-    for annotator_id, username in users.items():
+    for annotator_id, (username, name) in users.items():
         value, n = estimates.get(annotator_id, (None, 0))
         screened.append(
-            ScreenedAnnotator(annotator_id, username, value, n, screen(value, n_ratings=n))
+            ScreenedAnnotator(annotator_id, username, name, value, n, screen(value, n_ratings=n))
         )
     order = {
         Screening.ADVERSARIAL: 0,
