@@ -192,9 +192,7 @@ def claims_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
     query.pop("page", None)
     article_id = request.GET.get("article", "")
     article = (
-        Article.objects.filter(pk=int(article_id)).only("id", "title").first()
-        if article_id.isdigit()
-        else None
+        dashboards.article_heading(article_id=int(article_id)) if article_id.isdigit() else None
     )
     context = {
         **site.desk_context(request, title="Claims"),
