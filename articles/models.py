@@ -73,6 +73,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
+        # The claims table filters by publisher and lists the publishers.
+        indexes = (models.Index(fields=["publisher"], name="article_publisher_idx"),)
         constraints = (
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
@@ -212,6 +214,10 @@ class Annotation(models.Model):
                 condition=Q(confidence__isnull=True) | Q(confidence__lte=100),
                 name="annotation_confidence_range",
             ),
+        )
+        # The annotators dashboard reads one page of annotators' recent ratings.
+        indexes = (
+            models.Index(fields=["annotator", "created_at"], name="annotation_annotator_time_idx"),
         )
 
     def __str__(self) -> str:

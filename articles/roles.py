@@ -94,6 +94,21 @@ def may_see_outcome(user: Any, *, has_rated: bool) -> bool:
     return scope is OutcomeScope.ALL or (scope is OutcomeScope.RATED and has_rated)
 
 
+def may_read_dashboards(user: Any) -> bool:
+    """Whether `user` may open the claim dashboards (claims table, claim and article pages):
+    anyone with a desk role. What each page shows of outcomes still follows `outcome_scope`."""
+    return outcome_scope(user) is not OutcomeScope.NONE
+
+
+def may_see_ratings(user: Any, *, has_rated: bool) -> bool:
+    """Whether `user` may see the individual ratings of one claim (each annotator's label,
+    rationale and estimated reliability): editors always; an annotator only once they have
+    rated the claim themselves (blind annotation). Viewers read outcomes, not who said what."""
+    if is_editor(user):
+        return True
+    return outcome_scope(user) is OutcomeScope.RATED and has_rated
+
+
 def require_editor(user: Any, action: str) -> None:
     """Raise `articles.exceptions.PermissionDenied` ("Only editors can <action>.") unless `user`
     is an editor. Services call this before every editor-only write."""

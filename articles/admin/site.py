@@ -30,7 +30,7 @@ class DeskAdminSite(admin.AdminSite):
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # Imported here: the desk views import ModelAdmin-free modules that need the app
         # registry, which is not ready when the site class is first imported.
-        from articles.admin import adjudication, queue
+        from articles.admin import adjudication, dashboards, queue
 
         wrap = self.admin_view
         desk: list[URLResolver | URLPattern] = [
@@ -49,6 +49,30 @@ class DeskAdminSite(admin.AdminSite):
                 "desk/adjudicate/<int:claim_id>/",
                 wrap(self._view(adjudication.adjudicate_view)),
                 name="desk-adjudicate",
+            ),
+            path(
+                "desk/overview/", wrap(self._view(dashboards.overview_view)), name="desk-overview"
+            ),
+            path("desk/claims/", wrap(self._view(dashboards.claims_view)), name="desk-claims"),
+            path(
+                "desk/claims.csv",
+                wrap(self._view(dashboards.claims_csv_view)),
+                name="desk-claims-csv",
+            ),
+            path(
+                "desk/claims/<int:claim_id>/",
+                wrap(self._view(dashboards.claim_view)),
+                name="desk-claim",
+            ),
+            path(
+                "desk/articles/<int:article_id>/",
+                wrap(self._view(dashboards.article_view)),
+                name="desk-article",
+            ),
+            path(
+                "desk/annotators/",
+                wrap(self._view(dashboards.annotators_view)),
+                name="desk-annotators",
             ),
         ]
         return desk + super().get_urls()
@@ -78,6 +102,7 @@ class DeskAdminSite(admin.AdminSite):
             "is_editor": roles.is_editor(user),
             "is_annotator": roles.is_annotator(user),
             "sees_all_outcomes": roles.sees_all_outcomes(user),
+            "reads_dashboards": roles.may_read_dashboards(user),
         }
         if nav["is_annotator"] and user.is_authenticated:
             nav["queue_count"] = annotator_queue(user=user).count()

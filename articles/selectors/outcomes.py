@@ -14,11 +14,15 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from articles import roles
 from articles.models import (
@@ -57,10 +61,21 @@ def contested_queue() -> QuerySet[Claim]:
     """Claims awaiting adjudication, oldest first: not published, and either their consensus is
     contested or they have at least `required_annotations` annotations without a settled
     consensus (pending, missing, or stale while it is recomputed)."""
+    # A per-claim count subquery, not a GROUP BY over every open claim's annotations: the
+    # queue's head (a LIMIT in created_at order, as the overview shows it) then reads only the
+    # claims it needs.
+    n_annotations = Subquery(
+        Annotation.objects.filter(claim_id=OuterRef("pk"))
+        .order_by()
+        .values("claim_id")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
     return (
         Claim.objects.filter(status=Claim.Status.OPEN)
         .select_related("consensus")
-        .annotate(n_annotations=Count("annotations", distinct=True))
+        .annotate(n_annotations=Coalesce(n_annotations, 0))
         .filter(
             Q(consensus__status=ConsensusStatus.CONTESTED)
             | (
