@@ -67,7 +67,7 @@ def test_exports_stream_yields_before_the_query_finishes(editor, settings, monke
     _verdicts(30)
     settings.FACTCHECK_API_EXPORT_CHUNK_ROWS = 5
     monkeypatch.setattr("articles.api.streaming.CHUNK_BYTES", 1)
-    pulled = []
+    pulled: list[object] = []
     monkeypatch.setattr(
         views.exports, "verdict_export_rows", _counting(exports.verdict_export_rows, pulled)
     )
