@@ -18,7 +18,7 @@ from typing import Any
 
 from articles.selectors.exports import EXPORT_COLUMNS
 
-CHUNK_BYTES = 64 * 1024
+CHUNK_BYTES = 256 * 1024
 
 
 def _cell(value: Any) -> Any:

@@ -6,6 +6,7 @@ Blindness is never decided here: every queryset goes through `articles.selectors
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
@@ -230,8 +231,22 @@ _VALUES_COLUMNS: tuple[str, ...] = (
     "published_at",
     "retracted_at",
 )
-_TEXT_COLUMNS = frozenset({"label", "reason", "consensus_label", "claim_text", "claimant"})
-_TIMESTAMP_COLUMNS = frozenset({"published_at", "retracted_at"})
+# What each of `EXPORT_COLUMNS` holds: a number, a boolean, free text, or a word or a time
+# (text of letters, digits and `-:.+T` alone, which neither CSV nor JSON quote or escape).
+_COLUMN_KINDS: dict[str, Literal["number", "boolean", "text", "word", "time"]] = {
+    "id": "number",
+    "claim_id": "number",
+    "version": "number",
+    "label": "text",
+    "status": "word",
+    "is_override": "boolean",
+    "reason": "text",
+    "consensus_label": "text",
+    "claim_text": "text",
+    "claimant": "text",
+    "published_at": "time",
+    "retracted_at": "time",
+}
 
 
 def _isoformat_sql(column: str) -> str:
@@ -239,28 +254,50 @@ def _isoformat_sql(column: str) -> str:
     timestamp `column`: `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00` (no fraction when it is zero),
     NULL for NULL. (`.000000` can only be the fraction: nothing else there has a dot.)"""
     return (
-        f"replace(to_char(({column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
-        "'.000000', '') || '+00:00'"
+        f"(replace(to_char(({column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "'.000000', '') || '+00:00')"
     )
 
 
-def _export_column_sql(name: str, *, fmt: ExportFormat) -> str:
-    """One `EXPORT_COLUMNS` column over the row `v` of `verdict_export_values`, formatted as the
-    Python writers of `articles.api.streaming` format it."""
-    column = f'v."{name}"'
+def _value_sql(name: str) -> str:
+    """One of `EXPORT_COLUMNS` over the row `v` of `verdict_export_values`, with the value that
+    `verdict_export_rows` gives (times as `_cell` in `articles.api.streaming` writes them)."""
     if name == "status":
-        return "CASE WHEN v.\"status_source\" IS NULL THEN 'published' ELSE 'retracted' END"
-    if name in _TIMESTAMP_COLUMNS:
-        return _isoformat_sql(column)
-    if fmt == "jsonl":  # row_to_json writes numbers, booleans, strings and nulls as json does
-        return column
-    if name == "is_override":  # Python's csv writes str(True)
-        return f"CASE WHEN {column} THEN 'True' ELSE 'False' END"
-    if name in _TEXT_COLUMNS:
-        # COPY quotes an empty string (it would read back as NULL otherwise); Python's csv
-        # writes it bare, as it writes None, so both become NULL here.
-        return f"NULLIF({column}, '')"
-    return column
+        return "(CASE WHEN v.\"status_source\" IS NULL THEN 'published' ELSE 'retracted' END)"
+    if _COLUMN_KINDS[name] == "time":
+        return _isoformat_sql(f'v."{name}"')
+    return f'v."{name}"'
+
+
+def _csv_sql(name: str) -> str:
+    """The column as Python's csv writes it: booleans as `str(value)`; an empty text as None
+    (COPY quotes an empty string, to tell it from NULL, where Python's csv writes both bare)."""
+    value, kind = _value_sql(name), _COLUMN_KINDS[name]
+    if kind == "boolean":
+        return f"(CASE WHEN {value} THEN 'True' WHEN NOT {value} THEN 'False' END)"
+    if kind == "text":
+        return f"NULLIF({value}, '')"
+    return value
+
+
+def _json_sql(name: str) -> str:
+    """The column's JSON text as `json.JSONEncoder(ensure_ascii=False)` writes it (numbers,
+    `true`/`false`, strings escaped by `to_json` exactly as json does, `null`)."""
+    value, kind = _value_sql(name), _COLUMN_KINDS[name]
+    if kind == "number":
+        json_text = f"{value}::text"
+    elif kind == "boolean":
+        json_text = f"(CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END)"
+    elif kind == "text":
+        json_text = f"to_json({value})::text"
+    else:
+        json_text = f"('\"' || {value} || '\"')"
+    return f"coalesce({json_text}, 'null')"
+
+
+# The JSON Lines object of one row: keys in `EXPORT_COLUMNS` order, compact separators, for
+# PostgreSQL's format(). A parameter of the statement, so its `%` are no placeholders there.
+_JSON_LINE_TEMPLATE = "{" + ",".join(f"{json.dumps(name)}:%s" for name in EXPORT_COLUMNS) + "}"
 
 
 def verdict_export_by_copy(qs: QuerySet[Verdict]) -> bool:
@@ -273,25 +310,25 @@ def verdict_export_copy_sql(qs: QuerySet[Verdict], *, fmt: ExportFormat) -> tupl
     """The `COPY ... TO STDOUT` statement and its parameters that make PostgreSQL write the
     export of `qs` itself, byte for byte as `articles.api.streaming` writes the rows of
     `verdict_export_rows`: the same SELECT (`verdict_export_values`: rows, visibility, order),
-    each column formatted in SQL. CSV comes with its header line. JSON Lines are `row_to_json`
-    texts, copied in CSV format with a quote and a delimiter that JSON text never contains
-    (control characters are escaped in it), so nothing in a line is quoted or escaped again.
+    each column formatted in SQL. CSV comes with its header line. Each JSON line is one text
+    built by format(), copied in CSV format with a quote and a delimiter that the line never
+    contains (JSON escapes every control character), so nothing in it is quoted or escaped
+    again.
 
     Raises `EmptyResultSet` when `qs` can match no row (for instance `none()`)."""
     sql, params = verdict_export_values(qs).query.sql_with_params()
     columns = ", ".join(f'"{name}"' for name in _VALUES_COLUMNS)
-    select = ", ".join(
-        f'{_export_column_sql(name, fmt=fmt)} AS "{name}"' for name in EXPORT_COLUMNS
-    )
     # The inner SELECT keeps its ORDER BY: a subquery with one is not flattened, and the outer
-    # projections neither join, group nor sort, so rows leave in its order.
-    export = f"SELECT {select} FROM ({sql}) AS v ({columns})"  # noqa: S608 - the ORM's SQL, our identifiers
+    # projection neither joins, groups nor sorts, so rows leave in its order.
+    rows = f"FROM ({sql}) AS v ({columns})"
     if fmt == "csv":
-        return f"COPY ({export}) TO STDOUT WITH (FORMAT csv, HEADER)", params
-    lines = f"SELECT row_to_json(e) FROM ({export}) AS e"  # noqa: S608
+        select = ", ".join(f'{_csv_sql(name)} AS "{name}"' for name in EXPORT_COLUMNS)
+        return f"COPY (SELECT {select} {rows}) TO STDOUT WITH (FORMAT csv, HEADER)", params
+    values = ", ".join(_json_sql(name) for name in EXPORT_COLUMNS)
     return (
-        f"COPY ({lines}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')",
-        params,
+        f"COPY (SELECT format(%s, {values}) {rows}) "
+        "TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')",
+        (_JSON_LINE_TEMPLATE, *params),
     )
 
 
