@@ -100,6 +100,36 @@ def test_exports_read_by_copy_while_it_runs(postgres, editor, monkeypatch):
         assert postgres.connection.pgconn.transaction_status != TransactionStatus.ACTIVE
 
 
+@pytest.mark.django_db
+def test_exports_abandoned_copy_leaves_the_connection_usable(postgres, editor, monkeypatch):
+    """A client that goes away mid-export: the server closes the response, the COPY is
+    cancelled and the connection serves the next query."""
+    from django.core import signals
+    from django.db import close_old_connections
+    from psycopg.pq import TransactionStatus
+    from rest_framework.test import APIRequestFactory
+
+    from articles.services.tokens import api_token_issue
+
+    _verdicts(12)
+    monkeypatch.setattr("articles.api.streaming.CHUNK_BYTES", 1)
+    key = api_token_issue(user=editor, name="abandoned").key
+    request = APIRequestFactory().get(
+        "/api/v1/verdicts/?format=jsonl", HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    response = views.VerdictViewSet.as_view({"get": "list"})(request)
+    next(iter(response))
+    assert postgres.connection.pgconn.transaction_status == TransactionStatus.ACTIVE
+    # What a WSGI server does when the client is gone; the test's transaction stays open.
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
+    assert postgres.connection.pgconn.transaction_status != TransactionStatus.ACTIVE
+    assert Verdict.objects.count() == 12
+
+
 # Values that CSV and JSON must quote or escape (quotes, backslashes, COPY's own markers, line
 # breaks, tabs and other control characters) and characters beyond ASCII.
 AWKWARD_TEXTS = (
