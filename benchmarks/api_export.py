@@ -8,7 +8,8 @@ migrates it, bulk-creates one article, the claims and one published verdict per 
 serves the desk with gunicorn (one sync worker) on 127.0.0.1 and times in the same run,
 interleaved, best of --rounds:
   * baseline: `COPY (<the export's own SELECT>) TO STDOUT WITH CSV` read to the end;
-  * ours: GET /api/v1/verdicts/?format=csv and ?format=jsonl with a token, read to the end.
+  * ours: GET /api/v1/verdicts/?format=csv and ?format=jsonl with a token, read to the end (on
+    PostgreSQL the export is itself a COPY of that SELECT, each column formatted in SQL).
 It also samples the worker's resident memory while it streams the 20k newest verdicts and while
 it streams all of them. Prints the figures; exits 1 when either format is below 0.5x COPY's
 throughput or the peak memory grows by 20 MB or more between 20k and all rows.

@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
 }
 # Published verdicts readable without signing in (GET /api/v1/verdicts/ and its details).
 FACTCHECK_API_PUBLIC_VERDICTS = env.bool("FACTCHECK_API_PUBLIC_VERDICTS", default=False)
-# Rows fetched per round trip of the export's server-side cursor.
+# Rows fetched per round trip of the export's cursor where the export is not a COPY (SQLite).
 FACTCHECK_API_EXPORT_CHUNK_ROWS = env.int("FACTCHECK_API_EXPORT_CHUNK_ROWS", default=2000)
 # The publishing organisation of ClaimReview JSON-LD, and the public URL of a verdict
 # (placeholders {claim_id}, {verdict_id}, {version}).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -506,10 +507,17 @@ class VerdictViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Verdict]):
         fmt = self._format()
         qs = self.filter_queryset(self.get_queryset())
         if fmt in STREAMED_FORMATS:
-            rows = exports.verdict_export_rows(
-                qs, chunk_size=int(settings.FACTCHECK_API_EXPORT_CHUNK_ROWS)
-            )
-            chunks = streaming.csv_chunks(rows) if fmt == "csv" else streaming.jsonl_chunks(rows)
+            chunks: Iterator[bytes]
+            if exports.verdict_export_by_copy(qs):
+                export_format: exports.ExportFormat = "csv" if fmt == "csv" else "jsonl"
+                chunks = streaming.joined_chunks(exports.verdict_export_copy(qs, fmt=export_format))
+            else:
+                rows = exports.verdict_export_rows(
+                    qs, chunk_size=int(settings.FACTCHECK_API_EXPORT_CHUNK_ROWS)
+                )
+                chunks = (
+                    streaming.csv_chunks(rows) if fmt == "csv" else streaming.jsonl_chunks(rows)
+                )
             media_type = CSVRenderer.media_type if fmt == "csv" else JSONLinesRenderer.media_type
             response = StreamingHttpResponse(chunks, content_type=f"{media_type}; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="verdicts.{fmt}"'

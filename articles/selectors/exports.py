@@ -6,10 +6,13 @@ Blindness is never decided here: every queryset goes through `articles.selectors
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from articles.models import (
@@ -208,3 +211,148 @@ def verdict_export_rows(qs: QuerySet[Verdict], *, chunk_size: int) -> Iterator[t
     so memory does not grow with the number of rows."""
     for row in verdict_export_values(qs).iterator(chunk_size=chunk_size):
         yield (*row[:4], "retracted" if row[4] is not None else "published", *row[5:])
+
+
+ExportFormat = Literal["csv", "jsonl"]
+
+# The columns of `verdict_export_values`, named for the SQL that formats them (`retracted_at`
+# comes twice there: first as the source of `status`).
+_VALUES_COLUMNS: tuple[str, ...] = (
+    "id",
+    "claim_id",
+    "version",
+    "label",
+    "status_source",
+    "is_override",
+    "reason",
+    "consensus_label",
+    "claim_text",
+    "claimant",
+    "published_at",
+    "retracted_at",
+)
+# What each of `EXPORT_COLUMNS` holds: a number, a boolean, free text, or a word or a time
+# (text of letters, digits and `-:.+T` alone, which neither CSV nor JSON quote or escape).
+_COLUMN_KINDS: dict[str, Literal["number", "boolean", "text", "word", "time"]] = {
+    "id": "number",
+    "claim_id": "number",
+    "version": "number",
+    "label": "text",
+    "status": "word",
+    "is_override": "boolean",
+    "reason": "text",
+    "consensus_label": "text",
+    "claim_text": "text",
+    "claimant": "text",
+    "published_at": "time",
+    "retracted_at": "time",
+}
+
+
+def _isoformat_sql(column: str) -> str:
+    """SQL giving what `datetime.isoformat()` gives for the UTC datetime the ORM reads from the
+    timestamp `column`: `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00` (no fraction when it is zero),
+    NULL for NULL. (`.000000` can only be the fraction: nothing else there has a dot.)"""
+    return (
+        f"(replace(to_char(({column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "'.000000', '') || '+00:00')"
+    )
+
+
+def _value_sql(name: str) -> str:
+    """One of `EXPORT_COLUMNS` over the row `v` of `verdict_export_values`, with the value that
+    `verdict_export_rows` gives (times as `_cell` in `articles.api.streaming` writes them)."""
+    if name == "status":
+        return "(CASE WHEN v.\"status_source\" IS NULL THEN 'published' ELSE 'retracted' END)"
+    if _COLUMN_KINDS[name] == "time":
+        return _isoformat_sql(f'v."{name}"')
+    return f'v."{name}"'
+
+
+def _csv_sql(name: str) -> str:
+    """The column as Python's csv writes it: booleans as `str(value)`; an empty text as None
+    (COPY quotes an empty string, to tell it from NULL, where Python's csv writes both bare)."""
+    value, kind = _value_sql(name), _COLUMN_KINDS[name]
+    if kind == "boolean":
+        return f"(CASE WHEN {value} THEN 'True' WHEN NOT {value} THEN 'False' END)"
+    if kind == "text":
+        return f"NULLIF({value}, '')"
+    return value
+
+
+def _json_sql(name: str) -> str:
+    """The column's JSON text as `json.JSONEncoder(ensure_ascii=False)` writes it (numbers,
+    `true`/`false`, strings escaped by `to_json` exactly as json does, `null`)."""
+    value, kind = _value_sql(name), _COLUMN_KINDS[name]
+    if kind == "number":
+        json_text = f"{value}::text"
+    elif kind == "boolean":
+        json_text = f"(CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END)"
+    elif kind == "text":
+        json_text = f"to_json({value})::text"
+    else:
+        json_text = f"('\"' || {value} || '\"')"
+    return f"coalesce({json_text}, 'null')"
+
+
+# The JSON Lines object of one row: keys in `EXPORT_COLUMNS` order, compact separators, for
+# PostgreSQL's format(). A parameter of the statement, so its `%` are no placeholders there.
+_JSON_LINE_TEMPLATE = "{" + ",".join(f"{json.dumps(name)}:%s" for name in EXPORT_COLUMNS) + "}"
+
+
+def verdict_export_by_copy(qs: QuerySet[Verdict]) -> bool:
+    """Whether `verdict_export_copy` serves the export of `qs` (PostgreSQL); otherwise it is
+    written row by row from `verdict_export_rows`."""
+    return connections[qs.db].vendor == "postgresql"
+
+
+def verdict_export_copy_sql(qs: QuerySet[Verdict], *, fmt: ExportFormat) -> tuple[str, Any]:
+    """The `COPY ... TO STDOUT` statement and its parameters that make PostgreSQL write the
+    export of `qs` itself, byte for byte as `articles.api.streaming` writes the rows of
+    `verdict_export_rows`: the same SELECT (`verdict_export_values`: rows, visibility, order),
+    each column formatted in SQL. CSV comes with its header line. Each JSON line is one text
+    built by format(), copied in CSV format with a quote and a delimiter that the line never
+    contains (JSON escapes every control character), so nothing in it is quoted or escaped
+    again.
+
+    Raises `EmptyResultSet` when `qs` can match no row (for instance `none()`)."""
+    sql, params = verdict_export_values(qs).query.sql_with_params()
+    columns = ", ".join(f'"{name}"' for name in _VALUES_COLUMNS)
+    # The inner SELECT keeps its ORDER BY: a subquery with one is not flattened, and the outer
+    # projection neither joins, groups nor sorts, so rows leave in its order.
+    rows = f"FROM ({sql}) AS v ({columns})"
+    if fmt == "csv":
+        select = ", ".join(f'{_csv_sql(name)} AS "{name}"' for name in EXPORT_COLUMNS)
+        return f"COPY (SELECT {select} {rows}) TO STDOUT WITH (FORMAT csv, HEADER)", params
+    values = ", ".join(_json_sql(name) for name in EXPORT_COLUMNS)
+    return (
+        f"COPY (SELECT format(%s, {values}) {rows}) "
+        "TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')",
+        (_JSON_LINE_TEMPLATE, *params),
+    )
+
+
+def verdict_export_copy(
+    qs: QuerySet[Verdict], *, fmt: ExportFormat
+) -> Iterator[bytes | memoryview]:
+    """The export of `qs` as PostgreSQL writes it (`verdict_export_copy_sql`), one piece per
+    line as COPY sends it: nothing is turned into Python objects, memory stays flat whatever
+    the number of rows, and the first line leaves before the query is done."""
+    try:
+        sql, params = verdict_export_copy_sql(qs, fmt=fmt)
+    except EmptyResultSet:
+        if fmt == "csv":
+            yield (",".join(EXPORT_COLUMNS) + "\n").encode()
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    connection = connections[qs.db]
+    if not isinstance(connection.ops, DatabaseOperations):
+        raise TypeError(f"COPY needs PostgreSQL, not {connection.vendor}")
+    statement = connection.ops.compose_sql(sql, params)
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.copy(statement) as copy,
+    ):
+        yield from copy
