@@ -10,6 +10,7 @@ Similarity is the cosine of two vectors, from 0 (no content word shared) to 1.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -19,9 +20,6 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 
 from articles.claimfinding.lexicon import STOPWORDS
 
@@ -55,13 +53,21 @@ def content_tokens(text: str) -> list[str]:
     return tokens
 
 
-_HASHER = HashingVectorizer(
-    analyzer=content_tokens,
-    n_features=N_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
+@functools.cache
+def _hasher() -> Any:
+    # scikit-learn is imported on first use: importing it (with scipy.stats and pandas) takes
+    # seconds, which every process that loads the admin (any manage.py command, each worker)
+    # would otherwise pay at start-up whether or not it ever matches a sentence.
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer=content_tokens,
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    )
+
 
 # A scipy.sparse CSR matrix (scipy ships no type hints).
 Matrix: TypeAlias = Any
@@ -75,8 +81,10 @@ def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 10
     """
     n = len(texts)
     if n == 0:
+        from scipy import sparse
+
         return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    counts: Matrix = _HASHER.transform(texts).tocsr()
+    counts: Matrix = _hasher().transform(texts).tocsr()
     counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
     df = np.bincount(counts.indices, minlength=N_FEATURES)
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -84,6 +92,8 @@ def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 10
         idf[df > max_df * n] = 0.0
     counts.data *= idf[counts.indices]
     counts.eliminate_zeros()
+    from sklearn.preprocessing import normalize
+
     return normalize(counts, copy=False)
 
 
@@ -146,6 +156,8 @@ def cluster(
     labels = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return []
+    from scipy import sparse
+
     # Neighbours of every row at or above the threshold, built in blocks.
     transposed = vectors.T.tocsc()
     blocks: list[Matrix] = []
