@@ -1,8 +1,9 @@
 """The desk's Celery application: configured from Django settings (CELERY_* names)."""
 
 import os
+from typing import Any
 
-from celery import Celery, signals
+from celery import Celery, Task, signals, states
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 
@@ -26,3 +27,45 @@ def refuse_invalid_settings(**kwargs: object) -> None:
     errors = [message for message in run_checks(tags=[SETTINGS_TAG]) if message.is_serious()]
     if errors:
         raise SystemCheckError("\n".join(str(error) for error in errors))
+
+
+@signals.worker_init.connect
+def keep_database_connections(**kwargs: object) -> None:
+    """Give the worker's database connections their own lifetime,
+    FACTCHECK_WORKER_CONN_MAX_AGE (web processes keep DATABASE_CONN_MAX_AGE). Runs before any
+    task opens a connection; prefork children inherit the setting."""
+    from django.conf import settings
+    from django.db import connections
+
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = settings.FACTCHECK_WORKER_CONN_MAX_AGE
+
+
+@signals.task_prerun.connect
+def database_connections_before_task(task: Task[Any, Any], **kwargs: object) -> None:
+    """Before a task: close connections past their age or left unusable; the rest are kept and
+    checked (CONN_HEALTH_CHECKS) before their first query, so a database restart between tasks
+    costs one reconnect, not a failed job. Eager tasks run inside their caller's connection
+    and transaction: left alone."""
+    if task.request.is_eager:
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
+@signals.task_postrun.connect
+def database_connections_after_task(
+    task: Task[Any, Any], state: str | None = None, **kwargs: object
+) -> None:
+    """After a task: keep a connection that is healthy and young enough; close every connection
+    after a task that did not succeed, whose connection may be mid-query or mid-transaction in
+    ways Django cannot detect (a time limit interrupting a query)."""
+    if task.request.is_eager:
+        return
+    from django.db import close_old_connections, connections
+
+    if state == states.SUCCESS:
+        close_old_connections()
+    else:
+        connections.close_all()

@@ -90,7 +90,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Web processes: seconds a connection is kept between requests. Each thread of a threaded server
+# holds its own, so keep this 0 under ASGI (Django's advice) or a server that starts a thread per
+# request; a pool of worker threads (gunicorn gthread) holds at most one per thread.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Celery worker processes: the same, applied when a worker starts (factcheck/celery.py). A worker
+# runs one task at a time per pool slot, so it holds at most one connection per slot; reopening a
+# connection per job cost more than the job itself. Checked before each job's first query
+# (CONN_HEALTH_CHECKS) and closed after a job that failed. 0 closes it after every job.
+FACTCHECK_WORKER_CONN_MAX_AGE = env.int("FACTCHECK_WORKER_CONN_MAX_AGE", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -------------------------------------------------------------------------------------
@@ -169,23 +177,34 @@ FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY",
 # Queue the claim-finding job after each import commits.
 FACTCHECK_CLAIMFINDING_ON_IMPORT = env.bool("FACTCHECK_CLAIMFINDING_ON_IMPORT", default=True)
 
+# A burst of ratings on one claim is one recompute: a rating's job is not queued while another
+# job for the same claim is queued and not yet started (a key per claim on the broker, see
+# articles/tasks/coalescing.py). The key expires after this many seconds in case its job is lost
+# (the stale sweep recomputes such a claim anyway); 0 queues a job for every change.
+FACTCHECK_CONSENSUS_COALESCE_SECONDS = env.int("FACTCHECK_CONSENSUS_COALESCE_SECONDS", default=300)
+
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# No result backend: no caller reads a task's result or state (jobs write their outcome to the
+# database: Consensus rows, ConsensusRun, ImportBatch, webhook deliveries), so storing one per
+# task would only be a Redis write per job and keys piling up.
+CELERY_TASK_IGNORE_RESULT = True
 # Without a broker, tasks run in process so a laptop needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
-CELERY_RESULT_EXPIRES = 24 * 3600
+# Celery's Django support closes the database connection before and after every task unless
+# this is set, and then closes it every this many tasks regardless of CONN_MAX_AGE. The worker's
+# own handlers (factcheck/celery.py) manage the connection instead: kept for
+# FACTCHECK_WORKER_CONN_MAX_AGE, health-checked before each task, closed after a failed one.
+CELERY_DB_REUSE_MAX = 10_000
 # Fail fast when the broker is down: the caller marks the claim stale instead of hanging.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -138,7 +138,6 @@ def start_worker(
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "DATABASE_CONN_MAX_AGE": "0",
         **(extra_env or {}),
     }
     celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
@@ -193,11 +192,8 @@ def live_services(django_db_setup, django_db_blocker) -> Iterator[tuple[str, str
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    previous = {
-        "broker_url": celery_app.conf.broker_url,
-        "result_backend": celery_app.conf.result_backend,
-    }
-    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+    previous = {"broker_url": celery_app.conf.broker_url}
+    celery_app.conf.update(broker_url=redis_url)
     reset_celery_pools()
     try:
         yield database_url, redis_url

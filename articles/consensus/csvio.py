@@ -1,7 +1,9 @@
 """Read annotation CSV files into integer-coded arrays, and write consensus CSV files.
 
-Used by the offline ``aggregate`` management command; Django-free (csv and numpy only) so it
-can be tested and reused without settings.
+Used by the offline ``aggregate`` management command; Django-free (csv, numpy and pyarrow) so it
+can be tested and reused without settings. Files are read and written by `arrowcsv` (pyarrow,
+column-wise, in bounded memory); this module's csv-module reader is the reference it falls back
+to whenever a file has a problem to report, so every message below is the same on both paths.
 
 Input: a header row naming at least the claim, annotator and label columns (names are
 configurable; surrounding spaces are ignored), then one annotation per row. Blank lines are
@@ -10,7 +12,11 @@ skipped. Every problem is reported with the line number where its row starts:
 * missing header columns (the header found is listed), an empty file, a header with no rows;
 * a row whose field count differs from the header's, an empty claim/annotator/label field;
 * bytes that are not UTF-8 or CSV the parser rejects;
-* with ``duplicates="error"``, the same (claim, annotator) pair twice (both lines are named).
+* with ``duplicates="error"``, the same (claim, annotator) pair twice (both lines are named);
+* with a declared label set (``labels``), a label outside it.
+
+Labels are normalised before anything else: surrounding whitespace dropped, inner runs of
+whitespace made one space, case folded (`` Verified`` and ``VERIFIED`` are ``verified``).
 
 A pair rated more than once is otherwise not an error: real exports contain re-ratings. With
 ``duplicates="last"`` the annotator's last rating of the claim replaces the earlier ones (what
@@ -20,8 +26,9 @@ with the first few line numbers, so the caller can say so.
 
 Up to ``max_errors`` problems are collected and raised together as one :class:`CsvFormatError`.
 
-Codes: claims and annotators are numbered in order of first appearance; labels are any strings,
-numbered in sorted order, so ``label_names[code]`` is the label.
+Codes: claims and annotators are numbered in order of first appearance; labels are any strings
+(or the declared ones, used or not), numbered in sorted order, so ``label_names[code]`` is the
+label.
 """
 
 from __future__ import annotations
@@ -34,10 +41,16 @@ from typing import Protocol
 
 import numpy as np
 
+from articles.consensus import arrowcsv
 from articles.consensus.arrays import NO_LABEL, IntArray, Posteriors
 from articles.consensus.rules import STATUS_NAMES, Outcome
 
 DUPLICATE_POLICIES = ("error", "last", "all")
+
+
+def normal_label(text: str) -> str:
+    """A label as compared and reported: whitespace trimmed and collapsed, case folded."""
+    return " ".join(text.split()).casefold()
 
 
 class TextSink(Protocol):
@@ -63,7 +76,7 @@ class AnnotationTable:
     item_idx: IntArray
     worker_idx: IntArray
     label_idx: IntArray
-    claim_ids: tuple[str, ...]
+    claim_ids: Sequence[str]  # a tuple, or Arrow-backed from the pyarrow reader
     annotator_ids: tuple[str, ...]
     label_names: tuple[str, ...]
     n_repeated: int = 0
@@ -100,16 +113,19 @@ def read_annotations(
     source: str = "input",
     max_errors: int = 20,
     duplicates: str = "error",
+    labels: Sequence[str] | None = None,
 ) -> AnnotationTable:
     """Parse annotation rows from ``lines`` (an open text file or any iterable of lines).
 
     ``duplicates`` is what to do with a (claim, annotator) pair rated again: ``"error"``,
-    ``"last"`` or ``"all"`` (see the module docstring).
+    ``"last"`` or ``"all"`` (see the module docstring). ``labels``, when given, is the declared
+    label set: a row with another label is a problem, and every declared label gets a code.
     Raises :class:`CsvFormatError` listing every problem found (up to ``max_errors``); nothing is
     returned from a file with any problem.
     """
     if duplicates not in DUPLICATE_POLICIES:
         raise ValueError(f"duplicates must be one of {DUPLICATE_POLICIES}, not {duplicates!r}")
+    declared = _declared_labels(labels)
     reader = csv.reader(lines)
     problems: list[str] = []
 
@@ -155,7 +171,7 @@ def read_annotations(
     repeated_examples: list[str] = []
     items: list[int] = []
     workers: list[int] = []
-    labels: list[int] = []
+    label_rows: list[int] = []
     line = header_line
     while len(problems) < max_errors:
         start = reader.line_num + 1
@@ -174,11 +190,15 @@ def read_annotations(
             continue
         claim = row[claim_at].strip()
         annotator = row[annotator_at].strip()
-        label = row[label_at].strip()
+        label = normal_label(row[label_at])
         if not (claim and annotator and label):
             values = (claim, annotator, label)
             empty = [name for name, value in zip(wanted, values, strict=True) if not value]
             problems.append(f"line {line}: empty {', '.join(map(repr, empty))}")
+            continue
+        if declared is not None and label not in declared:
+            allowed = ", ".join(map(repr, sorted(declared)))
+            problems.append(f"line {line}: label {label!r} is not one of {allowed}")
             continue
         item = claim_codes.setdefault(claim, len(claim_codes))
         worker = annotator_codes.setdefault(annotator, len(annotator_codes))
@@ -198,11 +218,11 @@ def read_annotations(
                     f"(first on line {first})"
                 )
             if duplicates == "last":
-                labels[index] = code
+                label_rows[index] = code
                 continue
         items.append(item)
         workers.append(worker)
-        labels.append(code)
+        label_rows.append(code)
     if len(problems) >= max_errors:
         problems.append(f"stopped after {max_errors} problems")
     if problems:
@@ -211,7 +231,7 @@ def read_annotations(
         problems.append(f"no annotation rows after the header (line {header_line})")
         raise fail()
 
-    label_names = sorted(label_codes)
+    label_names = sorted(declared if declared is not None else label_codes)
     sorted_code = {name: code for code, name in enumerate(label_names)}
     remap = np.empty(len(label_codes), dtype=np.int64)
     for name, code in label_codes.items():
@@ -219,13 +239,22 @@ def read_annotations(
     return AnnotationTable(
         item_idx=np.asarray(items, dtype=np.int64),
         worker_idx=np.asarray(workers, dtype=np.int64),
-        label_idx=remap[np.asarray(labels, dtype=np.int64)],
+        label_idx=remap[np.asarray(label_rows, dtype=np.int64)],
         claim_ids=tuple(claim_codes),
         annotator_ids=tuple(annotator_codes),
         label_names=tuple(label_names),
         n_repeated=n_repeated,
         repeated_examples=tuple(repeated_examples),
     )
+
+
+def _declared_labels(labels: Sequence[str] | None) -> frozenset[str] | None:
+    if labels is None:
+        return None
+    declared = frozenset(normal_label(label) for label in labels)
+    if not declared or "" in declared:
+        raise ValueError("the declared labels must be non-empty and not blank")
+    return declared
 
 
 def read_annotations_file(
@@ -235,12 +264,40 @@ def read_annotations_file(
     annotator_column: str = "annotator_id",
     label_column: str = "label",
     duplicates: str = "error",
+    labels: Sequence[str] | None = None,
 ) -> AnnotationTable:
-    """Open ``path`` as UTF-8 (a byte-order mark is accepted) and :func:`read_annotations` it.
+    """Read the annotation CSV at ``path`` (UTF-8; a byte-order mark is accepted), with the
+    options of :func:`read_annotations`.
 
+    Read in blocks with pyarrow (memory bounded by the distinct claims and annotators, not the
+    rows); a file with anything to report is read again by :func:`read_annotations`, which
+    names every problem with its line number.
     Raises :class:`CsvFormatError`, or ``OSError`` if the file cannot be read.
     """
-    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+    if duplicates not in DUPLICATE_POLICIES:
+        raise ValueError(f"duplicates must be one of {DUPLICATE_POLICIES}, not {duplicates!r}")
+    declared = _declared_labels(labels)
+    path = Path(path)
+    first = arrowcsv.read_header(path)
+    if first is not None and first[1] == 1:
+        header = [name.strip() for name in first[0]]
+        wanted = (claim_column, annotator_column, label_column)
+        if len(set(header)) == len(header) and all(name in header for name in wanted):
+            table = arrowcsv.read_annotations_fast(
+                path,
+                header=first[0],
+                columns=(
+                    header.index(claim_column),
+                    header.index(annotator_column),
+                    header.index(label_column),
+                ),
+                duplicates=duplicates,
+                labels=None if declared is None else sorted(declared),
+                normal_label=normal_label,
+            )
+            if table is not None:
+                return table
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return read_annotations(
             handle,
             claim_column=claim_column,
@@ -248,6 +305,7 @@ def read_annotations_file(
             label_column=label_column,
             source=str(path),
             duplicates=duplicates,
+            labels=labels,
         )
 
 
@@ -263,8 +321,13 @@ def write_consensus(
 
     Claims are in first-appearance order; one ``p_`` column per label in sorted label order.
     ``label`` is empty where there is no label (ties, items without votes). Only the first
-    ``len(table.label_names)`` posterior columns are written.
+    ``len(table.label_names)`` posterior columns are written. Built column-wise with pyarrow
+    unless a claim id or label needs quoting (then row by row with the csv module, same text).
     """
+    if precision > 0 and arrowcsv.write_consensus_fast(
+        out, table.claim_ids, table.label_names, posteriors, outcome, precision=precision
+    ):
+        return
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["claim_id", "label", "confidence", "status", *(f"p_{name}" for name in table.label_names)]

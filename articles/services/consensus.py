@@ -81,10 +81,12 @@ def claim_consensus_schedule(*, claim_id: int) -> None:
 
 
 def _enqueue_claim_recompute(claim_id: int) -> bool:
-    from articles.tasks import claim_consensus_recompute_task
+    # Not queued again while an earlier job for the claim waits in the queue (it has not read
+    # the annotations yet): see articles/tasks/coalescing.py.
+    from articles.tasks.coalescing import claim_recompute_enqueue
 
     try:
-        claim_consensus_recompute_task.delay(claim_id)
+        claim_recompute_enqueue(claim_id)
     except Exception:
         # Broker down or unreachable: the claim is already marked stale in the committed
         # transaction, so the sweep will recompute it. Never fail the user's save for this.

@@ -100,6 +100,14 @@ def consensus_bulk_upsert(
 ) -> int:
     """Insert or update the Consensus rows whose fingerprint changed; return how many.
 
+    A row whose fingerprint changed but whose shown output did not (label, status, agreement,
+    method, parameters other than the reliability run, count of annotations, and probabilities
+    to SHOWN_DECIMALS) is left as it is: after any one rating changes, the re-estimated
+    reliabilities move every fingerprint and most posteriors in their last digits, and
+    rewriting 200k rows that read the same every hour costs more than the recompute. Its
+    fingerprint then describes older inputs with the same output; the next run compares
+    outputs again.
+
     `has_row` says which claims had a row in the run's snapshot (those are updated, the others
     inserted).
 
@@ -115,10 +123,8 @@ def consensus_bulk_upsert(
         )
     values = consensus_row_values(computed, config, run_id=run_id, now=now)
     existing = {
-        claim_id: (fingerprint, computed_at)
-        for claim_id, fingerprint, computed_at in Consensus.objects.values_list(
-            "claim_id", "fingerprint", "computed_at"
-        )
+        row["claim_id"]: row
+        for row in Consensus.objects.values("claim_id", *_VISIBLE, "fingerprint", "computed_at")
     }
     live = set(Claim.objects.filter(consensus_stale=False).values_list("id", flat=True))
     changed = [
@@ -127,7 +133,11 @@ def consensus_bulk_upsert(
         if cid in live
         and (
             cid not in existing
-            or (existing[cid][0] != row["fingerprint"] and existing[cid][1] < started)
+            or (
+                existing[cid]["fingerprint"] != row["fingerprint"]
+                and existing[cid]["computed_at"] < started
+                and _visible(existing[cid]) != _visible(row)
+            )
         )
     ]
     Consensus.objects.bulk_create(
@@ -138,6 +148,34 @@ def consensus_bulk_upsert(
         update_fields=[c for c in _CONSENSUS_COLUMNS if c != "claim_id"],
     )
     return len(changed)
+
+
+_VISIBLE = (
+    "label",
+    "probabilities",
+    "agreement",
+    "status",
+    "method",
+    "parameters",
+    "n_annotations",
+)
+
+
+SHOWN_DECIMALS = 3
+"""Probabilities are compared to this many decimals when deciding whether a row's output
+changed: a tenth of a percentage point, finer than any page shows (whole percentages) and
+coarser than the noise a re-estimated model leaves in the last of the six stored digits."""
+
+
+def _visible(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A row's output as shown, for comparison: probabilities rounded to SHOWN_DECIMALS, the
+    reliability run it came from left out."""
+    parameters = {k: v for k, v in row["parameters"].items() if k != "reliability_run"}
+    probabilities = {
+        label: round(float(p), SHOWN_DECIMALS) for label, p in row["probabilities"].items()
+    }
+    fixed = (row[field] for field in _VISIBLE if field not in ("parameters", "probabilities"))
+    return (*fixed, parameters, probabilities)
 
 
 _PG_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
@@ -200,6 +238,18 @@ def _consensus_upsert_postgres(
         f"({status_array})[i.status_code + 1], %s, %s::jsonb, i.n_votes, "
         "lpad(to_hex(i.fingerprint), 16, '0'), %s"
     )
+    # What is compared with a stored row: its output as shown (see consensus_bulk_upsert).
+    shown = SHOWN_DECIMALS
+    visible_old = (
+        "t.label, t.agreement, t.status, t.method, t.parameters - 'reliability_run', "
+        "t.n_annotations, "
+        + ", ".join(f"round((t.probabilities->>'{label}')::numeric, {shown})" for label in LABELS)
+    )
+    visible_new = (
+        f"COALESCE(({label_array})[i.label_code + 1], ''), NULLIF(i.agreement, 'NaN'), "
+        f"({status_array})[i.status_code + 1], %s, %s::jsonb - 'reliability_run', i.n_votes, "
+        + ", ".join(f"round(i.p{k}::numeric, {shown})" for k in range(n_labels))
+    )
     constants: list[str | datetime] = [
         config.method.name,
         json.dumps(config.parameters(run_id)),
@@ -228,8 +278,10 @@ def _consensus_upsert_postgres(
             f"FROM consensus_incoming i JOIN {claims} c ON c.id = i.claim_id "
             "AND NOT c.consensus_stale "
             "WHERE t.claim_id = i.claim_id "
-            "AND t.fingerprint <> lpad(to_hex(i.fingerprint), 16, '0') AND t.computed_at < %s",
-            [*constants, started],
+            "AND t.fingerprint <> lpad(to_hex(i.fingerprint), 16, '0') AND t.computed_at < %s "
+            # ... and only when the output as shown changed (see consensus_bulk_upsert).
+            f"AND ({visible_old}) IS DISTINCT FROM ({visible_new})",
+            [*constants, started, config.method.name, json.dumps(config.parameters(None))],
         )
         updated = int(cursor.rowcount)
         # Claims without a row in the snapshot. ON CONFLICT only guards against a per-claim job

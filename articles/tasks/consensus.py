@@ -3,12 +3,16 @@ the inputs' fingerprint changed, so at-least-once delivery (acks_late) is harmle
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 
 from articles.services import consensus as consensus_services
+from articles.tasks.coalescing import claim_recompute_started
 from articles.tasks.transient import TRANSIENT_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -20,7 +24,9 @@ from articles.tasks.transient import TRANSIENT_ERRORS
     max_retries=8,
 )
 def claim_consensus_recompute_task(claim_id: int) -> dict[str, Any]:
-    """Recompute one claim's consensus with the current annotator reliabilities."""
+    """Recompute one claim's consensus with the current annotator reliabilities. Clears the
+    claim's coalescing key first, so a change committed from now on queues a job of its own."""
+    claim_recompute_started(claim_id)
     return consensus_services.claim_consensus_recompute(claim_id=claim_id)
 
 
@@ -37,19 +43,17 @@ def claims_stale_recompute_task() -> dict[str, Any]:
 
 
 @shared_task(
-    bind=True,
     name="articles.tasks.consensus_full_recompute_task",
     acks_late=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=3,
 )
-def consensus_full_recompute_task(self: Task[Any, Any]) -> dict[str, Any]:
+def consensus_full_recompute_task() -> dict[str, Any]:
     """Re-estimate reliabilities (Dawid-Skene over all annotations) and rewrite every claim's
-    consensus in bulk, reporting progress in the task state."""
+    consensus in bulk, logging each stage (the run itself is recorded as a ConsensusRun)."""
 
     def report(stage: str, done: int, total: int) -> None:
-        if self.request.id:
-            self.update_state(state="PROGRESS", meta={"stage": stage, "done": done, "total": total})
+        logger.info("full consensus recompute: %s (%s of %s)", stage, done, total)
 
     return consensus_services.consensus_full_recompute(progress=report)

@@ -299,3 +299,36 @@ def test_aggregate_gold_notes_unmatched_claims_and_missing_file(tmp_path):
     assert "1 known-answer claim(s) have no annotations and were left out. First: elsewhere" in err
     with pytest.raises(CommandError, match="cannot read"):
         run(source, "--gold", tmp_path / "missing.csv")
+
+
+def test_aggregate_declared_labels_reject_others_and_get_columns(tmp_path):
+    source = tmp_path / "labels.csv"
+    source.write_text(
+        "claim_id,annotator_id,label\nc1,a, Verified\nc1,b,VERIFIED\nc2,a,true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"line 4: label 'true' is not one of 'disputed'"):
+        run(source, "--labels", "verified,disputed,false")
+    source.write_text(
+        "claim_id,annotator_id,label\nc1,a, Verified\nc1,b,VERIFIED\n", encoding="utf-8"
+    )
+    out, _ = run(
+        source,
+        "--method",
+        "majority",
+        "--labels",
+        "verified, disputed,false",
+        "--min-annotations",
+        "1",
+    )
+    assert out.splitlines() == [
+        "claim_id,label,confidence,status,p_disputed,p_false,p_verified",
+        "c1,verified,1.000000,settled,0.000000,0.000000,1.000000",
+    ]
+
+
+def test_aggregate_rejects_an_empty_label_list(tmp_path):
+    source = tmp_path / "a.csv"
+    source.write_text("claim_id,annotator_id,label\nc1,a,yes\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="at least one label"):
+        run(source, "--labels", " , ")

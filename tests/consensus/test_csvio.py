@@ -1,3 +1,4 @@
+import csv
 import io
 
 import numpy as np
@@ -154,3 +155,183 @@ def test_read_annotations_repeated_ratings(policy, expected):
 def test_read_annotations_rejects_an_unknown_duplicates_policy():
     with pytest.raises(ValueError, match="duplicates must be one of"):
         parse("claim_id,annotator_id,label\nc1,a,x\n", duplicates="first")
+
+
+# --- the pyarrow path (read_annotations_file, write_consensus) against the reference reader ---
+
+
+def same_table(left, right):
+    assert left.claim_ids == right.claim_ids
+    assert left.annotator_ids == right.annotator_ids
+    assert left.label_names == right.label_names
+    assert left.item_idx.tolist() == right.item_idx.tolist()
+    assert left.worker_idx.tolist() == right.worker_idx.tolist()
+    assert left.label_idx.tolist() == right.label_idx.tolist()
+    assert left.n_repeated == right.n_repeated
+    assert left.repeated_examples == right.repeated_examples
+
+
+def crowd_text(n_rows=3000, *, newline="\n", extra=False, seed=3):
+    rng = np.random.default_rng(seed)
+    labels = ["verified", " Verified", "DISPUTED ", "false", "False"]
+    header = "claim_id,annotator_id,label" + (',"note, quoted"' if extra else "")
+    rows = [header]
+    for _ in range(n_rows):
+        row = f"c{rng.integers(400)}, a{rng.integers(60)} ,{labels[rng.integers(5)]}"
+        rows.append(row + (',"x, ""y"""' if extra else ""))
+    return newline.join(rows) + newline
+
+
+@pytest.mark.parametrize("policy", ["last", "all"])
+@pytest.mark.parametrize(("newline", "extra"), [("\n", False), ("\r\n", True)])
+def test_read_annotations_file_fast_path_matches_reference(
+    tmp_path, monkeypatch, policy, newline, extra
+):
+    from articles.consensus import arrowcsv
+
+    monkeypatch.setattr(arrowcsv, "BLOCK_BYTES", 4096)  # many blocks: codes across blocks
+    text = crowd_text(newline=newline, extra=extra)
+    path = tmp_path / "crowd.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    fast = arrowcsv.read_annotations_fast(
+        path,
+        header=["claim_id", "annotator_id", "label", *(["note, quoted"] if extra else [])],
+        columns=(0, 1, 2),
+        duplicates=policy,
+        labels=None,
+        normal_label=lambda value: " ".join(value.split()).casefold(),
+    )
+    assert fast is not None  # a clean file never needs the slow path
+    assert fast.n_repeated > 0
+    same_table(fast, parse(text, duplicates=policy))
+    same_table(read_annotations_file(path, duplicates=policy), fast)
+
+
+def test_read_annotations_file_with_blank_lines_reports_repeats_on_their_lines(tmp_path):
+    text = "claim_id,annotator_id,label\nc1,a,x\n\nc2,a,x\nc1,a,y\n"
+    path = tmp_path / "blank.csv"
+    path.write_text(text, encoding="utf-8")
+    table = read_annotations_file(path, duplicates="last")
+    assert table.repeated_examples == ("line 5: claim 'c1' by annotator 'a' (first on line 2)",)
+    same_table(table, parse(text, duplicates="last"))
+
+
+HOSTILE = [
+    "",
+    "\n\n",
+    "claim_id,annotator_id,label\n",
+    "claim,annotator_id,label\nc1,a,x\n",
+    "claim_id,annotator_id,label,label\nc,a,x,y\n",
+    "claim_id,annotator_id,label\nc1,a,x\nc2,a\n",
+    "claim_id,annotator_id,label\nc1,a,x,extra\n",
+    "claim_id,annotator_id,label\nc1, ,x\n",
+    "claim_id,annotator_id,label\n,,\n",
+    "claim_id,annotator_id,label\nc1,a,x\nc2,a,x\nc1,a,y\n",
+    'claim_id,annotator_id,label\nc1,a,"x\ny"\nc2,a\n',
+    'claim_id,annotator_id,label\nc1,a,"unterminated\n',
+    "claim_id,annotator_id,label\nc1,a,x\n   \nc2,b,y\nc3,c\n",
+]
+
+
+def outcome_of(read):
+    try:
+        table = read()
+    except CsvFormatError as exc:
+        return ("rejected", str(exc))
+    return ("read", table.claim_ids, table.label_names, table.item_idx.tolist())
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_read_annotations_file_reports_what_the_reference_reports(tmp_path, text):
+    path = tmp_path / "in.csv"
+    path.write_text(text, encoding="utf-8")
+    expected = outcome_of(lambda: read_annotations(io.StringIO(text), source=str(path)))
+    assert outcome_of(lambda: read_annotations_file(path)) == expected
+
+
+def test_read_annotations_file_bad_bytes_in_an_extra_column(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"claim_id,annotator_id,label,note\nc1,a,x,ok\nc2,a,x,\xff\n")
+    with pytest.raises(CsvFormatError, match="cannot parse"):
+        read_annotations_file(path)
+
+
+def test_read_annotations_normalises_label_case_and_whitespace():
+    table = parse("claim_id,annotator_id,label\nc1,a, Verified \nc1,b,VERIFIED\nc1,c,not  sure\n")
+    assert table.label_names == ("not sure", "verified")
+    assert table.label_idx.tolist() == [1, 1, 0]
+
+
+@pytest.mark.parametrize("reader", ["text", "file"])
+def test_read_annotations_declared_labels(tmp_path, reader):
+    text = "claim_id,annotator_id,label\nc1,a,Verified\nc1,b,maybe\nc2,a,false\nc2,b,Perhaps\n"
+    path = tmp_path / "labels.csv"
+    path.write_text(text, encoding="utf-8")
+    declared = ["verified", "disputed", "false"]
+    read = {
+        "text": lambda: parse(text, labels=declared, source=str(path)),
+        "file": lambda: read_annotations_file(path, labels=declared),
+    }[reader]
+    with pytest.raises(CsvFormatError) as info:
+        read()
+    assert info.value.problems == (
+        "line 3: label 'maybe' is not one of 'disputed', 'false', 'verified'",
+        "line 5: label 'perhaps' is not one of 'disputed', 'false', 'verified'",
+    )
+    path.write_text("claim_id,annotator_id,label\nc1,a,Verified\nc2,a,FALSE\n", encoding="utf-8")
+    table = read_annotations_file(path, labels=declared)
+    assert table.label_names == ("disputed", "false", "verified")  # unused ones too
+    assert table.label_idx.tolist() == [2, 1]
+
+
+def test_write_consensus_fast_path_writes_what_the_csv_module_writes():
+    from articles.consensus import arrowcsv
+    from articles.consensus.arrays import Posteriors
+    from articles.consensus.rules import Outcome
+
+    # Values at and near the rounding boundary of the sixth decimal, and plain ones.
+    values = np.array([0.0, 1.0, 0.5, 0.0000005, 0.1234565, 0.9999995, 1 / 3, 2 / 3, 0.25])
+    probs = np.stack([values, 1 - values], axis=1)
+    table = parse(
+        "claim_id,annotator_id,label\n"
+        + "".join(f"c{i},a,{'yes' if i % 2 else 'no'}\n" for i in range(values.size))
+    )
+    posteriors = Posteriors(
+        probs=probs, labels=np.argmax(probs, axis=1), tie=np.zeros(values.size, dtype=bool)
+    )
+    outcome = Outcome(
+        labels=np.where(values == 0.5, -1, np.argmax(probs, axis=1)),
+        confidence=probs.max(axis=1),
+        status=(np.arange(values.size) % 3).astype(np.int8),
+    )
+    fast = io.StringIO()
+    assert arrowcsv.write_consensus_fast(
+        fast, table.claim_ids, table.label_names, posteriors, outcome, precision=6
+    )
+    expected = io.StringIO()  # what the csv-module writer has always written
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["claim_id", "label", "confidence", "status", "p_no", "p_yes"])
+    for i, claim in enumerate(table.claim_ids):
+        code = int(outcome.labels[i])
+        writer.writerow(
+            [
+                claim,
+                "" if code < 0 else table.label_names[code],
+                f"{outcome.confidence[i]:.6f}",
+                ["pending", "settled", "contested"][int(outcome.status[i])],
+                *(f"{p:.6f}" for p in probs[i]),
+            ]
+        )
+    assert fast.getvalue() == expected.getvalue()
+
+
+def test_write_consensus_quotes_claim_ids_that_need_it():
+    table = parse('claim_id,annotator_id,label\n"c,1",a,yes\n"say ""no""",a,no\n')
+    post = majority_vote(table.item_idx, table.worker_idx, table.label_idx, n_items=2, n_labels=2)
+    outcome = decide(post, table.n_votes, min_votes=1, threshold=0.8)
+    out = io.StringIO()
+    write_consensus(out, table, post, outcome)
+    assert out.getvalue().splitlines()[1:] == [
+        '"c,1",yes,1.000000,settled,0.000000,1.000000',
+        '"say ""no""",no,1.000000,settled,1.000000,0.000000',
+    ]

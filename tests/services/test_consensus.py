@@ -412,3 +412,37 @@ def test_a_claim_needing_two_annotators_settles_on_two_ratings(settings, editor)
     assert Consensus.objects.get(claim=claim).status == "pending"
     consensus_services.consensus_full_recompute()
     assert Consensus.objects.get(claim=claim).status == "pending"
+
+
+def test_consensus_full_recompute_leaves_rows_whose_output_is_unchanged():
+    """Fingerprints can all move while no claim's output does (re-estimated reliabilities after
+    one rating changed): such rows are not rewritten; rows whose output changed are."""
+    _crowd(n_claims=12)
+    consensus_services.consensus_full_recompute()
+    before = dict(Consensus.objects.values_list("claim_id", "computed_at"))
+    Consensus.objects.update(fingerprint="f" * 16)
+    changed, nudged = Consensus.objects.order_by("claim_id")[:2]
+    Consensus.objects.filter(pk=changed.pk).update(probabilities={"verified": 1.0})
+    # A difference in the last stored digits only (what re-estimation leaves) is not a change.
+    last_digit = {
+        k: round(v + 1e-6 if v < 0.5 else v - 1e-6, 6) for k, v in nudged.probabilities.items()
+    }
+    Consensus.objects.filter(pk=nudged.pk).update(probabilities=last_digit)
+
+    again = consensus_services.consensus_full_recompute()
+
+    assert again["written"] == 1
+    after = dict(Consensus.objects.values_list("claim_id", "computed_at"))
+    assert {cid for cid in before if after[cid] != before[cid]} == {changed.pk}
+    assert Consensus.objects.exclude(pk=changed.pk).filter(fingerprint="f" * 16).count() == 11
+
+
+def test_consensus_full_recompute_rewrites_every_row_when_the_rule_changes(settings):
+    _crowd(n_claims=12)
+    consensus_services.consensus_full_recompute()
+
+    settings.FACTCHECK_CONSENSUS_THRESHOLD = 0.75
+    again = consensus_services.consensus_full_recompute()
+
+    assert again["written"] == 12
+    assert set(Consensus.objects.values_list("parameters__threshold", flat=True)) == {0.75}

@@ -12,6 +12,7 @@ configured database is unreachable.
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,14 @@ class Command(BaseCommand):
             "or reject the file (error).",
         )
         parser.add_argument(
+            "--labels",
+            type=_label_list,
+            default=None,
+            help="The declared labels, comma-separated (e.g. verified,disputed,false): a row "
+            "with any other label is reported and the file rejected; every declared label gets a "
+            "p_ column. Labels are compared with case and surrounding whitespace ignored.",
+        )
+        parser.add_argument(
             "--threshold",
             type=float,
             default=None,
@@ -121,6 +130,7 @@ class Command(BaseCommand):
                 annotator_column=options["annotator_column"],
                 label_column=options["label_column"],
                 duplicates=options["duplicates"],
+                labels=options["labels"],
             )
         except CsvFormatError as exc:
             raise CommandError(str(exc)) from exc
@@ -312,6 +322,14 @@ class Command(BaseCommand):
             if accuracy is not None:
                 line += f"  {_fmt(accuracy[worker]):>13}"
             say(line)
+
+
+def _label_list(text: str) -> list[str]:
+    """`--labels`: comma-separated, blanks ignored; at least one label."""
+    labels = [label for label in (part.strip() for part in text.split(",")) if label]
+    if not labels:
+        raise ArgumentTypeError("give at least one label, e.g. verified,disputed,false")
+    return labels
 
 
 def _fmt(value: float) -> str:
