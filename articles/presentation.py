@@ -13,6 +13,12 @@ from articles.models import (
     ClaimAppearance,
 )
 
+
+def counted(n: int, singular: str, plural: str = "") -> str:
+    """ "1 rating", "2 ratings" (`plural` when adding an s is wrong)."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 # How much article text to show either side of a passage on the annotate screen.
 CONTEXT_CHARS = 320
 

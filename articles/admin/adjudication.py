@@ -16,7 +16,7 @@ from articles import roles
 from articles.admin.common import form_errors, log_desk_action, require_editor
 from articles.admin.forms import AdjudicateForm, SendBackForm
 from articles.models import Claim, Consensus, Label
-from articles.presentation import claim_passages
+from articles.presentation import claim_passages, counted
 from articles.selectors.claims import claim_adjudication
 from articles.selectors.outcomes import (
     claims_ready_to_publish,
@@ -79,7 +79,9 @@ def adjudicate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int)
                     )
                 if not errors:
                     extra_n = send_back_form.cleaned_data["extra_annotations"]
-                    log_desk_action(request, claim, f"Sent back for {extra_n} more rating(s)")
+                    log_desk_action(
+                        request, claim, f"Sent back for {counted(extra_n, 'more rating')}"
+                    )
                     messages.success(request, "Sent back for more annotations.")
                     return HttpResponseRedirect(reverse("admin:desk-contested"))
         else:

@@ -49,6 +49,7 @@ from articles.models import (
     ClaimAppearance,
     Verdict,
 )
+from articles.presentation import counted
 from articles.selectors.claims import claims_for_user
 from articles.selectors.outcomes import claim_consensus, claim_current_verdict
 from articles.selectors.visibility import claim_outcome_visible, visible_claim_outcomes
@@ -518,7 +519,7 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         if not errors:
             needed = form.cleaned_data["required_annotations"]
             names = ", ".join(sorted(str(a.annotator) for a in created)) or "nobody new"
-            summary = f"Needs {needed} annotator{'' if needed == 1 else 's'}; assigned to {names}"
+            summary = f"Needs {counted(needed, 'annotator')}; assigned to {names}"
             log_desk_action(request, claim, summary)
             messages.success(request, f"Claim #{claim.pk}: {summary}.")
         return HttpResponseRedirect(target)

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles import roles
 from articles.exceptions import ApplicationError
 from articles.models import ConsensusStatus, Label
+from articles.presentation import counted
 
 
 def request_user(request: HttpRequest) -> AbstractBaseUser:
@@ -115,8 +116,7 @@ def label_badge(label: str, text: str | None = None) -> str:
 
 def ratings_caption(n_annotations: int | None, required: int) -> str:
     """ "2 of 3 ratings" (English plurals)."""
-    n = int(n_annotations or 0)
-    return f"{n} of {required} rating{'' if required == 1 else 's'}"
+    return f"{int(n_annotations or 0)} of {counted(required, 'rating')}"
 
 
 def consensus_html(*, status: str, label: str, n_annotations: int | None, required: int) -> str:

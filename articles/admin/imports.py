@@ -20,6 +20,7 @@ from articles.admin.common import log_desk_action, request_user, service_errors
 from articles.importing import formats
 from articles.importing.sources import megabytes
 from articles.models import ImportBatch
+from articles.presentation import counted
 from articles.services import imports as import_services
 from articles.services.imports import ImportCounts
 
@@ -152,7 +153,9 @@ class ImportBatchAdmin(admin.ModelAdmin[ImportBatch]):
                 if not in_background:
                     batch = import_services.import_batch_process(batch_id=batch.pk)
             if not errors:
-                log_desk_action(request, batch, f"Imported {batch.total} file(s)", added=True)
+                log_desk_action(
+                    request, batch, f"Imported {counted(batch.total, 'file')}", added=True
+                )
                 if in_background:
                     messages.success(
                         request,

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from articles import roles
 from articles.admin.common import request_user, service_errors
 from articles.models import ApiToken
+from articles.presentation import counted
 from articles.services import tokens as token_services
 
 
@@ -79,4 +80,4 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
             with service_errors(request) as errors:
                 token_services.api_token_revoke(actor=actor, token_id=token_id)
             done += not errors
-        messages.success(request, f"{done} token(s) revoked.")
+        messages.success(request, f"{counted(done, 'token')} revoked.")
