@@ -91,13 +91,17 @@ def content_tokens(text: str) -> list[str]:
     return tokens
 
 
-def _content_words(text: str) -> str:
+def _content_word_list(text: str) -> list[str]:
     """The content words of a sentence, unstemmed, for the character view."""
-    return " ".join(
+    return [
         raw
         for raw in _TOKEN.findall(text.casefold())
         if len(raw) > 1 and not raw[0].isdigit() and raw not in STOPWORDS
-    )
+    ]
+
+
+def _content_words(text: str) -> str:
+    return " ".join(_content_word_list(text))
 
 
 _HASHER = HashingVectorizer(
@@ -107,10 +111,13 @@ _HASHER = HashingVectorizer(
     norm=None,
     dtype=np.float32,
 )
+# The character view of a text is the sum of those of its content words (`char_wb` n-grams never
+# cross a word): each distinct word is hashed once per run, and a text's vector is its word
+# counts times the words' n-gram counts.
 _CHAR_HASHER = HashingVectorizer(
     analyzer="char_wb",
     ngram_range=(3, 5),
-    preprocessor=_content_words,
+    lowercase=False,
     n_features=N_FEATURES,
     alternate_sign=False,
     norm=None,
@@ -150,6 +157,7 @@ def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 10
 
 WORD_WEIGHT = 0.6
 SHORTLIST_DF = 200
+_ROUNDING = 1e-5
 
 
 class TextSpace:
@@ -171,12 +179,25 @@ class TextSpace:
         else:
             self.words = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
             df = np.zeros(N_FEATURES, dtype=np.int64)
-        rare = self.words.copy()
-        rare.data = (df[rare.indices] <= shortlist_df).astype(np.float32)
-        rare.eliminate_zeros()
-        self._rare = rare
+        # The word vectors split in two: the rare words' part, whose products shortlist the
+        # pairs and give most of their similarity, and the common words' part, with its norm per
+        # row (a bound on what common words can add to a pair's similarity).
+        rare_feature = df[self.words.indices] <= shortlist_df
+        self._rare = self._part(rare_feature)
+        self._common = self._part(~rare_feature)
+        self._common_norm = np.sqrt(
+            np.asarray(self._common.multiply(self._common).sum(axis=1), dtype=np.float32).ravel()
+        )
         self._char_position = np.full(len(self.texts), -1, dtype=np.int64)
         self._char_rows: Matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+        self._char_words: dict[str, int] = {}
+        self._char_word_rows: Matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+
+    def _part(self, keep: npt.NDArray[np.bool_]) -> Matrix:
+        part = self.words.copy()
+        part.data = np.where(keep, part.data, np.float32(0.0)).astype(np.float32)
+        part.eliminate_zeros()
+        return part
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -186,7 +207,27 @@ class TextSpace:
         does not depend on which rows were asked before) of the rows, each computed once."""
         missing = np.unique(rows[self._char_position[rows] < 0])
         if len(missing):
-            counts = _CHAR_HASHER.transform([self.texts[int(r)] for r in missing]).tocsr()
+            vocabulary = self._char_words
+            first_new = len(vocabulary)
+            columns: list[int] = []
+            indptr = [0]
+            for row in missing.tolist():
+                columns.extend(
+                    vocabulary.setdefault(word, len(vocabulary))
+                    for word in _content_word_list(self.texts[row])
+                )
+                indptr.append(len(columns))
+            if len(vocabulary) > first_new:
+                new_words = list(vocabulary)[first_new:]
+                self._char_word_rows = sparse.vstack(
+                    [self._char_word_rows, _CHAR_HASHER.transform(new_words).tocsr()],
+                    format="csr",
+                )
+            word_counts = sparse.csr_matrix(
+                (np.ones(len(columns), dtype=np.float32), columns, indptr),
+                shape=(len(missing), len(vocabulary)),
+            )
+            counts = (word_counts @ self._char_word_rows).tocsr()
             counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
             block = normalize(counts, copy=False)
             self._char_position[missing] = np.arange(len(missing)) + self._char_rows.shape[0]
@@ -215,17 +256,34 @@ class TextSpace:
         rare word and are at least `threshold` similar. A row paired with itself is left out."""
         if len(left) == 0 or len(right) == 0:
             return
-        right_t = self._rare[right].T.tocsc()
+        right_t = self._rare[right].T.tocsr()
+        floor = threshold / 2
         for begin in range(0, len(left), chunk):
             rows = left[begin : begin + chunk]
             shared = (self._rare[rows] @ right_t).tocoo()
             a = rows[shared.row]
             b = right[shared.col]
-            keep = a != b
-            a, b = a[keep], b[keep]
+            rare = shared.data
             # A pair sharing less than half the threshold in words is no restatement, whatever
-            # its word parts: only the others are compared by characters.
-            sims = self.similarity(a, b, floor=threshold / 2)
+            # its word parts (0.6 of its word similarity is less than the threshold): only the
+            # others are compared by characters. Common words add at most the product of the
+            # two rows' common-word norms, so pairs short of the floor even with that are
+            # dropped before their common words are compared (the margin covers rounding).
+            keep = (a != b) & (
+                rare + self._common_norm[a] * self._common_norm[b] >= floor - _ROUNDING
+            )
+            a, b, rare = a[keep], b[keep], rare[keep]
+            if len(a) == 0:
+                continue
+            common = self._common[a].multiply(self._common[b]).sum(axis=1)
+            words = rare + np.asarray(common, dtype=np.float32).ravel()
+            near = words >= floor
+            a, b, words = a[near], b[near], words[near]
+            if len(a) == 0:
+                continue
+            chars = self._characters(np.concatenate([a, b]))
+            letters = np.asarray(chars[: len(a)].multiply(chars[len(a) :]).sum(axis=1)).ravel()
+            sims = (WORD_WEIGHT * words + (1.0 - WORD_WEIGHT) * letters).astype(np.float32)
             good = sims >= threshold
             yield a[good], b[good], sims[good]
 
@@ -253,22 +311,35 @@ def best_matches(
     With `target_groups` (one group id per target, e.g. the claim each text belongs to),
     `target` is the group of the best target instead. Ties go to the first target.
     """
-    position = {int(r): i for i, r in enumerate(sentences)}
-    target_position = {int(r): i for i, r in enumerate(targets)}
-    best: dict[int, tuple[float, int]] = {}
+    position = np.full(len(space), -1, dtype=np.int64)
+    position[sentences] = np.arange(len(sentences))
+    target_position = np.full(len(space), -1, dtype=np.int64)
+    target_position[targets] = np.arange(len(targets))
+    rows: list[Indices] = []
+    columns: list[Indices] = []
+    similarities: list[FloatArray] = []
     for a, b, sims in space.pairs(sentences, targets, threshold=threshold):
-        for row, target, similarity in zip(a.tolist(), b.tolist(), sims.tolist(), strict=True):
-            key = position[row]
-            candidate = (float(similarity), -target_position[target])
-            if key not in best or candidate > best[key]:
-                best[key] = candidate
-    matches: list[Match] = []
-    for key in sorted(best):
-        similarity, negative = best[key]
-        column = -negative
-        target = int(target_groups[column]) if target_groups is not None else column
-        matches.append(Match(key, target, similarity))
-    return matches
+        rows.append(position[a])
+        columns.append(target_position[b])
+        similarities.append(sims)
+    if not rows:
+        return []
+    row, column, similarity = (
+        np.concatenate(rows),
+        np.concatenate(columns),
+        np.concatenate(similarities),
+    )
+    # Per sentence, the most similar target; ties go to the first target.
+    order = np.lexsort((column, -similarity, row))
+    first = order[np.r_[True, row[order][1:] != row[order][:-1]]]
+    best = column[first]
+    groups = target_groups[best] if target_groups is not None else best
+    return [
+        Match(int(r), int(g), float(sim))
+        for r, g, sim in zip(
+            row[first].tolist(), groups.tolist(), similarity[first].tolist(), strict=True
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
