@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import cast
+from typing import NamedTuple, cast
 
 from articles.claimfinding import lexicon
 from articles.claimfinding.values import Kind, Value, extract_values, word_flags
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One feature found in a sentence: what it is, the words that show it, and its weight."""
+class Reason(NamedTuple):
+    """One feature found in a sentence: what it is, the words that show it, and its weight.
+    (A named tuple, like `Value`: cheap to create for every sentence.)"""
 
     feature: str
     detail: str
@@ -100,11 +100,12 @@ _LEXICONS: tuple[tuple[str, _Lexicon], ...] = (
 )
 _TOKENS = re.compile(r"\w+(?:['\u2019-]\w+)*")
 _QUOTE = re.compile(r"[\"“”„«»]|(?<!\w)['\u2018][^'\u2018\u2019]{3,}['\u2019](?!\w)")
-_VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
-    ("money amount", (Kind.MONEY,)),
-    ("percentage", (Kind.PERCENT,)),
-    ("figure", (Kind.FIGURE,)),
-    ("date", (Kind.DATE, Kind.WEEKDAY)),
+# The value features, each with the kind of value it counts (weekdays count as dates).
+_VALUE_FEATURES: tuple[tuple[str, Kind], ...] = (
+    ("money amount", Kind.MONEY),
+    ("percentage", Kind.PERCENT),
+    ("figure", Kind.FIGURE),
+    ("date", Kind.DATE),
 )
 
 
@@ -186,14 +187,20 @@ def score_sentence(text: str) -> Worthiness:
     combined = reduce(or_, infos, 0)
     values = extract_values(text, combined >> _FLAGS_SHIFT)
     reasons: list[Reason] = []
-    for feature, kinds in _VALUE_FEATURES:
-        found = [v.text for v in values if v.kind in kinds]
-        if found:
-            reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
-    names = list(dict.fromkeys(v.text for v in values if v.kind is Kind.NAME))
-    if names:
-        weight = WEIGHTS["named organisation or person"] * min(len(names), MAX_NAMES)
-        reasons.append(Reason("named organisations or people", _listing(names), weight))
+    if values:
+        texts: dict[Kind, list[str]] = {}
+        for value in values:
+            kind: Kind = Kind.DATE if value.kind is Kind.WEEKDAY else value.kind
+            texts.setdefault(kind, []).append(value.text)
+        for feature, kind in _VALUE_FEATURES:
+            found = texts.get(kind)
+            if found:
+                reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
+        names = texts.get(Kind.NAME)
+        if names:
+            count = len(set(names))
+            weight = WEIGHTS["named organisation or person"] * min(count, MAX_NAMES)
+            reasons.append(Reason("named organisations or people", _listing(names), weight))
     if combined & (_LEXICON_BITS | _PHRASE_START):
         for (feature, _), found in zip(
             _LEXICONS, _lexicon_hits(tokens, infos, combined), strict=True
@@ -201,14 +208,22 @@ def score_sentence(text: str) -> Worthiness:
             if found:
                 reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
     if _QUOTE.search(text):
-        reasons.append(Reason("quotation", "", WEIGHTS["quotation"]))
+        reasons.append(_QUOTATION)
     if text.rstrip().endswith("?"):
-        reasons.append(Reason("question", "", WEIGHTS["question"]))
+        reasons.append(_QUESTION)
     n_words = len(tokens)
     if n_words < MIN_WORDS:
         reasons.append(Reason("too short", f"{n_words} words", WEIGHTS["too short"]))
     elif n_words > MAX_WORDS:
         reasons.append(Reason("too long", f"{n_words} words", WEIGHTS["too long"]))
-    reasons.sort(key=lambda r: (-r.weight, r.feature))
+    reasons.sort(key=_strongest_first)
     score = round(sum(r.weight for r in reasons), 2)
     return Worthiness(score, tuple(reasons), tuple(values))
+
+
+def _strongest_first(reason: Reason) -> tuple[float, str]:
+    return -reason.weight, reason.feature
+
+
+_QUOTATION = Reason("quotation", "", WEIGHTS["quotation"])
+_QUESTION = Reason("question", "", WEIGHTS["question"])
