@@ -31,6 +31,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -42,7 +43,7 @@ N_FEATURES = 2**20
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
 _SPACES = re.compile(r"\s+")
 # Currency symbols as words, so "$42,000" and "42,000 USD" share both tokens.
-_SYMBOLS = str.maketrans({"$": " usd ", "€": " eur ", "£": " gbp ", "¥": " jpy "})
+_SYMBOLS = {"$": " usd ", "€": " eur ", "£": " gbp ", "¥": " jpy "}
 
 
 def normalise(text: str) -> str:
@@ -75,20 +76,70 @@ def _scaled(match: re.Match[str]) -> str:
     return f" {round(amount)} "
 
 
+def _prepared(text: str) -> str:
+    folded = text.casefold().replace("%", " pct ")
+    for sign, code in _SYMBOLS.items():
+        folded = folded.replace(sign, code)
+    return _NUMBER_SCALE.sub(_scaled, folded)
+
+
+def _content_token(raw: str) -> str:
+    """The content token of one raw token of a prepared text ("" when it carries none)."""
+    if raw[0].isdigit():
+        return raw.replace(",", "").replace(".", "")
+    if raw in _VALUE_WORDS:
+        return _VALUE_WORDS[raw]
+    if len(raw) > 1 and raw not in STOPWORDS:
+        return raw[:STEM]
+    return ""
+
+
 def content_tokens(text: str) -> list[str]:
     """The words that carry a sentence's content, stemmed; numbers without separators, scaled
     ("10 billion" is `10000000000`); currency signs and words as their codes, percentage signs and
     words as `pct`."""
-    folded = _NUMBER_SCALE.sub(_scaled, text.casefold().replace("%", " pct ").translate(_SYMBOLS))
-    tokens: list[str] = []
-    for raw in _TOKEN.findall(folded):
-        if raw[0].isdigit():
-            tokens.append(raw.replace(",", "").replace(".", ""))
-        elif raw in _VALUE_WORDS:
-            tokens.append(_VALUE_WORDS[raw])
-        elif len(raw) > 1 and raw not in STOPWORDS:
-            tokens.append(raw[:STEM])
-    return tokens
+    return [t for t in map(_content_token, _TOKEN.findall(_prepared(text))) if t]
+
+
+# Raw token -> hashed column of its content token (-1: none), shared by all runs: words recur
+# across sentences and imports, so each is stemmed and hashed once. Emptied past _COLUMNS_MAX.
+_COLUMNS: dict[str, int] = {}
+_COLUMNS_MAX = 1_000_000
+# Texts are prepared and split into tokens together, joined by a letter news text does not use
+# (checked): it comes out as a token of its own between the texts' tokens.
+_SEPARATOR = "\ua66e"
+_BETWEEN = -2
+
+
+def _word_counts(texts: Sequence[str]) -> Matrix:
+    """The content-token counts of `texts` in hashed columns, as `HashingVectorizer` with
+    `content_tokens` as analyzer gives them: each distinct raw token is worked out and hashed
+    once, and the rest is array work."""
+    if not texts:
+        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    joined = f" {_SEPARATOR} ".join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        return _HASHER.transform([content_tokens(text) for text in texts]).tocsr()
+    tokens = _TOKEN.findall(_prepared(joined))
+    columns = _COLUMNS
+    if len(columns) > _COLUMNS_MAX:
+        columns.clear()
+    columns[_SEPARATOR] = _BETWEEN
+    missing = sorted(set(tokens).difference(columns))
+    if missing:
+        contents = [_content_token(raw) for raw in missing]
+        hashed = _HASHER.transform([[c] for c in contents]).tocsr()
+        for raw, content, start in zip(missing, contents, hashed.indptr[:-1].tolist(), strict=True):
+            columns[raw] = int(hashed.indices[start]) if content else -1
+    found = np.fromiter(map(columns.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    rows = np.cumsum(found == _BETWEEN)
+    keep = found >= 0
+    counts = sparse.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], found[keep])),
+        shape=(len(texts), N_FEATURES),
+    )
+    counts.sum_duplicates()
+    return counts
 
 
 def _content_word_list(text: str) -> list[str]:
@@ -104,12 +155,9 @@ def _content_words(text: str) -> str:
     return " ".join(_content_word_list(text))
 
 
-_HASHER = HashingVectorizer(
-    analyzer=content_tokens,
-    n_features=N_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
+# Hashes one content token per sample (see `_word_counts`).
+_HASHER = FeatureHasher(
+    n_features=N_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32
 )
 # The character view of a text is the sum of those of its content words (`char_wb` n-grams never
 # cross a word): each distinct word is hashed once per run, and a text's vector is its word
@@ -152,7 +200,7 @@ def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 10
     """
     if not texts:
         return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    return _tfidf(_HASHER.transform(texts).tocsr(), max_df=max_df, min_texts=min_texts)[0]
+    return _tfidf(_word_counts(texts), max_df=max_df, min_texts=min_texts)[0]
 
 
 WORD_WEIGHT = 0.6
@@ -174,7 +222,7 @@ class TextSpace:
     ) -> None:
         self.texts = list(texts)
         if self.texts:
-            counts = _HASHER.transform(self.texts).tocsr()
+            counts = _word_counts(self.texts)
             self.words, df = _tfidf(counts, max_df=max_df, min_texts=min_texts)
         else:
             self.words = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
@@ -234,6 +282,17 @@ class TextSpace:
             self._char_rows = sparse.vstack([self._char_rows, block], format="csr")
         return self._char_rows[self._char_position[rows]]
 
+    def _letters(self, a: Indices, b: Indices, *, block: int = 100_000) -> FloatArray:
+        """The character-view cosine of each pair (a[i], b[i])."""
+        self._characters(np.concatenate([a, b]))
+        letters = np.empty(len(a), dtype=np.float32)
+        for begin in range(0, len(a), block):
+            end = begin + block
+            left = self._char_rows[self._char_position[a[begin:end]]]
+            right = self._char_rows[self._char_position[b[begin:end]]]
+            letters[begin:end] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+        return letters
+
     def similarity(self, left: Indices, right: Indices, *, floor: float = 0.0) -> FloatArray:
         """The similarity of each pair (left[i], right[i]) of rows; pairs whose words alone
         are less than `floor` similar get their word similarity only (the character view,
@@ -250,26 +309,41 @@ class TextSpace:
         return combined
 
     def pairs(
-        self, left: Indices, right: Indices, *, threshold: float, chunk: int = 2048
+        self,
+        left: Indices,
+        right: Indices,
+        *,
+        threshold: float,
+        chunk: int = 2048,
+        upper: bool = False,
     ) -> Iterator[tuple[Indices, Indices, FloatArray]]:
         """Blocks of (rows of `left`, rows of `right`, similarity) for the pairs that share a
-        rare word and are at least `threshold` similar. A row paired with itself is left out."""
+        rare word and are at least `threshold` similar. A row paired with itself is left out.
+
+        With `upper`, `left` and `right` are one set of rows and each pair comes once, as
+        (a, b) with a < b (the similarity is symmetric).
+        """
         if len(left) == 0 or len(right) == 0:
             return
+        if upper:
+            left = right = np.unique(left)
         right_t = self._rare[right].T.tocsr()
         floor = threshold / 2
+        found: list[tuple[Indices, Indices, FloatArray]] = []
         for begin in range(0, len(left), chunk):
             rows = left[begin : begin + chunk]
-            shared = (self._rare[rows] @ right_t).tocoo()
+            # In the upper triangle, this chunk's rows only pair with rows from its first on.
+            first = begin if upper else 0
+            shared = (self._rare[rows] @ right_t[:, first:]).tocoo()
             a = rows[shared.row]
-            b = right[shared.col]
+            b = right[shared.col + first]
             rare = shared.data
             # A pair sharing less than half the threshold in words is no restatement, whatever
             # its word parts (0.6 of its word similarity is less than the threshold): only the
             # others are compared by characters. Common words add at most the product of the
             # two rows' common-word norms, so pairs short of the floor even with that are
             # dropped before their common words are compared (the margin covers rounding).
-            keep = (a != b) & (
+            keep = ((a < b) if upper else (a != b)) & (
                 rare + self._common_norm[a] * self._common_norm[b] >= floor - _ROUNDING
             )
             a, b, rare = a[keep], b[keep], rare[keep]
@@ -278,14 +352,16 @@ class TextSpace:
             common = self._common[a].multiply(self._common[b]).sum(axis=1)
             words = rare + np.asarray(common, dtype=np.float32).ravel()
             near = words >= floor
-            a, b, words = a[near], b[near], words[near]
-            if len(a) == 0:
-                continue
-            chars = self._characters(np.concatenate([a, b]))
-            letters = np.asarray(chars[: len(a)].multiply(chars[len(a) :]).sum(axis=1)).ravel()
-            sims = (WORD_WEIGHT * words + (1.0 - WORD_WEIGHT) * letters).astype(np.float32)
-            good = sims >= threshold
-            yield a[good], b[good], sims[good]
+            if near.any():
+                found.append((a[near], b[near], words[near]))
+        if not found:
+            return
+        a = np.concatenate([f[0] for f in found])
+        b = np.concatenate([f[1] for f in found])
+        words = np.concatenate([f[2] for f in found])
+        sims = (WORD_WEIGHT * words + (1.0 - WORD_WEIGHT) * self._letters(a, b)).astype(np.float32)
+        good = sims >= threshold
+        yield a[good], b[good], sims[good]
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,10 +451,11 @@ def cluster(
     edges_a: list[Indices] = []
     edges_b: list[Indices] = []
     edge_sims: list[npt.NDArray[np.float32]] = []
-    for a, b, sims in space.pairs(rows, rows, threshold=threshold):
-        edges_a.append(position[a])
-        edges_b.append(position[b])
-        edge_sims.append(sims)
+    for a, b, sims in space.pairs(rows, rows, threshold=threshold, upper=True):
+        # Each pair comes once: the graph holds it both ways.
+        edges_a.extend((position[a], position[b]))
+        edges_b.extend((position[b], position[a]))
+        edge_sims.extend((sims, sims))
     if edges_a:
         graph = sparse.csr_matrix(
             (np.concatenate(edge_sims), (np.concatenate(edges_a), np.concatenate(edges_b))),
@@ -397,3 +474,8 @@ def cluster(
         labels[neighbours[free]] = leader
         similarities[neighbours[free]] = weights[free]
     return Clusters([int(label) for label in labels], [round(float(s), 4) for s in similarities])
+
+
+def clear_cache() -> None:
+    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
+    _COLUMNS.clear()

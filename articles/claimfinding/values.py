@@ -339,3 +339,8 @@ def weekday_of(key: tuple[object, ...]) -> int | None:
         return dt.date(year, month, day).weekday()
     except ValueError:
         return None
+
+
+def clear_cache() -> None:
+    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
+    _SHAPES.clear()

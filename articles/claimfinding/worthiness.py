@@ -227,3 +227,8 @@ def _strongest_first(reason: Reason) -> tuple[float, str]:
 
 _QUOTATION = Reason("quotation", "", WEIGHTS["quotation"])
 _QUESTION = Reason("question", "", WEIGHTS["question"])
+
+
+def clear_cache() -> None:
+    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
+    _INFO.clear()
