@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from articles.claimfinding import lexicon
 from articles.claimfinding.values import Kind, Value, extract_values, word_flags
@@ -147,14 +147,15 @@ def _token_info(token: str) -> int:
 
 def _infos(tokens: list[str]) -> list[int]:
     table = _INFO
-    infos: list[int | None] = list(map(table.get, tokens))
-    if None in infos:
+    try:
+        return list(map(table.__getitem__, tokens))
+    except KeyError:
         if len(table) + len(tokens) > _INFO_MAX:
             table.clear()
-        for i, info in enumerate(infos):
-            if info is None:
-                infos[i] = table[tokens[i]] = _token_info(tokens[i])
-    return cast(list[int], infos)
+        for token in tokens:
+            if token not in table:
+                table[token] = _token_info(token)
+        return list(map(table.__getitem__, tokens))
 
 
 def _lexicon_hits(tokens: list[str], infos: list[int], combined: int) -> list[list[str]]:
@@ -188,15 +189,30 @@ def score_sentence(text: str) -> Worthiness:
     values = extract_values(text, combined >> _FLAGS_SHIFT)
     reasons: list[Reason] = []
     if values:
-        texts: dict[Kind, list[str]] = {}
+        # Value texts by feature, in the order of _VALUE_FEATURES, then names (enum members as
+        # dict keys hash slowly: one list per kind instead).
+        money: list[str] = []
+        percent: list[str] = []
+        figures: list[str] = []
+        dates: list[str] = []
+        names: list[str] = []
         for value in values:
-            kind: Kind = Kind.DATE if value.kind is Kind.WEEKDAY else value.kind
-            texts.setdefault(kind, []).append(value.text)
-        for feature, kind in _VALUE_FEATURES:
-            found = texts.get(kind)
+            kind = value.kind
+            if kind is Kind.NAME:
+                names.append(value.text)
+            elif kind is Kind.DATE or kind is Kind.WEEKDAY:
+                dates.append(value.text)
+            elif kind is Kind.FIGURE:
+                figures.append(value.text)
+            elif kind is Kind.MONEY:
+                money.append(value.text)
+            else:
+                percent.append(value.text)
+        for (feature, _), found in zip(
+            _VALUE_FEATURES, (money, percent, figures, dates), strict=True
+        ):
             if found:
                 reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
-        names = texts.get(Kind.NAME)
         if names:
             count = len(set(names))
             weight = WEIGHTS["named organisation or person"] * min(count, MAX_NAMES)

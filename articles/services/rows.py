@@ -95,7 +95,21 @@ def rows_insert(
 
 
 def _preparer(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
+    if isinstance(field, models.JSONField):
+        # What JSONField.get_db_prep_save comes to for a plain value, without its checks for
+        # expressions (the rows hold lists and dicts).
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+
+        def prepare_json(value: Any) -> Any:
+            return adapt(value, encoder)
+
+        return prepare_json
+    # Rows often share one value (the job's timestamp): prepare it once.
+    last: list[Any] = [object(), None]
+
     def prepare(value: Any) -> Any:
-        return field.get_db_prep_save(value, connection)
+        if value is not last[0]:
+            last[0], last[1] = value, field.get_db_prep_save(value, connection)
+        return last[1]
 
     return prepare
