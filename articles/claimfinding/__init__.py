@@ -5,6 +5,7 @@ contradictions between the passages of one claim.
 The services load rows, call these functions and write the results ("load, then compute").
 """
 
+from articles.claimfinding import matching, values, worthiness
 from articles.claimfinding.contradictions import Contradiction, Passage, find_contradictions
 from articles.claimfinding.finding import (
     ArticleText,
@@ -22,6 +23,16 @@ from articles.claimfinding.matching import normalise, sentence_key, vectorise
 from articles.claimfinding.segmentation import Sentence, split_sentences
 from articles.claimfinding.worthiness import Reason, Worthiness, score_sentence
 
+
+def clear_caches() -> None:
+    """Empty the per-word tables the package keeps across runs (word features, name shapes,
+    hashed word columns): what a fresh worker process starts with. For benchmarks that time
+    a cold start, and for tests."""
+    matching.clear_cache()
+    values.clear_cache()
+    worthiness.clear_cache()
+
+
 __all__ = [
     "ArticleText",
     "BatchPlan",
@@ -36,6 +47,7 @@ __all__ = [
     "Thresholds",
     "Worthiness",
     "article_candidates",
+    "clear_caches",
     "find_contradictions",
     "normalise",
     "plan_batch",

@@ -10,7 +10,7 @@ import numpy as np
 
 from articles.claimfinding.matching import TextSpace, best_matches, cluster, sentence_key
 from articles.claimfinding.segmentation import split_sentences
-from articles.claimfinding.worthiness import may_score, score_sentence
+from articles.claimfinding.worthiness import score_sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +51,14 @@ class Candidate:
     start: int
     end: int
     text: str
-    key: str
     score: float
     reasons: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The sentence's `sentence_key` (worked out when asked: most candidates of a fresh
+        article are never looked up or stored)."""
+        return sentence_key(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +87,6 @@ def article_candidates(article: ArticleText, *, min_score: float) -> list[Candid
     """The sentences of one article scoring at least `min_score`, in reading order."""
     found: list[Candidate] = []
     for sentence in split_sentences(article.body, article.language):
-        if min_score > 0 and not may_score(sentence.text):
-            continue
         worthiness = score_sentence(sentence.text)
         if worthiness.score >= min_score:
             found.append(
@@ -92,9 +95,8 @@ def article_candidates(article: ArticleText, *, min_score: float) -> list[Candid
                     start=sentence.start,
                     end=sentence.end,
                     text=sentence.text,
-                    key=sentence_key(sentence.text),
                     score=worthiness.score,
-                    reasons=tuple(str(reason) for reason in worthiness.reasons),
+                    reasons=tuple(map(str, worthiness.reasons)),
                 )
             )
     return found

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from enum import Enum
+from typing import NamedTuple
 
 from articles.claimfinding.lexicon import (
     CURRENCIES,
@@ -31,9 +32,11 @@ class Kind(Enum):
     NAME = "name"
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One value in a sentence: `text == sentence[start:end]`; `key` is its normalised form."""
+class Value(NamedTuple):
+    """One value in a sentence: `text == sentence[start:end]`; `key` is its normalised form.
+
+    A named tuple rather than a frozen dataclass: every sentence of every article makes a few,
+    and a tuple is several times cheaper to create."""
 
     kind: Kind
     key: tuple[object, ...]
@@ -112,8 +115,12 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # What a money amount or a percentage cannot be written without: a sign, or one of these words
 # (the case-insensitive alternations behind _MONEY and _PERCENT are slow on sentences with none).
-_MONEY_SIGNS = frozenset("".join(_SYMBOLS))
-_MONEY_WORDS = frozenset(w for w in CURRENCIES if w.isalpha())
+# Every currency symbol holds one of the signs; a currency word may be part of a longer word
+# ("5 euro-zone"), so the words are looked for in the casefolded text.
+_MONEY_SIGNS = frozenset("$€£¥")
+_MONEY_WORDS = tuple(sorted(w for w in CURRENCIES if w.isalpha()))
+# What a numeric date ("2023-04-20", "20.04.2023") cannot be written without.
+_NUMERIC_DATE_HINT = re.compile(r"\d[-./]\d")
 _PERCENT_WORDS = frozenset(w for entry in PERCENT_WORDS for w in entry.split() if w.isalpha())
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
@@ -155,9 +162,32 @@ def _format_amount(amount: float) -> float:
     return round(amount, 6)
 
 
-def extract_values(sentence: str) -> list[Value]:
+# What `word_flags` reports: which of these lists a text's words (casefolded `_WORD` tokens) meet.
+MONTH_WORD = 1
+WEEKDAY_WORD = 2
+PERCENT_WORD = 4
+
+
+def word_flags(folded: str) -> int:
+    """The lists the words of the casefolded `folded` meet (`MONTH_WORD | WEEKDAY_WORD | ...`):
+    the value patterns that cannot match without such a word are not run. The flags of a
+    sentence are the union of those of its parts, so a caller holding its words' flags (the
+    worthiness scorer caches them per word) passes them to `extract_values` instead."""
+    flags = 0
+    for word in _WORD.findall(folded):
+        if word in MONTHS:
+            flags |= MONTH_WORD
+        if word in WEEKDAYS:
+            flags |= WEEKDAY_WORD
+        if word in _PERCENT_WORDS:
+            flags |= PERCENT_WORD
+    return flags
+
+
+def extract_values(sentence: str, flags: int | None = None) -> list[Value]:
     """Every value in `sentence`, in order of kind then position; a span belongs to one value
-    (the figure in "$10 billion" is the money amount, not also a figure)."""
+    (the figure in "$10 billion" is the money amount, not also a figure). `flags` are the
+    sentence's `word_flags`, computed here when not given."""
     values: list[Value] = []
     taken: list[tuple[int, int]] = []
 
@@ -165,9 +195,14 @@ def extract_values(sentence: str) -> list[Value]:
         values.append(Value(kind, key, sentence[start:end], start, end))
         taken.append((start, end))
 
-    words = set(_WORD.findall(sentence.casefold()))
+    if flags is None:
+        flags = word_flags(sentence.casefold())
     if _DIGIT.search(sentence):
-        has_money = not (_MONEY_SIGNS.isdisjoint(sentence) and _MONEY_WORDS.isdisjoint(words))
+        if _MONEY_SIGNS.isdisjoint(sentence):
+            folded = sentence.casefold()
+            has_money = any(word in folded for word in _MONEY_WORDS)
+        else:
+            has_money = True
         for m in _MONEY.finditer(sentence) if has_money else ():
             number, scale = (m["n1"], m["s1"]) if m["n1"] else (m["n2"], m["s2"])
             code = _currency(m["pre"] or m["post"] or "")
@@ -175,26 +210,31 @@ def extract_values(sentence: str) -> list[Value]:
                 continue
             amount = parse_number(number) * _scale(scale)
             add(Kind.MONEY, (code, _format_amount(amount)), m.start(), m.end())
-        has_percent = "%" in sentence or not _PERCENT_WORDS.isdisjoint(words)
+        has_percent = "%" in sentence or flags & PERCENT_WORD
         for m in _PERCENT.finditer(sentence) if has_percent else ():
-            if not _overlaps(m.start(), m.end(), taken):
+            if not (taken and _overlaps(m.start(), m.end(), taken)):
                 add(Kind.PERCENT, (_format_amount(parse_number(m["n"])),), m.start(), m.end())
-        dates = _NUMERIC_DATE if words.isdisjoint(MONTHS) else _DATE
-        for m in dates.finditer(sentence):
-            if _overlaps(m.start(), m.end(), taken):
+        if flags & MONTH_WORD:
+            dates: Iterable[re.Match[str]] = _DATE.finditer(sentence)
+        elif _NUMERIC_DATE_HINT.search(sentence):
+            dates = _NUMERIC_DATE.finditer(sentence)
+        else:
+            dates = ()
+        for m in dates:
+            if taken and _overlaps(m.start(), m.end(), taken):
                 continue
             key = _date_key(m)
             if key is not None:
                 add(Kind.DATE, key, m.start(), m.end())
         for m in _YEAR_ALONE.finditer(sentence):
-            if not _overlaps(m.start(), m.end(), taken):
+            if not (taken and _overlaps(m.start(), m.end(), taken)):
                 add(Kind.DATE, (int(m["y"]), None, None), m.start(), m.end())
         for m in _FIGURE.finditer(sentence):
-            if not _overlaps(m.start(), m.end(), taken):
+            if not (taken and _overlaps(m.start(), m.end(), taken)):
                 amount = parse_number(m["n"]) * _scale(m["s"])
                 add(Kind.FIGURE, (_format_amount(amount),), m.start(), m.end())
-    for m in () if words.isdisjoint(WEEKDAYS) else _WEEKDAY_RE.finditer(sentence):
-        if not _overlaps(m.start(), m.end(), taken):
+    for m in _WEEKDAY_RE.finditer(sentence) if flags & WEEKDAY_WORD else ():
+        if not (taken and _overlaps(m.start(), m.end(), taken)):
             add(Kind.WEEKDAY, (WEEKDAYS[m["w"].casefold()],), m.start(), m.end())
     for start, end, key in _names(sentence, taken):
         add(Kind.NAME, key, start, end)
@@ -217,34 +257,61 @@ def _date_key(m: re.Match[str]) -> tuple[object, ...] | None:
     return (int(year) if year else None, month, day)
 
 
+# A name match's text -> (characters of leading words that are not part of the name, length
+# of the name, its key; None when nothing of it is a name, whether it is one word that reads as a
+# verb or adverb when it opens the sentence). Names recur across sentences and articles: each
+# distinct text is worked out once, and the table is emptied when it grows past _SHAPES_MAX.
+_NameShape = tuple[int, int, tuple[str, ...], bool] | None
+_SHAPES: dict[str, _NameShape] = {}
+_SHAPES_MAX = 200_000
+
+
+def _name_shape(text: str) -> _NameShape:
+    words = text.split()
+    skip = 0
+    # Leading function words ("The", "In") and months or weekdays are not part of a name.
+    while words and (
+        words[0].casefold().replace("\u2019", "'") in FUNCTION_WORDS
+        or words[0].casefold().rstrip(".") in MONTHS
+        or words[0].casefold() in WEEKDAYS
+    ):
+        skip += len(words[0]) + 1
+        words = words[1:]
+    while words and words[-1].casefold() in FUNCTION_WORDS:
+        words = words[:-1]
+    if not words:
+        return None
+    key = tuple(_POSSESSIVE.sub("", w).casefold().rstrip(".-") for w in words)
+    if not any(key):
+        return None
+    # A verb or adverb opening the sentence ("Stealing the database ...").
+    verb_like = len(words) == 1 and words[0].casefold().endswith(("ing", "ed", "ly"))
+    return skip, len(" ".join(words)), key, verb_like
+
+
 def _names(
     sentence: str, taken: list[tuple[int, int]]
 ) -> list[tuple[int, int, tuple[object, ...]]]:
     found: list[tuple[int, int, tuple[object, ...]]] = []
+    shapes = _SHAPES
     for m in _NAME.finditer(sentence):
-        words = m.group().split()
-        start = m.start()
-        # Leading function words ("The", "In") and months or weekdays are not part of a name.
-        while words and (
-            words[0].casefold().replace("\u2019", "'") in FUNCTION_WORDS
-            or words[0].casefold().rstrip(".") in MONTHS
-            or words[0].casefold() in WEEKDAYS
-        ):
-            start += len(words[0]) + 1
-            words = words[1:]
-        while words and words[-1].casefold() in FUNCTION_WORDS:
-            words = words[:-1]
-        if len(words) == 1 and start == 0 and words[0].casefold().endswith(("ing", "ed", "ly")):
-            # A verb or adverb opening the sentence ("Stealing the database ...").
+        text = m.group()
+        try:
+            shape = shapes[text]
+        except KeyError:
+            if len(shapes) >= _SHAPES_MAX:
+                shapes.clear()
+            shape = shapes[text] = _name_shape(text)
+        if shape is None:
             continue
-        if not words:
+        skip, length, key, verb_like = shape
+        start = m.start() + skip
+        if verb_like and start == 0:
             continue
-        end = start + len(" ".join(words))
-        if _overlaps(start, end, taken):
+        end = start + length
+        if taken and _overlaps(start, end, taken):
             continue
-        key = tuple(_POSSESSIVE.sub("", w).casefold().rstrip(".-") for w in words)
-        if any(key):
-            found.append((start, end, key))
+        found.append((start, end, key))
     return found
 
 
@@ -272,3 +339,8 @@ def weekday_of(key: tuple[object, ...]) -> int | None:
         return dt.date(year, month, day).weekday()
     except ValueError:
         return None
+
+
+def clear_cache() -> None:
+    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
+    _SHAPES.clear()

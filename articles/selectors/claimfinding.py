@@ -108,13 +108,21 @@ def _open_candidates(
 
     def flush() -> Iterator[Candidate]:
         known = known_sentences(article_ids=[a.id for a in chunk])
+        # Articles with stored suggestions or proposals: only their sentences need their keys.
+        keyed = {article_id for article_id, _ in known.suggestion_status} | {
+            article_id for article_id, _ in known.proposed
+        }
         for article in chunk:
             for candidate in find_candidates(article, min_score=min_score):
-                status = known.suggestion_status.get((candidate.article_id, candidate.key))
-                if status is not None and (skip_stored or status != ClaimSuggestion.Status.OPEN):
-                    continue
-                if (candidate.article_id, candidate.key) in known.proposed:
-                    continue
+                if candidate.article_id in keyed:
+                    key = (candidate.article_id, candidate.key)
+                    status = known.suggestion_status.get(key)
+                    if status is not None and (
+                        skip_stored or status != ClaimSuggestion.Status.OPEN
+                    ):
+                        continue
+                    if key in known.proposed:
+                        continue
                 if known.is_claimed(candidate):
                     continue
                 yield candidate

@@ -32,6 +32,7 @@ from articles.models import (
 )
 from articles.selectors import claimfinding as selectors
 from articles.services.claims import appearance_add, claim_create
+from articles.services.rows import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -58,57 +59,89 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
     if not candidates:
         return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0, "flags": 0}
     plan = plan_batch(candidates, selectors.claim_texts(), thresholds=selectors.thresholds())
+    now = timezone.now()
     proposals = [
-        ProposedAppearance(
-            claim_id=match.claim_id,
-            article_id=match.candidate.article_id,
-            sentence_key=match.candidate.key,
-            start=match.candidate.start,
-            end=match.candidate.end,
-            quote=match.candidate.text,
-            similarity=round(match.similarity, 4),
+        (
+            match.claim_id,
+            match.candidate.article_id,
+            match.candidate.key,
+            match.candidate.start,
+            match.candidate.end,
+            match.candidate.text,
+            round(match.similarity, 4),
+            ProposedAppearance.Status.PROPOSED.value,
+            now,
         )
         for match in plan.matches
     ]
-    suggested = 0
-    n_groups = 0
     with transaction.atomic():
-        ProposedAppearance.objects.bulk_create(proposals, ignore_conflicts=True)
-        rows: list[ClaimSuggestion] = []
+        # Plain inserts: a large import gives tens of thousands of rows, and model instances
+        # would cost more than finding them (see `rows_insert`).
+        rows_insert(
+            ProposedAppearance,
+            fields=(
+                "claim",
+                "article",
+                "sentence_key",
+                "start",
+                "end",
+                "quote",
+                "similarity",
+                "status",
+                "created_at",
+            ),
+            rows=proposals,
+            ignore_conflicts=True,
+        )
         groups = [g for g in plan.groups if len({m.article_id for m in g.members}) > 1]
         stored = SuggestionGroup.objects.bulk_create(
             [SuggestionGroup(text=g.members[0].text) for g in groups]
         )
         group_of = {
-            id(member): (row, similarity)
+            id(member): (row.pk, similarity)
             for g, row in zip(groups, stored, strict=True)
             for member, similarity in zip(g.members, g.similarities, strict=True)
         }
-        for plan_group in plan.groups:
-            for member in plan_group.members:
-                group, similarity = group_of.get(id(member), (None, None))
-                rows.append(
-                    ClaimSuggestion(
-                        article_id=member.article_id,
-                        sentence_key=member.key,
-                        start=member.start,
-                        end=member.end,
-                        text=member.text,
-                        score=member.score,
-                        reasons=list(member.reasons),
-                        group=group,
-                        similarity=similarity,
-                    )
-                )
-        ClaimSuggestion.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        suggested = len(rows)
-        n_groups = len(stored)
+        suggestions = [
+            (
+                member.article_id,
+                member.key,
+                member.start,
+                member.end,
+                member.text,
+                member.score,
+                list(member.reasons),
+                ClaimSuggestion.Status.OPEN.value,
+                *group_of.get(id(member), (None, None)),
+                now,
+            )
+            for plan_group in plan.groups
+            for member in plan_group.members
+        ]
+        rows_insert(
+            ClaimSuggestion,
+            fields=(
+                "article",
+                "sentence_key",
+                "start",
+                "end",
+                "text",
+                "score",
+                "reasons",
+                "status",
+                "group",
+                "similarity",
+                "created_at",
+            ),
+            rows=suggestions,
+            ignore_conflicts=True,
+        )
         flags = claims_contradictions_recompute(claim_ids=[m.claim_id for m in plan.matches])
     return {
         "articles": len(ids),
         "proposed": len(proposals),
-        "suggested": suggested,
-        "groups": n_groups,
+        "suggested": len(suggestions),
+        "groups": len(stored),
         "flags": flags,
     }
 
@@ -143,31 +176,51 @@ def claims_contradictions_recompute(*, claim_ids: Sequence[int]) -> int:
     ids = sorted(set(claim_ids))
     if not ids:
         return 0
-    flags: list[ContradictionFlag] = []
+    now = timezone.now()
+    flags: list[tuple[object, ...]] = []
     for claim_id, passages in selectors.claims_passages(claim_ids=ids).items():
         found = find_contradictions([Passage(source=i, text=p[3]) for i, p in enumerate(passages)])
         for contradiction in found:
             first = passages[cast(int, contradiction.first)]
             second = passages[cast(int, contradiction.second)]
             flags.append(
-                ContradictionFlag(
-                    claim_id=claim_id,
-                    kind=contradiction.kind,
-                    first_article_id=first[0],
-                    first_start=first[1],
-                    first_end=first[2],
-                    first_values=list(contradiction.first_values),
-                    first_proposed=first[4],
-                    second_article_id=second[0],
-                    second_start=second[1],
-                    second_end=second[2],
-                    second_values=list(contradiction.second_values),
-                    second_proposed=second[4],
+                (
+                    claim_id,
+                    contradiction.kind,
+                    first[0],
+                    first[1],
+                    first[2],
+                    list(contradiction.first_values),
+                    first[4],
+                    second[0],
+                    second[1],
+                    second[2],
+                    list(contradiction.second_values),
+                    second[4],
+                    now,
                 )
             )
     with transaction.atomic():
         ContradictionFlag.objects.filter(claim_id__in=ids).delete()
-        ContradictionFlag.objects.bulk_create(flags, batch_size=1000)
+        rows_insert(
+            ContradictionFlag,
+            fields=(
+                "claim",
+                "kind",
+                "first_article",
+                "first_start",
+                "first_end",
+                "first_values",
+                "first_proposed",
+                "second_article",
+                "second_start",
+                "second_end",
+                "second_values",
+                "second_proposed",
+                "created_at",
+            ),
+            rows=flags,
+        )
     return len(flags)
 
 

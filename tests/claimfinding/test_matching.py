@@ -135,3 +135,58 @@ def test_plan_batch_empty():
     plan = plan_batch([], [], thresholds=Thresholds())
     assert plan.matches == []
     assert plan.groups == []
+
+
+WORDING = [
+    "Microsoft invested $10 billion in OpenAI, up 40% on last year, the company said.",
+    "Microsoft investierte 10 Milliarden Dollar, 40 Prozent mehr.",
+    "Microsoft invirtió 10 mil millones de dólares, un 40 por ciento más.",
+    "",
+    "Fees range from 42,000 USD to 210,000 USD per month.",
+    "A text with the separator letter \ua66e inside it, and 3,5 Mrd. Euro.",
+]
+
+
+@pytest.mark.parametrize("texts", [WORDING, WORDING[:3] + WORDING[4:5], ["Only one."]])
+def test_word_counts_equal_the_hashing_vectoriser(texts):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from articles.claimfinding import clear_caches
+    from articles.claimfinding.matching import N_FEATURES, _word_counts
+
+    reference = HashingVectorizer(
+        analyzer=content_tokens,
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    ).transform(texts)
+    for _ in range(2):  # with the per-token table empty, then filled
+        counts = _word_counts(texts)
+        assert counts.shape == reference.shape
+        assert (counts != reference).nnz == 0
+    clear_caches()
+
+
+def test_pairs_of_one_set_come_once_with_the_same_similarities():
+    texts = [
+        "Acme Group will pay €40 million to settle the tram dispute, the mayor said.",
+        "The tram dispute ends: Acme Group pays 40 million euros, said the mayor.",
+        "Acme Group settles the tram dispute for €40 million.",
+        "Residents met in the park on a quiet summer evening.",
+    ]
+    space = TextSpace(texts)
+    rows = np.arange(len(texts))
+    both = {
+        (int(a), int(b)): float(s)
+        for left, right, sims in space.pairs(rows, rows, threshold=0.2)
+        for a, b, s in zip(left, right, sims, strict=True)
+    }
+    once = {
+        (int(a), int(b)): float(s)
+        for left, right, sims in space.pairs(rows, rows, threshold=0.2, upper=True)
+        for a, b, s in zip(left, right, sims, strict=True)
+    }
+    assert once
+    assert all(a < b for a, b in once)
+    assert both == once | {(b, a): s for (a, b), s in once.items()}

@@ -100,3 +100,37 @@ def test_names_skip_sentence_openers():
 )
 def test_compatible(kind, first, second, agree):
     assert compatible(kind, first, second) is agree
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Spain paid 5 euro-zone partners back.", [("EUR", 5.0)]),
+        ("It cost USD5 and 7 dollars.", [("USD", 5.0), ("USD", 7.0)]),
+        ("Prices rose 5 per cent, not 7.", []),
+    ],
+)
+def test_extract_money_written_inside_longer_words_or_without_signs(sentence, expected):
+    assert [key for key, _ in _keys(sentence, Kind.MONEY)] == expected
+
+
+def test_names_are_the_same_whatever_was_seen_before():
+    from articles.claimfinding import clear_caches
+
+    sentences = [
+        "Stealing the data is illegal, Musk said.",
+        "Musk said Stealing was the word.",
+        "The Ministry of Finance said so.",
+        "Ministry of Finance officials said so.",
+    ]
+    clear_caches()
+    cold = [
+        [(v.text, v.start) for v in extract_values(s) if v.kind is Kind.NAME] for s in sentences
+    ]
+    warm = [
+        [(v.text, v.start) for v in extract_values(s) if v.kind is Kind.NAME]
+        for s in reversed(sentences)
+    ][::-1]
+    assert cold == warm
+    assert cold[0] == [("Musk", 30)]
+    assert ("Stealing", 10) in cold[1]
