@@ -40,7 +40,7 @@ from articles.importing import (
 )
 from articles.importing.formats import is_archive
 from articles.importing.sources import count_zip_members, is_hidden, megabytes
-from articles.models import Article, ImportBatch
+from articles.models import EARLIEST_DATE, LATEST_DATE, Article, ImportBatch
 from articles.services.claimfinding import claims_find_after_import
 from articles.tasks.transient import TRANSIENT_ERRORS
 
@@ -121,6 +121,16 @@ def article_import(
     """
     digest = content_hash(parsed.body)
     title = _fit("title", parsed.title)
+    published = parsed.published_at
+    if published is not None and not EARLIEST_DATE <= published <= LATEST_DATE:
+        # The readers refuse such dates; a date stored past year 9999 could never be loaded.
+        return ImportResult(
+            parsed.name,
+            "rejected",
+            None,
+            title,
+            "published_at: the date is out of range: dates must fall in the years 1 to 9999 in UTC",
+        )
     article = Article(
         title=title,
         publisher=publisher or _fit("publisher", parsed.publisher),
