@@ -13,7 +13,7 @@ from articles.services.imports import articles_import_paths
 FILES = 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_imports_in_opposite_orders_give_every_article_once(postgres, tmp_path):
     paths = []
     for number in range(FILES):
