@@ -7,6 +7,8 @@ Models hold fields, constraints and trivial properties only; every write goes th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -40,6 +42,12 @@ def rationale_rule_text() -> str:
 
 def default_required_annotations() -> int:
     return int(settings.FACTCHECK_ANNOTATORS_PER_CLAIM)
+
+
+# The instants Python can hold (PostgreSQL stores later ones, which then fail to load): a
+# stored date outside them would break every page that reads the row.
+EARLIEST_DATE = datetime(1, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 class Article(models.Model):
@@ -78,6 +86,11 @@ class Article(models.Model):
         constraints = (
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | Q(published_at__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="article_published_at_in_range",
+            ),
         )
 
     def __str__(self) -> str:

@@ -210,10 +210,22 @@ def live_services(django_db_setup, django_db_blocker) -> Iterator[tuple[str, str
 
 
 @pytest.fixture(scope="session")
-def live_worker(live_services) -> Iterator[subprocess.Popen[bytes]]:
+def live_media_root(tmp_path_factory) -> Path:
+    """The media folder the live worker reads (import batch archives); a test that hands the
+    worker files sets `settings.MEDIA_ROOT` to it."""
+    return tmp_path_factory.mktemp("live-media")
+
+
+@pytest.fixture(scope="session")
+def live_worker(live_services, live_media_root) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` process on the real broker, writing to the test database."""
     database_url, redis_url = live_services
-    proc, log_path = start_worker(database_url, redis_url, name="pytest-live")
+    proc, log_path = start_worker(
+        database_url,
+        redis_url,
+        name="pytest-live",
+        extra_env={"DJANGO_MEDIA_ROOT": str(live_media_root)},
+    )
     try:
         celery_app.conf.task_always_eager = False
         wait_for_worker(proc, log_path, "pytest-live")

@@ -18,6 +18,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from articles import roles
+from articles.admin.changelists import DateSafeChangeList
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
 from articles.admin.forms import SpanForm, StaffClaimForm
 from articles.models import Article, Claim, Label
@@ -45,7 +46,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-class _ArticleChangeList(ChangeList):
+class _ArticleChangeList(DateSafeChangeList):
     """Adds each listed article's annotator agreement, for the whole page in one query."""
 
     def get_results(self, request: HttpRequest) -> None:

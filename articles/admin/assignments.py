@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import roles
+from articles.admin.changelists import DateSafeChangeListMixin
 from articles.admin.common import (
     request_user,
 )
@@ -36,7 +37,7 @@ FIELDS_SHOWN = (
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin[Assignment]):
+class AssignmentAdmin(DateSafeChangeListMixin, admin.ModelAdmin[Assignment]):
     form = AssignmentForm
     list_select_related = ("claim", "annotator", "assigned_by")
     search_fields = ("claim__text",)

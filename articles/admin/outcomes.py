@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.urls import URLPattern, path, reverse
 
 from articles import roles
+from articles.admin.changelists import DateSafeChangeListMixin
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
@@ -84,7 +85,7 @@ class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
 
 
 @admin.register(ConsensusRun)
-class ConsensusRunAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
+class ConsensusRunAdmin(DateSafeChangeListMixin, _ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
     """The history of full recomputes: what was estimated, over how much, and how it went."""
 
     # The method is a filter; the columns must fit beside it.

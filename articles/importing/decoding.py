@@ -54,19 +54,35 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if data.startswith(magic):
             raise ImportRejected(f"binary file: this looks like {what}, not text")
     has_nul = b"\x00" in data
-    if not has_nul:
+    if has_nul:
+        # Text with NUL bytes is UTF-16 without its mark only when the NULs are the high bytes of
+        # one side of every pair (Latin text); NULs anywhere else are binary.
+        utf16 = _bomless_utf16(data)
+        if utf16 is None:
+            raise ImportRejected("binary file: it contains NUL bytes and is not UTF-16 text")
         try:
-            return _checked(data.decode("utf-8")), "utf-8"
-        except UnicodeDecodeError:
-            pass
+            return _checked(data.decode(utf16)), utf16
+        except UnicodeDecodeError as exc:
+            raise ImportRejected(f"binary file: it contains NUL bytes and is not {utf16}") from exc
+    try:
+        return _checked(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        if has_nul:
-            raise ImportRejected("binary file: it contains NUL bytes and is not UTF-16/32 text")
         raise ImportRejected("could not detect the text encoding")
-    if has_nul and not best.encoding.startswith("utf_"):
-        raise ImportRejected("binary file: it contains NUL bytes and is not UTF-16/32 text")
     return _checked(str(best)), best.encoding
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    if b"\x00" not in even and odd.count(0) * 2 >= len(odd):
+        return "utf-16-le"
+    if b"\x00" not in odd and even.count(0) * 2 >= len(even):
+        return "utf-16-be"
+    return None
 
 
 def _checked(text: str) -> str:

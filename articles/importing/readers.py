@@ -8,6 +8,7 @@ file raise `ImportRejected`; a bad record of a multi-record file becomes a `Reje
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,25 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
 }
 RECORD_FIELDS_HELP = "fields " + ", ".join(" or ".join(keys) for keys in RECORD_FIELDS.values())
 
+# Text the database cannot store: NUL (PostgreSQL refuses it in text columns) and UTF-16
+# surrogates without their pair (JSON's "\udc00" escapes decode to them; they are not Unicode
+# characters and cannot be encoded as UTF-8).
+_NUL = "\x00"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# A page whose main text is at least this share of link text is navigation, not an article.
+MAX_LINK_TEXT_SHARE = 0.6
+
+
+def unstorable_text(field: str, value: str) -> str | None:
+    """Why `value` cannot be stored as text (the reason names `field`), or None when it can."""
+    if _NUL in value:
+        return f"the {field} contains a NUL character (\\u0000), which stored text cannot hold"
+    surrogate = _SURROGATE.search(value)
+    if surrogate is not None:
+        code = f"\\u{ord(surrogate.group()):04x}"
+        return f"the {field} contains a lone surrogate ({code}), which is not valid Unicode"
+    return None
+
 
 def _article(
     name: str,
@@ -54,6 +74,11 @@ def _article(
         raise ImportRejected("no title found")
     if not body.strip():
         raise ImportRejected("no article text left after removing page chrome")
+    fields = {"title": title, "text": body, "url": url, "publisher": publisher, "author": author}
+    for field, value in {**fields, "original": raw}.items():
+        reason = unstorable_text(field, value)
+        if reason is not None:
+            raise ImportRejected(reason)
     return ParsedArticle(
         name=name,
         title=title,
@@ -124,6 +149,12 @@ def read_html(name: str, text: str) -> list[Outcome]:
     if document is None:
         raise ImportRejected("no main text found in the HTML page")
     main_text = str(document.text)
+    links = _link_share(tree, main_text)
+    if links is not None:
+        noun = "link" if links == 1 else "links"
+        raise ImportRejected(
+            f"no main text found in the HTML page: only navigation ({links} {noun}), not an article"
+        )
     # The page's declared language, else the one its main text is written in.
     language = lang.split("-")[0] if lang else (document.language or identify_language(main_text))
     sitename = str(document.sitename or "")
@@ -148,6 +179,21 @@ def read_html(name: str, text: str) -> list[Outcome]:
     ]
 
 
+def _link_share(tree: Any, main_text: str) -> int | None:
+    """The number of links when the main text is mostly their text (a menu, a link list, a
+    footer: trafilatura keeps such a page's only text), else None."""
+    link_texts = [" ".join(str(a.text_content()).split()) for a in tree.iter("a")]
+    link_texts = [text for text in link_texts if text]
+    if not link_texts:
+        return None
+    remaining = main_text
+    for text in sorted(link_texts, key=len, reverse=True):
+        remaining = remaining.replace(text, "", 1)
+    total = len("".join(main_text.split()))
+    left = len("".join(remaining.split()))
+    return len(link_texts) if total and (total - left) / total >= MAX_LINK_TEXT_SHARE else None
+
+
 def _extract(tree: Any, *, favor_recall: bool = False) -> Document | None:
     """trafilatura's main text and metadata of a parsed page, or None when it found no text."""
     if tree is None:
@@ -162,12 +208,7 @@ def _extract(tree: Any, *, favor_recall: bool = False) -> Document | None:
 
 def read_json(name: str, text: str) -> list[Outcome]:
     """A JSON object (one article) or a list of objects (one per record)."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from exc
+    value = _loads(text, where=None)
     if isinstance(value, dict):
         return [_record_outcome(name, value, raw=text)]
     if isinstance(value, list):
@@ -188,18 +229,31 @@ def read_jsonl(name: str, text: str) -> list[Outcome]:
             continue
         record_name = f"{name}#{number}"
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            outcomes.append(
-                Rejection(
-                    record_name, f"malformed JSON on line {number}, column {exc.colno}: {exc.msg}"
-                )
-            )
+            value = _loads(line, where=number)
+        except ImportRejected as exc:
+            outcomes.append(Rejection(record_name, exc.message))
             continue
         outcomes.append(_record_outcome(record_name, value, raw=line))
     if not outcomes:
         raise ImportRejected("the JSON Lines file has no records")
     return outcomes
+
+
+def _loads(text: str, *, where: int | None) -> Any:
+    """`json.loads`, with every way it fails as a rejection (`where`: the JSON Lines line)."""
+    place = f" on line {where}" if where is not None else ""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        line = where if where is not None else exc.lineno
+        raise ImportRejected(
+            f"malformed JSON{' on' if where else ' at'} line {line}, column {exc.colno}: {exc.msg}"
+        ) from exc
+    except RecursionError as exc:
+        raise ImportRejected(f"the JSON{place} is nested too deeply to be an article") from exc
+    except ValueError as exc:
+        # Integers past the interpreter's digit limit (a denial-of-service guard).
+        raise ImportRejected(f"the JSON{place} holds a number with too many digits") from exc
 
 
 def _record_outcome(name: str, record: object, *, raw: str | None) -> Outcome:

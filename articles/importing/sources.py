@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,21 @@ def _zip_members(zf: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo] |
     return members
 
 
+# The file-type bits of a member's Unix mode (the high half of its external attributes).
+_FILE_TYPE = 0o170000
+_SYMLINK = 0o120000
+
+
+def _member_problem(info: zipfile.ZipInfo, counts: Counter[str]) -> str | None:
+    """Why one member is refused whatever its content: a symbolic link (its content is a path on
+    the machine that made the zip), or a name the zip holds twice (which one is meant?)."""
+    if (info.external_attr >> 16) & _FILE_TYPE == _SYMLINK:
+        return "the zip member is a symbolic link, not a file"
+    if counts[info.filename] > 1:
+        return f"the zip holds '{info.filename}' more than once: unclear which one is meant"
+    return None
+
+
 def _zip_sources(item: _Zip, limits: Limits, *, nested: bool) -> Iterator[SourceFile | Rejection]:
     try:
         zf = _open_zip(item)
@@ -133,9 +149,10 @@ def _zip_sources(item: _Zip, limits: Limits, *, nested: bool) -> Iterator[Source
             yield Rejection(item.name, members)
             return
         total = 0
+        counts = Counter(info.filename for info in members)
         for info in members:
             name = f"{item.name}/{info.filename}"
-            reason = unsupported_reason(info.filename)
+            reason = unsupported_reason(info.filename) or _member_problem(info, counts)
             if reason:
                 yield Rejection(name, reason)
                 continue

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from articles.importing import (
@@ -40,8 +40,9 @@ from articles.importing import (
 )
 from articles.importing.formats import is_archive
 from articles.importing.sources import count_zip_members, is_hidden, megabytes
-from articles.models import Article, ImportBatch
+from articles.models import EARLIEST_DATE, LATEST_DATE, Article, ImportBatch
 from articles.services.claimfinding import claims_find_after_import
+from articles.tasks.transient import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,16 @@ def article_import(
     """
     digest = content_hash(parsed.body)
     title = _fit("title", parsed.title)
+    published = parsed.published_at
+    if published is not None and not EARLIEST_DATE <= published <= LATEST_DATE:
+        # The readers refuse such dates; a date stored past year 9999 could never be loaded.
+        return ImportResult(
+            parsed.name,
+            "rejected",
+            None,
+            title,
+            "published_at: the date is out of range: dates must fall in the years 1 to 9999 in UTC",
+        )
     article = Article(
         title=title,
         publisher=publisher or _fit("publisher", parsed.publisher),
@@ -142,8 +153,12 @@ def article_import(
     except ValidationError as exc:
         return ImportResult(parsed.name, "rejected", None, title, _validation_reason(exc))
     try:
-        with transaction.atomic():
-            article.save(force_insert=True)
+        _insert(article)
+    except DataError as exc:
+        # A value the checks above let through but the database refuses (an encoding it cannot
+        # hold): this file is rejected, the others go on.
+        logger.warning("import of %s refused by the database: %s", parsed.name, exc)
+        return ImportResult(parsed.name, "rejected", None, title, "the database refused a value")
     except IntegrityError:
         # The same article is on file (or was just inserted by a concurrent import): a
         # duplicate. Inserting first and looking up only on conflict saves a query per new row.
@@ -152,6 +167,30 @@ def article_import(
             return ImportResult(parsed.name, "duplicate", existing, title)
         return ImportResult(parsed.name, "rejected", None, title, "the database refused it")
     return ImportResult(parsed.name, "imported", article.pk, article.title)
+
+
+# A deadlock between two imports inserting the same articles: PostgreSQL aborts one insert; it is
+# retried (the other import has committed or rolled back by then, so it succeeds or is a
+# duplicate).
+DEADLOCK_RETRIES = 3
+
+
+def _insert(article: Article) -> None:
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                article.save(force_insert=True)
+        except OperationalError as exc:
+            if attempt == DEADLOCK_RETRIES or not _is_deadlock(exc):
+                raise
+            logger.info("deadlock inserting article %s; retrying", article.content_hash[:12])
+            continue
+        return
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "40P01" or getattr(cause, "pgcode", None) == "40P01"
 
 
 @cache
@@ -187,8 +226,15 @@ def _import_source(
 ) -> list[ImportResult]:
     if isinstance(item, Rejection):
         return [ImportResult(item.name, "rejected", reason=item.reason)]
+    try:
+        outcomes = parse_source(item)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # The readers reject what they know to be bad with a reason; a parser library failing
+        # on input nobody foresaw must still cost only this file, never the import.
+        logger.warning("reading %s failed: %r", item.name, exc)
+        return [ImportResult(item.name, "rejected", reason=f"the file could not be read ({exc})")]
     results: list[ImportResult] = []
-    for outcome in parse_source(item):
+    for outcome in outcomes:
         if isinstance(outcome, Rejection):
             results.append(ImportResult(outcome.name, "rejected", reason=outcome.reason))
         else:
@@ -203,9 +249,17 @@ FileCallback = Callable[[str, list[ImportResult]], None]
 
 # Articles are committed in groups: each article still has its own atomic block (a savepoint),
 # so a failing one rolls back alone, but the group shares one commit, which is what costs on
-# SQLite (an fsync per commit). A group closes after this many files or seconds.
+# SQLite (an fsync per commit). A group closes after this many files or seconds. SQLite has one
+# writer at a time; on a server database a group holds the unique-hash locks of its new rows
+# until it commits, so two imports of the same files in different orders would wait on each
+# other (a deadlock): there a group is one file.
 GROUP_FILES = 50
 GROUP_SECONDS = 0.5
+
+
+def _group_files() -> int:
+    return GROUP_FILES if connection.vendor == "sqlite" else 1
+
 
 FileResults = tuple[str, list[ImportResult]]
 
@@ -221,6 +275,7 @@ def _import_grouped(
     """Import `items` in groups of files per commit; `in_transaction(group)` runs inside the
     group's transaction (progress rows), `after_commit(group)` once it is committed (output)."""
     iterator = iter(items)
+    group_files = _group_files()
     finished = False
     while not finished:
         group: list[FileResults] = []
@@ -231,7 +286,7 @@ def _import_grouped(
                 group.append(
                     (item.name, _import_source(item, imported_by=imported_by, publisher=publisher))
                 )
-                if len(group) >= GROUP_FILES or time.monotonic() - started >= GROUP_SECONDS:
+                if len(group) >= group_files or time.monotonic() - started >= GROUP_SECONDS:
                     finished = False
                     break
             if in_transaction is not None and group:
@@ -489,10 +544,17 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
         results.extend(result.as_dict() for _, file_results in group for result in file_results)
         _save_progress(batch, results, processed)
 
-    with archive:
-        # Files recorded by an earlier, interrupted run are skipped.
-        remaining = itertools.islice(_batch_sources(archive, manifest), done_files, None)
-        _import_grouped(remaining, imported_by=user, publisher=publisher, in_transaction=record)
+    try:
+        with archive:
+            # Files recorded by an earlier, interrupted run are skipped.
+            remaining = itertools.islice(_batch_sources(archive, manifest), done_files, None)
+            _import_grouped(remaining, imported_by=user, publisher=publisher, in_transaction=record)
+    except TRANSIENT_ERRORS:
+        raise  # the job retries and resumes after the last recorded file
+    except Exception as exc:
+        # Never leave a batch "running" for ever: what was committed stays, the rest is reported.
+        logger.exception("import batch %s stopped", batch.pk)
+        return import_batch_fail(batch_id=batch.pk, reason=f"the import stopped: {exc!r}"[:500])
     _save_progress(batch, results, processed)
     batch.status = ImportBatch.Status.DONE
     batch.total = max(batch.total, processed)
@@ -501,6 +563,22 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     claims_find_after_import(
         article_ids=[r["article_id"] for r in results if r["status"] == "imported"]
     )
+    return batch
+
+
+def import_batch_fail(*, batch_id: int, reason: str) -> ImportBatch:
+    """Mark a batch failed with `reason` (the job gave up), keeping the results recorded so far.
+
+    Side effects: updates the ImportBatch row unless it already finished.
+    Errors: ImportBatch.DoesNotExist for an unknown id.
+    """
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED):
+        return batch
+    batch.status = ImportBatch.Status.FAILED
+    batch.error = reason
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "error", "finished_at"])
     return batch
 
 

@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     name="articles.tasks.claim_consensus_recompute_task",
+    # Nobody waits for a save's job: its result is the Consensus row. Without a result to keep,
+    # queueing it never touches the result backend, so the job goes out when only that is down.
+    ignore_result=True,
     acks_late=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
