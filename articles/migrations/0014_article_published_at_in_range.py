@@ -21,7 +21,7 @@ def forget_unreadable_dates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0012_gold_claims'),
+        ('articles', '0013_dashboards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
