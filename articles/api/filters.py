@@ -3,10 +3,11 @@ export selectors, so the API and the exports share one definition of each."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from articles.models import Annotation, Article, Assignment, Claim, Label, Verdict
@@ -20,6 +21,28 @@ def _id_filter(field_name: str | None = None, **kwargs: Any) -> django_filters.N
     if field_name is not None:
         kwargs["field_name"] = field_name
     return django_filters.NumberFilter(min_value=0, max_value=MAX_ID, decimal_places=0, **kwargs)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):  # type: ignore[misc]
+    """An ISO 8601 date-time, converted to UTC. An offset beyond what the database can store
+    (PostgreSQL refuses "+21:55") or a time that leaves years 1-9999 in UTC is invalid input."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError) as error:
+            raise ValidationError(
+                "Enter a date and time between the years 1 and 9999 (UTC).", code="invalid"
+            ) from error
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]
+    """The API's date-time filters: ISO 8601, compared in UTC."""
+
+    field_class = UtcIsoDateTimeField
 
 
 STATUS_CHOICES = (("published", "Published"), ("retracted", "Retracted"))
@@ -41,9 +64,9 @@ class VerdictFilter(django_filters.FilterSet):  # type: ignore[misc]
     claimant = django_filters.CharFilter(
         field_name="claim__claimant", lookup_expr="icontains", help_text="Claimant contains."
     )
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    updated_since = django_filters.IsoDateTimeFilter(
+    published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    updated_since = UtcDateTimeFilter(
         method="filter_updated_since",
         help_text="Verdicts published or retracted at or after this time (incremental sync).",
     )
@@ -70,9 +93,9 @@ class VerdictFilter(django_filters.FilterSet):  # type: ignore[misc]
 class ArticleFilter(django_filters.FilterSet):  # type: ignore[misc]
     publisher = django_filters.CharFilter(lookup_expr="iexact")
     language = django_filters.CharFilter()
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Article
@@ -83,7 +106,7 @@ class ClaimFilter(django_filters.FilterSet):  # type: ignore[misc]
     status = django_filters.ChoiceFilter(choices=Claim.Status.choices)
     claimant = django_filters.CharFilter(lookup_expr="icontains")
     article = _id_filter("appearances__article_id", distinct=True)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Claim
@@ -94,7 +117,7 @@ class AnnotationFilter(django_filters.FilterSet):  # type: ignore[misc]
     claim = _id_filter("claim_id")
     annotator = _id_filter("annotator_id")
     label = django_filters.ChoiceFilter(choices=Label.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Annotation
