@@ -14,11 +14,15 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from articles import roles
 from articles.models import (
@@ -53,23 +57,41 @@ def claim_current_verdict(*, claim_id: int) -> Verdict | None:
     return latest if latest is not None and latest.retracted_at is None else None
 
 
+def claim_annotation_count() -> Subquery:
+    """The claim's (outer `pk`) number of annotations, as a correlated subquery: PostgreSQL
+    runs it only for the rows it reaches, so a queue walked in index order up to its page's
+    LIMIT counts only the claims it looks at (a `Count` join would group every claim first)."""
+    return Subquery(
+        Annotation.objects.filter(claim_id=OuterRef("pk"))
+        .order_by()
+        .values("claim_id")
+        .annotate(n=Count("id"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def contested_queue() -> QuerySet[Claim]:
     """Claims awaiting adjudication, oldest first: not published, and either their consensus is
     contested or they have at least `required_annotations` annotations without a settled
-    consensus (pending, missing, or stale while it is recomputed)."""
+    consensus (pending, missing, or stale while it is recomputed). Rows have `n_annotations`.
+
+    Walks open claims in the order of the `claim_open_created_idx` index and counts a claim's
+    annotations only when its consensus does not already decide (contested), so a page costs
+    the rows it scans, not the table; count the whole queue through `selectors.counts`."""
     return (
         Claim.objects.filter(status=Claim.Status.OPEN)
         .select_related("consensus")
-        .annotate(n_annotations=Count("annotations", distinct=True))
+        .annotate(n_annotations=Coalesce(claim_annotation_count(), 0))
         .filter(
             Q(consensus__status=ConsensusStatus.CONTESTED)
             | (
-                Q(n_annotations__gte=F("required_annotations"))
-                & (
+                (
                     Q(consensus__isnull=True)
                     | ~Q(consensus__status=ConsensusStatus.SETTLED)
                     | Q(consensus_stale=True)
                 )
+                & Q(n_annotations__gte=F("required_annotations"))
             )
         )
         .order_by("created_at", "id")
@@ -145,7 +167,8 @@ def contested_reasons(*, claims: Sequence[Claim]) -> dict[int, ContestedReason]:
 
 
 def claims_ready_to_publish() -> QuerySet[Claim]:
-    """Open claims with a settled, up-to-date consensus and enough annotations, oldest first."""
+    """Open claims with a settled, up-to-date consensus and enough annotations, oldest first
+    (walked in index order like `contested_queue`). Rows have `n_annotations`."""
     return (
         Claim.objects.filter(
             status=Claim.Status.OPEN,
@@ -153,7 +176,7 @@ def claims_ready_to_publish() -> QuerySet[Claim]:
             consensus_stale=False,
         )
         .select_related("consensus")
-        .annotate(n_annotations=Count("annotations", distinct=True))
+        .annotate(n_annotations=Coalesce(claim_annotation_count(), 0))
         .filter(n_annotations__gte=F("required_annotations"))
         .order_by("created_at", "id")
     )
