@@ -15,7 +15,7 @@ from django.urls import reverse
 from articles import roles
 from articles.admin.common import form_errors, log_desk_action, require_editor
 from articles.admin.forms import AdjudicateForm, SendBackForm
-from articles.admin.paging import KnownCountPaginator, page_of
+from articles.admin.paging import ProbingPaginator, page_of
 from articles.models import Claim, Consensus, Label
 from articles.presentation import claim_passages
 from articles.selectors.claims import claim_adjudication
@@ -51,16 +51,17 @@ CONTESTED_PER_PAGE = 50
 
 def contested_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
     """Claims awaiting adjudication, and settled claims ready to publish: a page of each
-    (`page` and `ready_page`), numbered by the desk's cached counts (as of `counted_at`)."""
+    (`page` and `ready_page`), always current; their totals are the desk's cached counts (as of
+    `counted_at`)."""
     _require_publisher(request)
     counts, counted_at = desk_wide_counts()
     contested_page = page_of(
         request,
-        KnownCountPaginator(contested_queue(), CONTESTED_PER_PAGE, count=counts["contested"]),
+        ProbingPaginator(contested_queue(), CONTESTED_PER_PAGE, count=counts["contested"]),
     )
     ready_page = page_of(
         request,
-        KnownCountPaginator(claims_ready_to_publish(), CONTESTED_PER_PAGE, count=counts["ready"]),
+        ProbingPaginator(claims_ready_to_publish(), CONTESTED_PER_PAGE, count=counts["ready"]),
         param="ready_page",
     )
     contested = list(contested_page.object_list)

@@ -18,9 +18,15 @@ from django.views.decorators.http import require_POST
 from articles import roles
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
 from articles.admin.forms import StaffClaimForm
+from articles.admin.paging import PageKeysPaginator
 from articles.models import Article, Claim, Label
 from articles.presentation import reader_highlights
-from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
+from articles.selectors.articles import (
+    article_body_segments,
+    article_claims,
+    article_list_rows,
+    articles_for_admin,
+)
 from articles.selectors.claims import claims_for_user
 from articles.selectors.consensus import ArticleAgreement, article_agreement
 from articles.services.articles import EDITABLE_FIELDS, article_update, articles_delete
@@ -44,7 +50,11 @@ def _int(value: str | None) -> int | None:
 
 
 class _ArticleChangeList(ChangeList):
-    """Adds each listed article's annotator agreement, for the whole page in one query."""
+    """Lists articles without their bodies, and adds each listed article's annotator agreement,
+    for the whole page in one query."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> Any:
+        return article_list_rows(super().get_queryset(request, exclude_parameters))
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
@@ -63,6 +73,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     list_select_related = ("imported_by",)
     date_hierarchy = "published_at"
     list_per_page = 50
+    paginator = PageKeysPaginator
+    show_full_result_count = False
     change_form_template = "admin/articles/article/change_form.html"
     formfield_overrides: ClassVar[dict[type[Any], dict[str, Any]]] = {
         models.URLField: {"assume_scheme": "https"}
@@ -90,7 +102,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         laptop screen."""
         return format_html('<span class="fc-truncate" title="{}">{}</span>', obj.title, obj.title)
 
-    @admin.display(description="Claims", ordering="n_claims")
+    # Not sortable: a computed count, which would be computed for every article to sort them.
+    @admin.display(description="Claims")
     def claims(self, obj: Article) -> int:
         return int(getattr(obj, "n_claims", 0))
 

@@ -55,14 +55,26 @@ def test_contested_queue_is_paginated_by_the_cached_count(client, desk):
     assert len(listed) == CONTESTED_PER_PAGE
     total = CONTESTED_PER_PAGE + 6  # the fixture's contested claim too
     assert first.context["contested_page"].paginator.count == total
-    assert f"Contested ({total})" in text_of(first)
+    assert f"Contested (about {total})" in text_of(first)
     second = client.get(reverse("admin:desk-contested"), {"page": 2})
     rest = [claim.pk for claim, _ in second.context["contested"]]
     assert len(rest) == total - CONTESTED_PER_PAGE
     assert not set(listed) & set(rest)
     assert {c.pk for c in claims} <= set(listed) | set(rest)
-    # Past the end: the last page, not an error.
+    assert not second.context["contested_page"].has_next()
+    # Past the end or nonsense: an empty page or the first, not an error.
     assert client.get(reverse("admin:desk-contested"), {"page": 99}).status_code == 200
+    assert client.get(reverse("admin:desk-contested"), {"page": "x"}).status_code == 200
+
+
+def test_contested_queue_lists_claims_contested_after_the_count(client, desk):
+    client.force_login(desk.editor)
+    client.get(reverse("admin:desk-contested"))  # counts cached
+    (late,) = _contested_claims(1)
+    listed = [
+        claim.pk for claim, _ in client.get(reverse("admin:desk-contested")).context["contested"]
+    ]
+    assert late.pk in listed
 
 
 def test_contested_queue_query_count_bounded_by_the_page(
