@@ -139,3 +139,18 @@ def test_open_assignment_index_serves_the_queue_count(postgres, annotator):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "assignment_open_idx" in plan
+
+
+def test_annotator_queue_is_paginated(client, annotator, django_assert_max_num_queries):
+    from articles.admin.queue import QUEUE_PER_PAGE
+
+    AssignmentFactory.create_batch(QUEUE_PER_PAGE + 3, annotator=annotator)
+    client.force_login(annotator)
+    url = reverse("admin:desk-queue")
+    first = client.get(url)
+    assert len(first.context["queue"]) == QUEUE_PER_PAGE
+    assert f"To annotate ({QUEUE_PER_PAGE + 3})" in text_of(first)
+    with django_assert_max_num_queries(12):
+        second = client.get(url, {"page": 2})
+    assert len(second.context["queue"]) == 3
+    assert "Page 2 of 2" in text_of(second)
