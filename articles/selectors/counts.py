@@ -41,8 +41,8 @@ DESK_WIDE_KEYS = ("contested", "ready", "unassigned", "articles", "open_claims",
 
 def _count_desk() -> dict[str, int]:
     return {
-        "contested": contested_queue().count(),
-        "ready": claims_ready_to_publish().count(),
+        "contested": contested_queue(for_total=True).count(),
+        "ready": claims_ready_to_publish(for_total=True).count(),
         "unassigned": (
             Claim.objects.filter(status=Claim.Status.OPEN)
             .annotate(n_assigned=Count("assignments"))

@@ -71,18 +71,28 @@ def claim_annotation_count() -> Subquery:
     )
 
 
-def contested_queue() -> QuerySet[Claim]:
+def _annotation_count(*, for_total: bool) -> Count | Coalesce:
+    """A claim's annotation count for the queues: for a page, the per-row subquery (only the
+    rows walked pay); for a total over every claim, one grouped join (one pass over the
+    annotations instead of a subquery per claim)."""
+    if for_total:
+        return Count("annotations", distinct=True)
+    return Coalesce(claim_annotation_count(), 0)
+
+
+def contested_queue(*, for_total: bool = False) -> QuerySet[Claim]:
     """Claims awaiting adjudication, oldest first: not published, and either their consensus is
     contested or they have at least `required_annotations` annotations without a settled
     consensus (pending, missing, or stale while it is recomputed). Rows have `n_annotations`.
 
     Walks open claims in the order of the `claim_open_created_idx` index and counts a claim's
     annotations only when its consensus does not already decide (contested), so a page costs
-    the rows it scans, not the table; count the whole queue through `selectors.counts`."""
+    the rows it scans, not the table. `for_total=True` shapes it for counting the whole queue
+    (`selectors.counts`)."""
     return (
         Claim.objects.filter(status=Claim.Status.OPEN)
         .select_related("consensus")
-        .annotate(n_annotations=Coalesce(claim_annotation_count(), 0))
+        .annotate(n_annotations=_annotation_count(for_total=for_total))
         .filter(
             Q(consensus__status=ConsensusStatus.CONTESTED)
             | (
@@ -166,7 +176,7 @@ def contested_reasons(*, claims: Sequence[Claim]) -> dict[int, ContestedReason]:
     return reasons
 
 
-def claims_ready_to_publish() -> QuerySet[Claim]:
+def claims_ready_to_publish(*, for_total: bool = False) -> QuerySet[Claim]:
     """Open claims with a settled, up-to-date consensus and enough annotations, oldest first
     (walked in index order like `contested_queue`). Rows have `n_annotations`."""
     return (
@@ -176,7 +186,7 @@ def claims_ready_to_publish() -> QuerySet[Claim]:
             consensus_stale=False,
         )
         .select_related("consensus")
-        .annotate(n_annotations=Coalesce(claim_annotation_count(), 0))
+        .annotate(n_annotations=_annotation_count(for_total=for_total))
         .filter(n_annotations__gte=F("required_annotations"))
         .order_by("created_at", "id")
     )
