@@ -81,8 +81,6 @@ class Article(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
-        # The claims table filters by publisher and lists the publishers.
-        indexes = (models.Index(fields=["publisher"], name="article_publisher_idx"),)
         constraints = (
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
@@ -91,6 +89,13 @@ class Article(models.Model):
                 | Q(published_at__range=(EARLIEST_DATE, LATEST_DATE)),
                 name="article_published_at_in_range",
             ),
+        )
+        # The admin list's default ordering (read backwards) and its filters' value lists (the
+        # claims table filters by publisher too).
+        indexes = (
+            models.Index(fields=["created_at", "id"], name="article_created_idx"),
+            models.Index(fields=["publisher"], name="article_publisher_idx"),
+            models.Index(fields=["language"], name="article_language_idx"),
         )
 
     def __str__(self) -> str:
@@ -135,6 +140,14 @@ class Claim(models.Model):
         )
         indexes = (
             models.Index(fields=["id"], condition=Q(consensus_stale=True), name="claim_stale_idx"),
+            # The claim list's default ordering (read backwards).
+            models.Index(fields=["created_at", "id"], name="claim_created_idx"),
+            # The adjudication queues walk open claims oldest first, up to their page.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status="open"),
+                name="claim_open_created_idx",
+            ),
         )
 
     def __str__(self) -> str:
@@ -228,9 +241,11 @@ class Annotation(models.Model):
                 name="annotation_confidence_range",
             ),
         )
-        # The annotators dashboard reads one page of annotators' recent ratings.
+        # The annotators dashboard reads one page of annotators' recent ratings; the admin
+        # list's default ordering is read backwards.
         indexes = (
             models.Index(fields=["annotator", "created_at"], name="annotation_annotator_time_idx"),
+            models.Index(fields=["created_at", "id"], name="annotation_created_idx"),
         )
 
     def __str__(self) -> str:
@@ -269,7 +284,18 @@ class Assignment(models.Model):
         constraints = (
             models.UniqueConstraint(fields=["claim", "annotator"], name="assignment_unique"),
         )
-        indexes = (models.Index(fields=["annotator", "completed_at"], name="assignment_queue_idx"),)
+        indexes = (
+            models.Index(fields=["annotator", "completed_at"], name="assignment_queue_idx"),
+            # The admin list's default ordering.
+            models.Index(fields=["created_at", "id"], name="assignment_created_idx"),
+            # An annotator's open assignments (their queue and its count in the navigation of
+            # every page), oldest first: the same rule as `open_q`.
+            models.Index(
+                fields=["annotator", "created_at", "id"],
+                condition=Q(completed_at__isnull=True, closed_at__isnull=True),
+                name="assignment_open_idx",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"Claim {self.claim_id} assigned to {self.annotator}"

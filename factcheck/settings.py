@@ -167,6 +167,9 @@ FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", defau
 # claims per run.
 FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
 FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
+# How long the admin index's desk-wide counts (contested, ready, unassigned...) are kept in the
+# cache before the next visit recounts them (they scan claims and assignments).
+FACTCHECK_DESK_COUNTS_SECONDS = env.int("FACTCHECK_DESK_COUNTS_SECONDS", default=60)
 
 # --- claim finding (articles/claimfinding) ------------------------------------------------------
 # Least check-worthiness score for a sentence to be suggested as a claim.

@@ -17,8 +17,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from articles.selectors.counts import desk_counts_key
 from factcheck.celery import app as celery_app
 from tests.factories import AnnotatorFactory, EditorFactory, ViewerFactory
 
@@ -58,6 +60,16 @@ def _celery_eager() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_desk_counts() -> Iterator[None]:
+    # The index's desk-wide counts are cached per database name, which every test shares:
+    # each test starts (and leaves) without them. Only this key: the cache may be a Redis
+    # database other processes use.
+    cache.delete(desk_counts_key())
+    yield
+    cache.delete(desk_counts_key())
 
 
 @pytest.fixture(autouse=True)

@@ -154,3 +154,25 @@ def test_desk_counts_by_role(editor, annotator):
     counts = desk_counts(user=editor)
     assert counts["open_claims"] == 1
     assert counts["unassigned"] == 1
+
+
+def test_queue_totals_shape_selects_the_same_claims(editor):
+    contested = ClaimFactory()
+    _consensus(contested, ConsensusStatus.CONTESTED)
+    enough_missing = ClaimFactory(required_annotations=1)
+    AnnotationFactory(claim=enough_missing)
+    too_few = ClaimFactory(required_annotations=3)
+    AnnotationFactory.create_batch(2, claim=too_few)
+    _consensus(too_few, ConsensusStatus.PENDING)
+    settled = ClaimFactory(required_annotations=2)
+    AnnotationFactory.create_batch(2, claim=settled)
+    _consensus(settled, ConsensusStatus.SETTLED)
+    for queue in (contested_queue, claims_ready_to_publish):
+        paged = list(queue().values_list("pk", "n_annotations"))
+        totals = list(queue(for_total=True).values_list("pk", "n_annotations"))
+        assert paged == totals
+        assert queue(for_total=True).count() == len(paged)
+    assert {pk for pk, _ in contested_queue().values_list("pk", "n_annotations")} == {
+        contested.pk,
+        enough_missing.pk,
+    }

@@ -15,9 +15,11 @@ from django.urls import reverse
 from articles import roles
 from articles.admin.common import form_errors, log_desk_action, require_editor
 from articles.admin.forms import AdjudicateForm, SendBackForm
+from articles.admin.paging import ProbingPaginator, page_of
 from articles.models import Claim, Consensus, Label
 from articles.presentation import claim_passages, counted
 from articles.selectors.claims import claim_adjudication
+from articles.selectors.counts import desk_wide_counts
 from articles.selectors.outcomes import (
     claims_ready_to_publish,
     contested_queue,
@@ -44,15 +46,33 @@ def _require_publisher(request: HttpRequest) -> AbstractBaseUser:
     return user
 
 
+CONTESTED_PER_PAGE = 50
+
+
 def contested_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
-    """Claims awaiting adjudication, and settled claims ready to publish."""
+    """Claims awaiting adjudication, and settled claims ready to publish: a page of each
+    (`page` and `ready_page`), always current; their totals are the desk's cached counts (as of
+    `counted_at`)."""
     _require_publisher(request)
-    contested = list(contested_queue())
+    counts, counted_at = desk_wide_counts()
+    contested_page = page_of(
+        request,
+        ProbingPaginator(contested_queue(), CONTESTED_PER_PAGE, count=counts["contested"]),
+    )
+    ready_page = page_of(
+        request,
+        ProbingPaginator(claims_ready_to_publish(), CONTESTED_PER_PAGE, count=counts["ready"]),
+        param="ready_page",
+    )
+    contested = list(contested_page.object_list)
     reasons = contested_reasons(claims=contested)
     context = {
         **site.desk_context(request, title="Adjudication"),
         "contested": [(claim, reasons[claim.pk]) for claim in contested],
-        "ready": claims_ready_to_publish(),
+        "contested_page": contested_page,
+        "ready": list(ready_page.object_list),
+        "ready_page": ready_page,
+        "counted_at": counted_at,
     }
     return TemplateResponse(request, "admin/articles/claim/contested.html", context)
 

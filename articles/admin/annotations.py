@@ -18,6 +18,7 @@ from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
 )
+from articles.admin.paging import EstimatingPaginator
 from articles.models import (
     Annotation,
 )
@@ -31,6 +32,9 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
     list_select_related = ("claim", "annotator")
     search_fields = ("claim__text", "rationale")
     list_per_page = 50
+    # The unfiltered total is the planner's estimate, and there is no second exact count.
+    paginator = EstimatingPaginator
+    show_full_result_count = False
     fields = (
         "claim",
         "annotator",

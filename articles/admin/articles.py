@@ -21,9 +21,15 @@ from articles import roles
 from articles.admin.changelists import DateSafeChangeList
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
 from articles.admin.forms import SpanForm, StaffClaimForm
+from articles.admin.paging import PageKeysPaginator
 from articles.models import Article, Claim, Label
 from articles.presentation import reader_highlights
-from articles.selectors.articles import article_body_segments, article_claims, articles_for_admin
+from articles.selectors.articles import (
+    article_body_segments,
+    article_claims,
+    article_list_rows,
+    articles_for_admin,
+)
 from articles.selectors.claims import claims_for_user
 from articles.selectors.consensus import ArticleAgreement, article_agreement
 from articles.services.articles import EDITABLE_FIELDS, article_update, articles_delete
@@ -47,7 +53,11 @@ def _int(value: str | None) -> int | None:
 
 
 class _ArticleChangeList(DateSafeChangeList):
-    """Adds each listed article's annotator agreement, for the whole page in one query."""
+    """Lists articles without their bodies, and adds each listed article's annotator agreement,
+    for the whole page in one query."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> Any:
+        return article_list_rows(super().get_queryset(request, exclude_parameters))
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
@@ -68,6 +78,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     list_select_related = ("imported_by",)
     date_hierarchy = "published_at"
     list_per_page = 50
+    paginator = PageKeysPaginator
+    show_full_result_count = False
     change_form_template = "admin/articles/article/change_form.html"
     formfield_overrides: ClassVar[dict[type[Any], dict[str, Any]]] = {
         models.URLField: {"assume_scheme": "https"}
@@ -100,7 +112,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         """The day only: the time of day is on the article's page."""
         return date_format(localtime(obj.published_at), "j M Y") if obj.published_at else "—"
 
-    @admin.display(description="Claims", ordering="n_claims")
+    # Not sortable: a computed count, which would be computed for every article to sort them.
+    @admin.display(description="Claims")
     def claims(self, obj: Article) -> int:
         return int(getattr(obj, "n_claims", 0))
 

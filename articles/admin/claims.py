@@ -42,6 +42,7 @@ from articles.admin.forms import (
     RequiredAnnotationsForm,
     StaffClaimForm,
 )
+from articles.admin.paging import PageKeysPaginator
 from articles.models import (
     Annotation,
     Assignment,
@@ -156,6 +157,9 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
     search_fields = ("text", "claimant")
     list_select_related = ("created_by",)
     list_per_page = 50
+    paginator = PageKeysPaginator
+    # The unfiltered total comes from the planner's estimate; no second exact count.
+    show_full_result_count = False
     actions = (
         "auto_assign",
         "assign_to",
@@ -265,7 +269,8 @@ class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
         return format_html('<span class="fc-status fc-status-{}">{}</span>', obj.status,
                            obj.get_status_display())  # fmt: skip
 
-    @admin.display(description="Articles", ordering="n_appearances")
+    # Not sortable: a computed count, which would be computed for every claim to sort them.
+    @admin.display(description="Articles")
     def articles(self, obj: Claim) -> int:
         return int(getattr(obj, "n_appearances", 0) or 0)
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from articles.models import Assignment, ConsensusStatus, Label
+from articles.selectors.visibility import rated_by
 
 
 class ConsensusStatusFilter(admin.SimpleListFilter):
@@ -49,10 +50,12 @@ class MyAnnotationFilter(admin.SimpleListFilter):
         return [("todo", "Not annotated yet"), ("done", "Annotated")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # An anti-join on the user's own annotations (their index), not a filter on the
+        # per-row `my_label` subquery, which the count would run for every claim.
         if self.value() == "todo":
-            return queryset.filter(my_label="")
+            return queryset.filter(~rated_by(request.user))
         if self.value() == "done":
-            return queryset.exclude(my_label="")
+            return queryset.filter(rated_by(request.user))
         return queryset
 
 

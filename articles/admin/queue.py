@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,6 +19,7 @@ from django.urls import reverse
 from articles import roles
 from articles.admin.common import form_errors, require_annotator
 from articles.admin.forms import AnnotateForm
+from articles.admin.paging import page_of
 from articles.models import Claim
 from articles.presentation import claim_passages
 from articles.selectors.claims import claim_detail
@@ -35,12 +37,18 @@ if TYPE_CHECKING:
     from articles.admin.site import DeskAdminSite
 
 
+QUEUE_PER_PAGE = 50
+
+
 def queue_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
     """The claims assigned to the annotator that they have not rated, and their recent work."""
     user = require_annotator(request)
+    # Counted through the open-assignment index; 50 a page.
+    page = page_of(request, Paginator(annotator_queue(user=user), QUEUE_PER_PAGE))
     context = {
         **site.desk_context(request, title="My queue"),
-        "queue": list(annotator_queue(user=user)),
+        "queue": list(page.object_list),
+        "queue_page": page,
         "done": list(annotator_done(user=user)),
     }
     return TemplateResponse(request, "admin/articles/annotation/queue.html", context)

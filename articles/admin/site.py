@@ -16,8 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path
 
 from articles import roles
-from articles.selectors.counts import desk_counts
-from articles.selectors.queues import annotator_queue
+from articles.selectors.counts import annotator_queue_count, desk_counted_at, desk_counts
 
 
 class DeskAdminSite(admin.AdminSite):
@@ -89,7 +88,11 @@ class DeskAdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
         user = request.user
-        extra = {"desk": desk_counts(user=user), **(extra_context or {})}
+        extra = {
+            "desk": desk_counts(user=user),
+            "desk_counted_at": desk_counted_at(user=user),
+            **(extra_context or {}),
+        }
         return super().index(request, extra)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
@@ -105,7 +108,7 @@ class DeskAdminSite(admin.AdminSite):
             "reads_dashboards": roles.may_read_dashboards(user),
         }
         if nav["is_annotator"] and user.is_authenticated:
-            nav["queue_count"] = annotator_queue(user=user).count()
+            nav["queue_count"] = annotator_queue_count(user=user)
         context["desk_nav"] = nav
         return context
 

@@ -1,11 +1,22 @@
-"""Counts for the desk's index page, by role."""
+"""Counts for the desk's index page and navigation, by role.
+
+An annotator's own counts are exact and cheap (their open assignments through the partial index
+`assignment_open_idx`, their annotations through the annotator index). The editors' desk-wide
+counts scan claims, annotations and assignments, so they are computed at most once per
+`FACTCHECK_DESK_COUNTS_SECONDS` and kept in the cache (Redis with real services), with the time
+they were counted; the page says "as of" that time. `desk_counts_refresh` recounts on demand.
+"""
 
 from __future__ import annotations
 
-from django.db.models import (
-    Count,
-    F,
-)
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F
+from django.utils import timezone
 
 from articles import roles
 from articles.models import (
@@ -18,23 +29,71 @@ from articles.selectors.outcomes import claims_ready_to_publish, contested_queue
 from articles.selectors.queues import annotator_queue
 
 
-def desk_counts(*, user: AnyUser) -> dict[str, int]:
-    """Numbers for the admin index cards, by role."""
-    counts: dict[str, int] = {}
-    if roles.is_annotator(user):
-        counts["my_queue"] = annotator_queue(user=user).count()
-        counts["my_done"] = Annotation.objects.filter(annotator_id=user.pk).count()
-    if roles.is_editor(user):
-        counts["contested"] = contested_queue().count()
-        counts["ready"] = claims_ready_to_publish().count()
-        counts["unassigned"] = (
+def desk_counts_key() -> str:
+    """The cache key of the desk-wide counts: one per database, so desks sharing a cache (tests,
+    the page benchmark's two desks) never read each other's numbers."""
+    return f"factcheck:desk-counts:v1:{connection.settings_dict['NAME']}"
+
+
+# The desk-wide counts, in the order they are computed.
+DESK_WIDE_KEYS = ("contested", "ready", "unassigned", "articles", "open_claims", "published")
+
+
+def _count_desk() -> dict[str, int]:
+    return {
+        "contested": contested_queue(for_total=True).count(),
+        "ready": claims_ready_to_publish(for_total=True).count(),
+        "unassigned": (
             Claim.objects.filter(status=Claim.Status.OPEN)
             .annotate(n_assigned=Count("assignments"))
             .filter(n_assigned__lt=F("required_annotations"))
             .count()
-        )
-        counts["articles"] = Article.objects.count()
-        counts["open_claims"] = Claim.objects.filter(status=Claim.Status.OPEN).count()
-    if roles.sees_all_outcomes(user):
-        counts["published"] = Claim.objects.filter(status=Claim.Status.PUBLISHED).count()
+        ),
+        "articles": Article.objects.count(),
+        "open_claims": Claim.objects.filter(status=Claim.Status.OPEN).count(),
+        "published": Claim.objects.filter(status=Claim.Status.PUBLISHED).count(),
+    }
+
+
+def desk_counts_refresh() -> tuple[dict[str, int], datetime]:
+    """Recount the desk-wide numbers now and cache them; returns them with the time counted."""
+    entry = (_count_desk(), timezone.now())
+    cache.set(desk_counts_key(), entry, timeout=settings.FACTCHECK_DESK_COUNTS_SECONDS)
+    return entry
+
+
+def desk_wide_counts() -> tuple[dict[str, int], datetime]:
+    """The desk-wide numbers and when they were counted: from the cache, or counted now on a
+    miss (the first visit after they expire pays for the scan)."""
+    entry: Any = cache.get(desk_counts_key())
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], datetime):
+        return entry[0], entry[1]
+    return desk_counts_refresh()
+
+
+def annotator_queue_count(*, user: AnyUser) -> int:
+    """How many claims wait in `user`'s queue (exact; bounded by their open assignments)."""
+    return annotator_queue(user=user).count()
+
+
+def desk_counts(*, user: AnyUser) -> dict[str, int]:
+    """Numbers for the admin index cards, by role (see the module docstring for how fresh the
+    desk-wide ones are: `desk_counted_at` gives their time)."""
+    counts: dict[str, int] = {}
+    if roles.is_annotator(user):
+        counts["my_queue"] = annotator_queue_count(user=user)
+        counts["my_done"] = Annotation.objects.filter(annotator_id=user.pk).count()
+    if roles.is_editor(user) or roles.sees_all_outcomes(user):
+        wide, _ = desk_wide_counts()
+        if roles.is_editor(user):
+            counts.update({key: wide[key] for key in DESK_WIDE_KEYS if key != "published"})
+        if roles.sees_all_outcomes(user):
+            counts["published"] = wide["published"]
     return counts
+
+
+def desk_counted_at(*, user: AnyUser) -> datetime | None:
+    """When the desk-wide numbers `user` sees were counted (None if they see none)."""
+    if roles.is_editor(user) or roles.sees_all_outcomes(user):
+        return desk_wide_counts()[1]
+    return None

@@ -57,34 +57,51 @@ def claim_current_verdict(*, claim_id: int) -> Verdict | None:
     return latest if latest is not None and latest.retracted_at is None else None
 
 
-def contested_queue() -> QuerySet[Claim]:
-    """Claims awaiting adjudication, oldest first: not published, and either their consensus is
-    contested or they have at least `required_annotations` annotations without a settled
-    consensus (pending, missing, or stale while it is recomputed)."""
-    # A per-claim count subquery, not a GROUP BY over every open claim's annotations: the
-    # queue's head (a LIMIT in created_at order, as the overview shows it) then reads only the
-    # claims it needs.
-    n_annotations = Subquery(
+def claim_annotation_count() -> Subquery:
+    """The claim's (outer `pk`) number of annotations, as a correlated subquery: PostgreSQL
+    runs it only for the rows it reaches, so a queue walked in index order up to its page's
+    LIMIT counts only the claims it looks at (a `Count` join would group every claim first)."""
+    return Subquery(
         Annotation.objects.filter(claim_id=OuterRef("pk"))
         .order_by()
         .values("claim_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("id"))
         .values("n"),
         output_field=IntegerField(),
     )
+
+
+def _annotation_count(*, for_total: bool) -> Count | Coalesce:
+    """A claim's annotation count for the queues: for a page, the per-row subquery (only the
+    rows walked pay); for a total over every claim, one grouped join (one pass over the
+    annotations instead of a subquery per claim)."""
+    if for_total:
+        return Count("annotations", distinct=True)
+    return Coalesce(claim_annotation_count(), 0)
+
+
+def contested_queue(*, for_total: bool = False) -> QuerySet[Claim]:
+    """Claims awaiting adjudication, oldest first: not published, and either their consensus is
+    contested or they have at least `required_annotations` annotations without a settled
+    consensus (pending, missing, or stale while it is recomputed). Rows have `n_annotations`.
+
+    Walks open claims in the order of the `claim_open_created_idx` index and counts a claim's
+    annotations only when its consensus does not already decide (contested), so a page costs
+    the rows it scans, not the table. `for_total=True` shapes it for counting the whole queue
+    (`selectors.counts`)."""
     return (
         Claim.objects.filter(status=Claim.Status.OPEN)
         .select_related("consensus")
-        .annotate(n_annotations=Coalesce(n_annotations, 0))
+        .annotate(n_annotations=_annotation_count(for_total=for_total))
         .filter(
             Q(consensus__status=ConsensusStatus.CONTESTED)
             | (
-                Q(n_annotations__gte=F("required_annotations"))
-                & (
+                (
                     Q(consensus__isnull=True)
                     | ~Q(consensus__status=ConsensusStatus.SETTLED)
                     | Q(consensus_stale=True)
                 )
+                & Q(n_annotations__gte=F("required_annotations"))
             )
         )
         .order_by("created_at", "id")
@@ -159,8 +176,9 @@ def contested_reasons(*, claims: Sequence[Claim]) -> dict[int, ContestedReason]:
     return reasons
 
 
-def claims_ready_to_publish() -> QuerySet[Claim]:
-    """Open claims with a settled, up-to-date consensus and enough annotations, oldest first."""
+def claims_ready_to_publish(*, for_total: bool = False) -> QuerySet[Claim]:
+    """Open claims with a settled, up-to-date consensus and enough annotations, oldest first
+    (walked in index order like `contested_queue`). Rows have `n_annotations`."""
     return (
         Claim.objects.filter(
             status=Claim.Status.OPEN,
@@ -168,7 +186,7 @@ def claims_ready_to_publish() -> QuerySet[Claim]:
             consensus_stale=False,
         )
         .select_related("consensus")
-        .annotate(n_annotations=Count("annotations", distinct=True))
+        .annotate(n_annotations=_annotation_count(for_total=for_total))
         .filter(n_annotations__gte=F("required_annotations"))
         .order_by("created_at", "id")
     )
