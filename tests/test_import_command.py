@@ -132,8 +132,10 @@ def _worker_media_root():
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_import_articles_async_is_imported_by_a_live_worker(celery_live, tmp_path, settings):
-    settings.MEDIA_ROOT = str(_worker_media_root())
+def test_import_articles_async_is_imported_by_a_live_worker(
+    celery_live, live_media_root, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(live_media_root)  # the folder the live worker reads
     for number in range(3):
         article_file(tmp_path, f"{number}.txt", number)
 
