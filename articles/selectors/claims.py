@@ -30,7 +30,7 @@ from articles.models import (
     Verdict,
 )
 from articles.roles import AnyUser
-from articles.selectors.outcomes import current_verdict_label
+from articles.selectors.outcomes import standing_verdict_label
 from articles.selectors.visibility import rated_by
 
 
@@ -62,15 +62,7 @@ def claims_for_user(*, user: AnyUser) -> QuerySet[Claim]:
         .values("n"),
         output_field=IntegerField(),
     )
-    verdict_label = Coalesce(
-        Subquery(
-            Verdict.objects.filter(claim_id=OuterRef("pk"))
-            .order_by("-version")
-            .values(shown=current_verdict_label())[:1]
-        ),
-        Value(""),
-        output_field=CharField(),
-    )
+    verdict_label = standing_verdict_label()
     qs = Claim.objects.annotate(
         assigned_to_me=Exists(
             Assignment.objects.filter(claim_id=OuterRef("pk"), annotator_id=user.pk)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from articles.consensus import alpha_by_group
 from articles.models import (
@@ -24,8 +24,8 @@ from articles.models import (
     Consensus,
     ConsensusRun,
     Label,
-    Verdict,
 )
+from articles.selectors.outcomes import standing_verdict_label
 
 LABELS: tuple[str, ...] = tuple(Label.values)
 LABEL_CODE: dict[str, int] = {label: code for code, label in enumerate(LABELS)}
@@ -165,13 +165,6 @@ def _arrays_from_rows(triples: list[tuple[int, int, str]]) -> AnnotationArrays:
     )
 
 
-def _published_verdict_label() -> Subquery:
-    """The label of a claim's latest verdict version (for use on Claim rows)."""
-    return Subquery(
-        Verdict.objects.filter(claim_id=OuterRef("pk")).order_by("-version").values("label")[:1]
-    )
-
-
 def known_answer_arrays() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Every claim with a known answer and its label code: ``(claim_ids, label_codes)``.
 
@@ -182,7 +175,7 @@ def known_answer_arrays() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
     """
     rows = list(
         Claim.objects.filter(Q(known_answer__isnull=False) | Q(status=Claim.Status.PUBLISHED))
-        .annotate(verdict_label=_published_verdict_label())
+        .annotate(verdict_label=standing_verdict_label())
         .values_list("id", "known_answer__label", "status", "verdict_label")
     )
     claim_ids: list[int] = []
@@ -199,7 +192,7 @@ def claim_known_answer(*, claim_id: int) -> int:
     """One claim's known answer as a label code (see `known_answer_arrays`), -1 when none."""
     row = (
         Claim.objects.filter(pk=claim_id)
-        .annotate(verdict_label=_published_verdict_label())
+        .annotate(verdict_label=standing_verdict_label())
         .values_list("known_answer__label", "status", "verdict_label")
         .first()
     )

@@ -41,14 +41,20 @@ def claim_consensus(*, claim_id: int) -> Consensus | None:
     return Consensus.objects.filter(claim_id=claim_id).first()
 
 
-def current_verdict_label() -> Case:
-    """For a claim's verdict rows ordered newest version first: the label, or "" when that
-    version was retracted (a retracted latest version means no verdict stands)."""
-    return Case(
+def standing_verdict_label(claim_ref: str = "pk") -> Coalesce:
+    """The label of the verdict that stands on the claim at `claim_ref` (an outer field name):
+    its latest version's label, or "" when there is none or that version was retracted."""
+    shown = Case(
         When(retracted_at__isnull=True, then=F("label")),
         default=Value(""),
         output_field=CharField(),
     )
+    latest = (
+        Verdict.objects.filter(claim_id=OuterRef(claim_ref))
+        .order_by("-version")
+        .values(shown=shown)
+    )
+    return Coalesce(Subquery(latest[:1]), Value(""), output_field=CharField())
 
 
 def claim_current_verdict(*, claim_id: int) -> Verdict | None:

@@ -6,24 +6,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    CharField,
     Count,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from articles import roles
 from articles.models import (
     Annotation,
     Assignment,
     Claim,
-    Verdict,
 )
 from articles.roles import AnyUser
+from articles.selectors.outcomes import standing_verdict_label
 
 
 def annotator_queue(*, user: AnyUser) -> QuerySet[Assignment]:
@@ -55,15 +50,10 @@ def annotator_done(*, user: AnyUser, limit: int = 20) -> QuerySet[Annotation]:
     """`user`'s own most recently changed annotations (for "recently done" on the queue), each
     with `verdict_label`: the claim's current published verdict ("" if none). The user rated
     these claims, so their verdicts are theirs to see."""
-    verdict_label = Subquery(
-        Verdict.objects.filter(claim_id=OuterRef("claim_id"))
-        .order_by("-version")
-        .values("label")[:1]
-    )
     return (
         Annotation.objects.filter(annotator_id=user.pk)
         .select_related("claim")
-        .annotate(verdict_label=Coalesce(verdict_label, Value(""), output_field=CharField()))
+        .annotate(verdict_label=standing_verdict_label("claim_id"))
         .order_by("-updated_at", "-id")[:limit]
     )
 

@@ -223,3 +223,32 @@ def test_staffing_by_load_and_bad_input(client, desk):
     assert claim.assignments.count() == 2  # by load
     login(client, desk.a2)
     assert client.post(url, {"required_annotations": "3"}).status_code == 403
+
+
+def test_a_retracted_verdict_stands_nowhere(client, desk):
+    """One rule for "the verdict that stands": the claim list, the annotator's queue and the
+    known answers all drop a verdict once its latest version is retracted."""
+    from django.utils import timezone
+
+    from articles.selectors.consensus import claim_known_answer
+
+    verdict = Verdict.objects.create(
+        claim=desk.claim,
+        version=1,
+        label=Label.DISPUTED,
+        is_override=True,
+        reason="Outlets disagree.",
+        published_by=desk.editor,
+        published_at=timezone.now(),
+    )
+    login(client, desk.a1)  # rated the claim
+    assert "fc-label-disputed" in text_of(client.get(reverse("admin:desk-queue")))
+    Verdict.objects.filter(pk=verdict.pk).update(
+        retracted_at=timezone.now(), retraction_reason="Wrong claim."
+    )
+    queue = client.get(reverse("admin:desk-queue"))
+    assert [a.verdict_label for a in queue.context["done"]] == [""]
+    login(client, desk.editor)
+    claims = client.get(reverse("admin:articles_claim_changelist"))
+    assert claims.context["cl"].result_list.get(pk=desk.claim.pk).verdict_label == ""
+    assert claim_known_answer(claim_id=desk.claim.pk) == -1
