@@ -167,8 +167,9 @@ FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", defau
 # claims per run.
 FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
 FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
-# How long the admin index's desk-wide counts (contested, ready, unassigned...) are kept in the
-# cache before the next visit recounts them (they scan claims and assignments).
+# Desk-wide counts that scan the big tables (the index's contested, ready, unassigned...; the
+# overview's tallies) are recounted by the beat job `refresh-desk-snapshots` every this many
+# seconds and kept in the cache for twice that; a visit recounts only when the cache has none.
 FACTCHECK_DESK_COUNTS_SECONDS = env.int("FACTCHECK_DESK_COUNTS_SECONDS", default=60)
 
 # --- claim finding (articles/claimfinding) ------------------------------------------------------
@@ -240,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-stale-claims": {
         "task": "articles.tasks.claims_stale_recompute_task",
         "schedule": FACTCHECK_STALE_SWEEP_SECONDS,
+    },
+    "refresh-desk-snapshots": {
+        "task": "articles.tasks.desk_snapshots_refresh_task",
+        "schedule": FACTCHECK_DESK_COUNTS_SECONDS,
     },
     "full-consensus-recompute": {
         "task": "articles.tasks.consensus_full_recompute_task",

@@ -17,10 +17,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from articles.selectors.counts import desk_counts_key
+from articles.selectors.counts import DESK_COUNTS_SNAPSHOT
+from articles.selectors.dashboards import OVERVIEW_SNAPSHOT
+from articles.selectors.snapshots import snapshots_forget
 from factcheck.celery import app as celery_app
 from tests.factories import AnnotatorFactory, EditorFactory, ViewerFactory
 
@@ -64,12 +65,12 @@ def _celery_eager() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_desk_counts() -> Iterator[None]:
-    # The index's desk-wide counts are cached per database name, which every test shares:
-    # each test starts (and leaves) without them. Only this key: the cache may be a Redis
-    # database other processes use.
-    cache.delete(desk_counts_key())
+    # The desk-wide snapshots are cached per database name, which every test shares: each test
+    # starts (and leaves) without them. Only these keys: the cache may be a Redis database
+    # other processes use.
+    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT)
     yield
-    cache.delete(desk_counts_key())
+    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT)
 
 
 @pytest.fixture(autouse=True)

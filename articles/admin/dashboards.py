@@ -81,7 +81,7 @@ def overview_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
     status_names = dict(Claim.Status.choices)
     consensus_names = {**dict(ConsensusStatus.choices), dashboards.NO_CONSENSUS: "No ratings yet"}
     label_names = dict(Label.choices)
-    progress = ov.progress
+    progress = ov.tallies.progress
     context = {
         **site.desk_context(request, title="Desk overview"),
         "ov": ov,
@@ -92,7 +92,7 @@ def overview_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
                 charts.Datum(
                     key, status_names[key], float(n), f"fc-status-{key}", _claims_url(status=key)
                 )
-                for key, n in ov.by_status.items()
+                for key, n in ov.tallies.by_status.items()
             ],
         ),
         "consensus_chart": charts.hbars(
@@ -106,7 +106,7 @@ def overview_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
                     f"fc-status-{key}",
                     _claims_url(status=Claim.Status.OPEN, consensus=key),
                 )
-                for key, n in ov.by_consensus.items()
+                for key, n in ov.tallies.by_consensus.items()
             ],
         ),
         "verdict_chart": charts.hbars(
@@ -116,7 +116,7 @@ def overview_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
                 charts.Datum(
                     key, label_names[key], float(n), f"fc-label-{key}", _claims_url(verdict=key)
                 )
-                for key, n in ov.by_verdict.items()
+                for key, n in ov.tallies.by_verdict.items()
             ],
         ),
         "progress_chart": charts.hbars(
@@ -154,12 +154,12 @@ def overview_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpResponse:
             ),
         ),
         "annotations_chart": _daily(
-            "fc-chart-annotations", "Ratings per day", ov.annotations_per_day, "Ratings"
+            "fc-chart-annotations", "Ratings per day", ov.tallies.annotations_per_day, "Ratings"
         ),
         "publications_chart": _daily(
             "fc-chart-publications",
             "Verdicts published per day",
-            ov.publications_per_day,
+            ov.tallies.publications_per_day,
             "Verdicts",
         ),
         "may_adjudicate": may_publish(user),

@@ -2,21 +2,16 @@
 
 An annotator's own counts are exact and cheap (their open assignments through the partial index
 `assignment_open_idx`, their annotations through the annotator index). The editors' desk-wide
-counts scan claims, annotations and assignments, so they are computed at most once per
-`FACTCHECK_DESK_COUNTS_SECONDS` and kept in the cache (Redis with real services), with the time
-they were counted; the page says "as of" that time. `desk_counts_refresh` recounts on demand.
+counts scan claims, annotations and assignments, so they are a cached snapshot
+(`articles.selectors.snapshots`, Redis with real services) recounted by the periodic job, with
+the time they were counted; the page says "as of" that time. `desk_counts_refresh` recounts now.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, F
-from django.utils import timezone
 
 from articles import roles
 from articles.models import (
@@ -27,12 +22,9 @@ from articles.models import (
 from articles.roles import AnyUser
 from articles.selectors.outcomes import claims_ready_to_publish, contested_queue
 from articles.selectors.queues import annotator_queue
+from articles.selectors.snapshots import snapshot, snapshot_refresh
 
-
-def desk_counts_key() -> str:
-    """The cache key of the desk-wide counts: one per database, so desks sharing a cache (tests,
-    the page benchmark's two desks) never read each other's numbers."""
-    return f"factcheck:desk-counts:v1:{connection.settings_dict['NAME']}"
+DESK_COUNTS_SNAPSHOT = "desk-counts"
 
 
 # The desk-wide counts, in the order they are computed.
@@ -57,18 +49,13 @@ def _count_desk() -> dict[str, int]:
 
 def desk_counts_refresh() -> tuple[dict[str, int], datetime]:
     """Recount the desk-wide numbers now and cache them; returns them with the time counted."""
-    entry = (_count_desk(), timezone.now())
-    cache.set(desk_counts_key(), entry, timeout=settings.FACTCHECK_DESK_COUNTS_SECONDS)
-    return entry
+    return snapshot_refresh(DESK_COUNTS_SNAPSHOT, _count_desk)
 
 
 def desk_wide_counts() -> tuple[dict[str, int], datetime]:
-    """The desk-wide numbers and when they were counted: from the cache, or counted now on a
-    miss (the first visit after they expire pays for the scan)."""
-    entry: Any = cache.get(desk_counts_key())
-    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], datetime):
-        return entry[0], entry[1]
-    return desk_counts_refresh()
+    """The desk-wide numbers and when they were counted: from the cached snapshot (refreshed by
+    the periodic job), or counted now on a miss."""
+    return snapshot(DESK_COUNTS_SNAPSHOT, _count_desk)
 
 
 def annotator_queue_count(*, user: AnyUser) -> int:

@@ -1,10 +1,11 @@
 """Reads for the dashboards: the desk overview, the claims table, one claim's story, the article
 reader and the annotators' reliability.
 
-Every read's cost is bounded by its page, not by the tables: the overview aggregates in a fixed
-number of grouped queries (the per-claim progress comes from the stored consensus rows, not a
-count of every annotation), daily series cover a fixed window, lists are paginated, and the
-annotators page loads work only for the annotators on the page. Blindness comes from
+Every read's cost is bounded by its page, not by the tables: the overview's desk-wide tallies
+are a cached snapshot (counted by a periodic job in a fixed number of grouped queries; the
+per-claim progress comes from the stored consensus rows, not a count of every annotation),
+daily series cover a fixed window, lists are paginated, and the annotators page loads work only
+for the annotators on the page. Blindness comes from
 `articles.roles` and `articles.selectors.visibility`, as everywhere.
 """
 
@@ -58,6 +59,7 @@ from articles.roles import AnyUser
 from articles.selectors.claimfinding import claim_contradictions
 from articles.selectors.claims import claim_detail, claims_for_user
 from articles.selectors.outcomes import contested_queue
+from articles.selectors.snapshots import snapshot, snapshot_refresh
 from articles.selectors.visibility import claim_outcome_visible, rated_by
 
 DAYS = 30
@@ -123,21 +125,31 @@ class Health:
 
 
 @dataclass(frozen=True)
-class Overview:
+class Tallies:
+    """The overview's desk-wide figures: each scans claims, consensus rows, verdicts or a month
+    of ratings, so they are counted by `overview_tallies` into a cached snapshot."""
+
     by_status: dict[str, int]
     by_consensus: dict[str, int]
     by_verdict: dict[str, int]
     progress: Progress
-    runs: list[ConsensusRun]  # oldest first
     annotations_per_day: list[tuple[date, int]]
     publications_per_day: list[tuple[date, int]]
+    stale: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    tallies: Tallies
+    counted_at: datetime  # when `tallies` were counted; the lists below are current
+    runs: list[ConsensusRun]  # oldest first
     contested_head: list[Claim]
     recent_verdicts: list[Verdict]
     health: Health
 
     @property
     def total_claims(self) -> int:
-        return sum(self.by_status.values())
+        return sum(self.tallies.by_status.values())
 
 
 def _days(today: date) -> list[date]:
@@ -180,9 +192,12 @@ def standing_verdicts() -> QuerySet[Verdict]:
     return Verdict.objects.filter(retracted_at__isnull=True).exclude(Exists(newer))
 
 
-def desk_overview(*, contested_limit: int = 6, recent_limit: int = 8, runs: int = 30) -> Overview:
-    """Everything the overview shows (editors and viewers: callers check `sees_all_outcomes`).
-    Nine queries whatever the size of the desk."""
+OVERVIEW_SNAPSHOT = "overview-tallies"
+
+
+def overview_tallies() -> Tallies:
+    """Count the overview's desk-wide figures now (five queries, each a scan: callers read the
+    cached snapshot through `desk_overview`, refreshed by the periodic job)."""
     grouped = (
         Claim.objects.order_by()
         .annotate(
@@ -229,8 +244,7 @@ def desk_overview(*, contested_limit: int = 6, recent_limit: int = 8, runs: int 
         .annotate(n=Count("pk"))
         .values_list("label", "n")
     )
-    recent_runs = list(ConsensusRun.objects.order_by("-finished_at", "-id")[:runs])
-    return Overview(
+    return Tallies(
         by_status=by_status,
         by_consensus=by_consensus,
         by_verdict={label: int(verdicts.get(label, 0)) for label in Label.values},
@@ -242,9 +256,28 @@ def desk_overview(*, contested_limit: int = 6, recent_limit: int = 8, runs: int 
             ratings_in=ratings_in,
             ratings_required=ratings_required,
         ),
-        runs=recent_runs[::-1],
         annotations_per_day=ratings_per_day(),
         publications_per_day=publications_per_day(),
+        stale=Claim.objects.filter(consensus_stale=True).count(),
+    )
+
+
+def overview_tallies_refresh() -> tuple[Tallies, datetime]:
+    """Recount the overview's figures now and cache them (the periodic job calls this)."""
+    return snapshot_refresh(OVERVIEW_SNAPSHOT, overview_tallies)
+
+
+def desk_overview(*, contested_limit: int = 6, recent_limit: int = 8, runs: int = 30) -> Overview:
+    """Everything the overview shows (editors and viewers: callers check `sees_all_outcomes`).
+    The desk-wide tallies come from their cached snapshot (see `articles.selectors.snapshots`);
+    the runs, the contested queue's head and the recent publications are read now, each
+    bounded by its limit. Four queries on a cached snapshot, nine on a miss."""
+    tallies, counted_at = snapshot(OVERVIEW_SNAPSHOT, overview_tallies)
+    recent_runs = list(ConsensusRun.objects.order_by("-finished_at", "-id")[:runs])
+    return Overview(
+        tallies=tallies,
+        counted_at=counted_at,
+        runs=recent_runs[::-1],
         contested_head=list(contested_queue()[:contested_limit]),
         recent_verdicts=list(
             Verdict.objects.select_related("claim", "published_by").order_by(
@@ -252,7 +285,7 @@ def desk_overview(*, contested_limit: int = 6, recent_limit: int = 8, runs: int 
             )[:recent_limit]
         ),
         health=Health(
-            stale=Claim.objects.filter(consensus_stale=True).count(),
+            stale=tallies.stale,
             last_run=recent_runs[0] if recent_runs else None,
         ),
     )

@@ -14,6 +14,7 @@ from articles.tasks.consensus import (
     consensus_full_recompute_task,
 )
 from articles.tasks.imports import article_batch_import_task
+from articles.tasks.snapshots import desk_snapshots_refresh_task
 from articles.tasks.webhooks import webhook_deliver_task
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "claims_find_for_articles_task",
     "claims_stale_recompute_task",
     "consensus_full_recompute_task",
+    "desk_snapshots_refresh_task",
     "webhook_deliver_task",
 ]

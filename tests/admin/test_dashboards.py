@@ -20,6 +20,10 @@ from articles.models import (
     Label,
     Verdict,
 )
+from articles.selectors.counts import DESK_COUNTS_SNAPSHOT
+from articles.selectors.dashboards import OVERVIEW_SNAPSHOT
+from articles.selectors.snapshots import snapshots_forget
+from articles.tasks import desk_snapshots_refresh_task
 from tests.admin.conftest import SECRET_RATIONALE, login, make_consensus, text_of, user_for_role
 from tests.factories import (
     AnnotationFactory,
@@ -108,6 +112,27 @@ def test_overview_shows_the_desk(client, desk):
     body = text_of(login(client, desk.viewer).get(OVERVIEW))
     assert reverse("admin:desk-adjudicate", args=(desk.claim.pk,)) not in body
     assert claim_url(desk.claim) in body
+
+
+def test_overview_reads_its_tallies_from_the_snapshot_the_job_recounts(client, desk):
+    client = login(client, desk.editor)
+    with CaptureQueriesContext(connection) as first:
+        assert "Open claims by consensus: Pending 0; Settled 0; Contested 1" in text_of(
+            client.get(OVERVIEW)
+        )
+    Claim.objects.filter(pk=desk.claim.pk).update(status=Claim.Status.PUBLISHED)
+    with CaptureQueriesContext(connection) as cached:
+        body = text_of(client.get(OVERVIEW))
+    # The visit read the counted snapshot: the tallies are as counted, and no scan ran.
+    assert "Open claims by consensus: Pending 0; Settled 0; Contested 1" in body
+    assert "counts as of" in body
+    assert len(cached) < len(first)
+    # The periodic job recounts; the next visit shows the change.
+    desk_snapshots_refresh_task.delay()
+    body = text_of(client.get(OVERVIEW))
+    assert "Open claims by consensus: Pending 0; Settled 0; Contested 0" in body
+    # The lists beside the tallies are current: the published claim left the contested head.
+    assert reverse("admin:desk-adjudicate", args=(desk.claim.pk,)) not in body
 
 
 @pytest.mark.parametrize("role", ["annotator", "annotator+viewer"])
@@ -384,6 +409,8 @@ def _grow(n, *, article, annotators, editor):
 
 
 def _queries(client, url, params=None):
+    # Each measurement counts the desk-wide snapshots afresh (a cached visit is cheaper still).
+    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
         assert response.status_code == 200
