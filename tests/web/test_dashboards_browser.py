@@ -217,6 +217,9 @@ def _watch(page):
 
 
 def _shot(page, name):
+    # From the top: the admin's sidebar is sticky, so a page scrolled by a keyboard walk would
+    # show it part-way down the full-page picture.
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(DASH_SHOTS / f"{name}.png"), full_page=True)
 
 
