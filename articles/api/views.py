@@ -7,12 +7,12 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +25,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import BasePagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,6 +61,21 @@ class ETagMixin:
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response: Response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
         return with_etag(request, response)
+
+
+M = TypeVar("M", bound=Model)
+
+
+class DeskViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[M]):
+    """What every collection of the API shares: numeric ids in URLs, page-number pagination,
+    filters from each view's `filterset_class` and `?ordering=` over its `ordering_fields`,
+    newest first unless the view says otherwise, and ETags on detail views."""
+
+    pagination_class: type[BasePagination] | None = DeskPageNumberPagination
+    filter_backends = (DjangoFilterBackend, OrderingFilter)
+    ordering_fields: tuple[str, ...] = ("created_at", "id")
+    ordering: tuple[str, ...] = ("-created_at", "-id")
+    lookup_value_regex = ID_PATTERN
 
 
 def with_etag(request: Request, response: Response) -> Response:
@@ -109,14 +125,10 @@ def _created_or_ok(created: bool) -> int:
         responses={201: s.ArticleImportOutputSerializer, 200: s.ArticleImportOutputSerializer},
     ),
 )
-class ArticleViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Article]):
+class ArticleViewSet(DeskViewSet[Article]):
     permission_classes = (permissions.IsDeskMember,)
-    pagination_class = DeskPageNumberPagination
-    filter_backends = (DjangoFilterBackend, OrderingFilter)
     filterset_class = filters.ArticleFilter
     ordering_fields = ("created_at", "published_at", "id")
-    ordering = ("-created_at", "-id")
-    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Article]:
         qs = exports.articles_for_api()
@@ -158,11 +170,9 @@ class ArticleViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Article]):
         responses={202: s.ImportJobOutputSerializer},
     ),
 )
-class ImportJobViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[ImportBatch]):
+class ImportJobViewSet(DeskViewSet[ImportBatch]):
     permission_classes = (permissions.IsEditor,)
     serializer_class = s.ImportJobOutputSerializer
-    pagination_class = DeskPageNumberPagination
-    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         return exports.import_batches_for_api()
@@ -201,15 +211,11 @@ class ImportJobViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[ImportBatch]):
         responses={201: s.ClaimOutputSerializer},
     ),
 )
-class ClaimViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Claim]):
+class ClaimViewSet(DeskViewSet[Claim]):
     permission_classes = (permissions.IsDeskMember,)
     serializer_class = s.ClaimOutputSerializer
-    pagination_class = DeskPageNumberPagination
-    filter_backends = (DjangoFilterBackend, OrderingFilter)
     filterset_class = filters.ClaimFilter
     ordering_fields = ("created_at", "updated_at", "id")
-    ordering = ("-created_at", "-id")
-    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Claim]:
         return exports.claims_for_api(user=self.request.user)
@@ -349,15 +355,11 @@ class ClaimViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Claim]):
         responses={200: s.AnnotationOutputSerializer},
     ),
 )
-class AnnotationViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Annotation]):
+class AnnotationViewSet(DeskViewSet[Annotation]):
     permission_classes = (permissions.IsEditorOrAnnotator,)
     serializer_class = s.AnnotationOutputSerializer
-    pagination_class = DeskPageNumberPagination
-    filter_backends = (DjangoFilterBackend, OrderingFilter)
     filterset_class = filters.AnnotationFilter
     ordering_fields = ("created_at", "updated_at", "id")
-    ordering = ("-created_at", "-id")
-    lookup_value_regex = ID_PATTERN
     http_method_names = ("get", "post", "put", "head", "options")
 
     def get_queryset(self) -> QuerySet[Annotation]:
@@ -394,15 +396,11 @@ class AnnotationViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Annotation]):
     list=extend_schema(summary="Assignments: an annotator's own queue (editors see all)"),
     retrieve=extend_schema(summary="One assignment"),
 )
-class AssignmentViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Assignment]):
+class AssignmentViewSet(DeskViewSet[Assignment]):
     permission_classes = (permissions.IsEditorOrAnnotatorReadOnly,)
     serializer_class = s.AssignmentOutputSerializer
-    pagination_class = DeskPageNumberPagination
-    filter_backends = (DjangoFilterBackend, OrderingFilter)
     filterset_class = filters.AssignmentFilter
-    ordering_fields = ("created_at", "id")
     ordering = ("created_at", "id")
-    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Assignment]:
         return exports.assignments_for_api(user=self.request.user)
@@ -470,16 +468,14 @@ CLAIMREVIEW_SCHEMA: dict[str, Any] = {
         },
     ),
 )
-class VerdictViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet[Verdict]):
+class VerdictViewSet(DeskViewSet[Verdict]):
     permission_classes = (permissions.CanReadVerdicts,)
     serializer_class = s.VerdictOutputSerializer
     pagination_class = VerdictCursorPagination
     throttle_scope = "export"
-    filter_backends = (DjangoFilterBackend, OrderingFilter)
     filterset_class = filters.VerdictFilter
     ordering_fields = ("published_at", "id")
     ordering = ("-published_at", "-id")
-    lookup_value_regex = ID_PATTERN
 
     def get_throttles(self) -> list[BaseThrottle]:
         return [AnonRateThrottle(), UserRateThrottle(), ExportRateThrottle()]
