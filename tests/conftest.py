@@ -20,7 +20,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from articles.selectors.counts import DESK_COUNTS_SNAPSHOT
-from articles.selectors.dashboards import OVERVIEW_SNAPSHOT
+from articles.selectors.dashboards import ANNOTATORS_SNAPSHOT, OVERVIEW_SNAPSHOT
 from articles.selectors.snapshots import snapshots_forget
 from factcheck.celery import app as celery_app
 from tests.factories import AnnotatorFactory, EditorFactory, ViewerFactory
@@ -68,9 +68,9 @@ def _fresh_desk_counts() -> Iterator[None]:
     # The desk-wide snapshots are cached per database name, which every test shares: each test
     # starts (and leaves) without them. Only these keys: the cache may be a Redis database
     # other processes use.
-    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT)
+    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT, ANNOTATORS_SNAPSHOT)
     yield
-    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT)
+    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT, ANNOTATORS_SNAPSHOT)
 
 
 @pytest.fixture(autouse=True)

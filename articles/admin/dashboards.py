@@ -322,7 +322,8 @@ def annotators_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpRespons
     user = request_user(request)
     if not roles.is_editor(user):
         raise PermissionDenied
-    screened = dashboards.annotators_screened()
+    screened, screened_at = dashboards.annotators_screened()
+    tallies, _ = dashboards.overview_tallies_snapshot()
     flagged_only = request.GET.get("flagged") == "1"
     search = request.GET.get("q", "").strip().lower()
     shown = [
@@ -375,6 +376,7 @@ def annotators_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpRespons
         "query": query.urlencode(),
         "counts": {key.name.lower(): n for key, n in counts.items()},
         "total": len(screened),
+        "screened_at": screened_at,
         "flagged_only": flagged_only,
         "search": request.GET.get("q", ""),
         "near_chance": NEAR_CHANCE,
@@ -382,7 +384,7 @@ def annotators_view(request: HttpRequest, *, site: DeskAdminSite) -> HttpRespons
         "volume_chart": _daily(
             "fc-chart-volume",
             "Ratings per day, all annotators",
-            dashboards.ratings_per_day(),
+            tallies.annotations_per_day,
             "Ratings",
             width=1100,
         ),

@@ -262,6 +262,11 @@ def overview_tallies() -> Tallies:
     )
 
 
+def overview_tallies_snapshot() -> tuple[Tallies, datetime]:
+    """The overview's figures from their cached snapshot (counted now on a miss)."""
+    return snapshot(OVERVIEW_SNAPSHOT, overview_tallies)
+
+
 def overview_tallies_refresh() -> tuple[Tallies, datetime]:
     """Recount the overview's figures now and cache them (the periodic job calls this)."""
     return snapshot_refresh(OVERVIEW_SNAPSHOT, overview_tallies)
@@ -272,7 +277,7 @@ def desk_overview(*, contested_limit: int = 6, recent_limit: int = 8, runs: int 
     The desk-wide tallies come from their cached snapshot (see `articles.selectors.snapshots`);
     the runs, the contested queue's head and the recent publications are read now, each
     bounded by its limit. Four queries on a cached snapshot, nine on a miss."""
-    tallies, counted_at = snapshot(OVERVIEW_SNAPSHOT, overview_tallies)
+    tallies, counted_at = overview_tallies_snapshot()
     recent_runs = list(ConsensusRun.objects.order_by("-finished_at", "-id")[:runs])
     return Overview(
         tallies=tallies,
@@ -669,10 +674,24 @@ class ScreenedAnnotator:
     screening: Screening
 
 
-def annotators_screened() -> list[ScreenedAnnotator]:
+ANNOTATORS_SNAPSHOT = "annotators-screened"
+
+
+def annotators_screened() -> tuple[list[ScreenedAnnotator], datetime]:
+    """`annotators_screening` from its cached snapshot (refreshed by the periodic job), and when
+    it was counted: its cost grows with the number of annotators, not with the page."""
+    return snapshot(ANNOTATORS_SNAPSHOT, annotators_screening)
+
+
+def annotators_screening_refresh() -> tuple[list[ScreenedAnnotator], datetime]:
+    """Screen every annotator now and cache the result (the periodic job calls this)."""
+    return snapshot_refresh(ANNOTATORS_SNAPSHOT, annotators_screening)
+
+
+def annotators_screening() -> list[ScreenedAnnotator]:
     """Every annotator (members of Annotators, and anyone with a reliability estimate), most
     suspect first: adversarial, then near chance, then by informedness; those the model has
-    not seen enough of last. Two queries; the cost grows with the number of annotators only."""
+    not seen enough of last. Two queries; the cost grows with the number of annotators."""
     users = {
         pk: (username, f"{first} {last}".strip() or username)
         for pk, username, first, last in get_user_model()

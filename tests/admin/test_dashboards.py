@@ -21,7 +21,7 @@ from articles.models import (
     Verdict,
 )
 from articles.selectors.counts import DESK_COUNTS_SNAPSHOT
-from articles.selectors.dashboards import OVERVIEW_SNAPSHOT
+from articles.selectors.dashboards import ANNOTATORS_SNAPSHOT, OVERVIEW_SNAPSHOT
 from articles.selectors.snapshots import snapshots_forget
 from articles.tasks import desk_snapshots_refresh_task
 from tests.admin.conftest import SECRET_RATIONALE, login, make_consensus, text_of, user_for_role
@@ -360,6 +360,25 @@ def test_annotators_flags_spammers_and_adversaries(client, desk):
     }
 
 
+def test_annotators_screening_is_a_snapshot_the_job_recounts(client, desk):
+    client = login(client, desk.editor)
+    assert "Spammer: near chance" not in text_of(client.get(ANNOTATORS))
+    AnnotatorReliability.objects.create(
+        annotator=desk.a2,
+        confusion=SPAMMER,
+        accuracy=0.5,
+        agreement_with_consensus=0.4,
+        n_annotations=50,
+        computed_at=timezone.now(),
+    )
+    # Screened as of the first visit: the new estimate waits for the periodic recount.
+    assert "Spammer: near chance" not in text_of(client.get(ANNOTATORS))
+    desk_snapshots_refresh_task.delay()
+    response = client.get(ANNOTATORS, {"flagged": "1"})
+    assert "Spammer: near chance" in text_of(response)
+    assert [row["s"].username for row in response.context["rows"]] == [desk.a2.username]
+
+
 def test_annotators_median_time_per_rating(client, desk):
     base = timezone.now() - timedelta(hours=2)
     claims = ClaimFactory.create_batch(4)
@@ -410,7 +429,7 @@ def _grow(n, *, article, annotators, editor):
 
 def _queries(client, url, params=None):
     # Each measurement counts the desk-wide snapshots afresh (a cached visit is cheaper still).
-    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT)
+    snapshots_forget(DESK_COUNTS_SNAPSHOT, OVERVIEW_SNAPSHOT, ANNOTATORS_SNAPSHOT)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
         assert response.status_code == 200
