@@ -167,9 +167,9 @@ FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", defau
 # claims per run.
 FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
 FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
-# Desk-wide counts that scan the big tables (the index's contested, ready, unassigned...; the
-# overview's tallies) are recounted by the beat job `refresh-desk-snapshots` every this many
-# seconds and kept in the cache for twice that; a visit recounts only when the cache has none.
+# How often beat recounts the desk-wide snapshots (the index's and adjudication queue's counts,
+# the overview's tallies, the annotators' screening: they scan the big tables, so no visit does).
+# On the embedded desk (no beat) a visit recounts them once they are older than this.
 FACTCHECK_DESK_COUNTS_SECONDS = env.int("FACTCHECK_DESK_COUNTS_SECONDS", default=60)
 
 # --- claim finding (articles/claimfinding) ------------------------------------------------------
