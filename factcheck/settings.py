@@ -167,8 +167,9 @@ FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", defau
 # claims per run.
 FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
 FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
-# How long the admin index's desk-wide counts (contested, ready, unassigned...) are kept in the
-# cache before the next visit recounts them (they scan claims and assignments).
+# How often beat recounts the desk-wide counts of the admin index and adjudication queue
+# (contested, ready, unassigned...: they scan claims and assignments, so no visit does). On the
+# embedded desk (no beat) a visit recounts them once they are older than this.
 FACTCHECK_DESK_COUNTS_SECONDS = env.int("FACTCHECK_DESK_COUNTS_SECONDS", default=60)
 
 # --- claim finding (articles/claimfinding) ------------------------------------------------------
@@ -244,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
     "full-consensus-recompute": {
         "task": "articles.tasks.consensus_full_recompute_task",
         "schedule": crontab(minute="17", hour="*"),
+    },
+    "refresh-desk-counts": {
+        "task": "articles.tasks.desk_counts_refresh_task",
+        "schedule": FACTCHECK_DESK_COUNTS_SECONDS,
+        # A recount still queued when the next is due is dropped, not run twice in a row.
+        "options": {"expires": FACTCHECK_DESK_COUNTS_SECONDS},
     },
 }
 

@@ -21,6 +21,7 @@ from django.db import (
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles.models import Claim, Consensus, ConsensusRun, Label
+from articles.selectors import counts as count_selectors
 from articles.services import claimfinding as claimfinding_services
 from articles.services import consensus as consensus_services
 from articles.services import imports as import_services
@@ -33,6 +34,7 @@ from articles.tasks import (
     claims_find_for_articles_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
+    desk_counts_refresh_task,
     webhook_deliver_task,
 )
 from articles.tasks.transient import TRANSIENT_ERRORS
@@ -152,6 +154,9 @@ TASKS = [
         "claim_contradictions_recompute",
         (7,),
         id="contradictions",
+    ),
+    pytest.param(
+        desk_counts_refresh_task, count_selectors, "desk_counts_refresh", (), id="desk-counts"
     ),
 ]
 

@@ -2,14 +2,17 @@
 
 An annotator's own counts are exact and cheap (their open assignments through the partial index
 `assignment_open_idx`, their annotations through the annotator index). The editors' desk-wide
-counts scan claims, annotations and assignments, so they are computed at most once per
-`FACTCHECK_DESK_COUNTS_SECONDS` and kept in the cache (Redis with real services), with the time
-they were counted; the page says "as of" that time. `desk_counts_refresh` recounts on demand.
+counts scan claims, annotations and assignments, so no visit counts them: a periodic job
+(`desk_counts_refresh_task`, run by beat every `FACTCHECK_DESK_COUNTS_SECONDS`) recounts them
+into the cache (Redis with real services) with the time they were counted, and pages show them
+"as of" that time, however old. A visit counts only when the cache holds none (a new desk, a
+flushed cache), or on the embedded desk, where Celery runs in process and no beat runs: there a
+visit recounts counts older than the period (the embedded desk is small).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +30,7 @@ from articles.models import (
 from articles.roles import AnyUser
 from articles.selectors.outcomes import claims_ready_to_publish, contested_queue
 from articles.selectors.queues import annotator_queue
+from factcheck.celery import app as celery_app
 
 
 def desk_counts_key() -> str:
@@ -56,19 +60,33 @@ def _count_desk() -> dict[str, int]:
 
 
 def desk_counts_refresh() -> tuple[dict[str, int], datetime]:
-    """Recount the desk-wide numbers now and cache them; returns them with the time counted."""
+    """Recount the desk-wide numbers now and cache them (until the next recount replaces them);
+    returns them with the time counted. The periodic job's work."""
     entry = (_count_desk(), timezone.now())
-    cache.set(desk_counts_key(), entry, timeout=settings.FACTCHECK_DESK_COUNTS_SECONDS)
+    cache.set(desk_counts_key(), entry, timeout=None)
     return entry
 
 
+def beat_refreshes_counts() -> bool:
+    """Whether a periodic job recounts the desk-wide numbers: with real services (a broker,
+    workers and beat), yes; when Celery runs tasks in process (the embedded desk), nothing
+    does."""
+    return not celery_app.conf.task_always_eager
+
+
 def desk_wide_counts() -> tuple[dict[str, int], datetime]:
-    """The desk-wide numbers and when they were counted: from the cache, or counted now on a
-    miss (the first visit after they expire pays for the scan)."""
+    """The desk-wide numbers and when they were counted, from the cache: never recounted by a
+    visit while there are some (the periodic job replaces them), except on the embedded desk
+    once they are older than `FACTCHECK_DESK_COUNTS_SECONDS`; counted now only when the cache
+    holds none."""
     entry: Any = cache.get(desk_counts_key())
-    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], datetime):
-        return entry[0], entry[1]
-    return desk_counts_refresh()
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], datetime)):
+        return desk_counts_refresh()
+    counts, counted_at = entry
+    period = timedelta(seconds=settings.FACTCHECK_DESK_COUNTS_SECONDS)
+    if not beat_refreshes_counts() and timezone.now() - counted_at > period:
+        return desk_counts_refresh()
+    return counts, counted_at
 
 
 def annotator_queue_count(*, user: AnyUser) -> int:

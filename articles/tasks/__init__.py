@@ -13,6 +13,7 @@ from articles.tasks.consensus import (
     claims_stale_recompute_task,
     consensus_full_recompute_task,
 )
+from articles.tasks.counts import desk_counts_refresh_task
 from articles.tasks.imports import article_batch_import_task
 from articles.tasks.webhooks import webhook_deliver_task
 
@@ -23,5 +24,6 @@ __all__ = [
     "claims_find_for_articles_task",
     "claims_stale_recompute_task",
     "consensus_full_recompute_task",
+    "desk_counts_refresh_task",
     "webhook_deliver_task",
 ]
