@@ -18,7 +18,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from articles import roles
-from articles.admin.changelists import DateSafeChangeList
+from articles.admin.changelists import DeskChangeList
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
 from articles.admin.forms import SpanForm, StaffClaimForm
 from articles.admin.paging import PageKeysPaginator
@@ -52,7 +52,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-class _ArticleChangeList(DateSafeChangeList):
+class _ArticleChangeList(DeskChangeList):
     """Lists articles without their bodies, and adds each listed article's annotator agreement,
     for the whole page in one query."""
 
