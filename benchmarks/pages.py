@@ -24,6 +24,7 @@ and prints that recount's cost on both desks apart.
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import multiprocessing as mp
 import os
@@ -308,6 +309,9 @@ def _worker(url: str, sizes: dict[str, int], reuse: bool, pipe: Connection) -> N
     from articles.selectors.counts import desk_counts_refresh
     from articles.selectors.outcomes import contested_queue
 
+    # Start up as the WSGI server does (factcheck.wsgi freezes what start-up loaded out of the
+    # garbage collector's full passes).
+    importlib.import_module("factcheck.wsgi")
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     started = time.perf_counter()
     if not reuse:
