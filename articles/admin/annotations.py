@@ -39,6 +39,8 @@ class AnnotationAdmin(DeskChangeListMixin, EditorHistoryAdmin, admin.ModelAdmin[
     # LIMIT would be made for every matching row).
     paginator = PageKeysPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     fields = (
         "claim",
         "annotator",

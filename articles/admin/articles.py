@@ -80,6 +80,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     list_per_page = 50
     paginator = PageKeysPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     change_form_template = "admin/articles/article/change_form.html"
     formfield_overrides: ClassVar[dict[type[Any], dict[str, Any]]] = {
         models.URLField: {"assume_scheme": "https"}

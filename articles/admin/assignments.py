@@ -50,6 +50,8 @@ class AssignmentAdmin(DeskChangeListMixin, admin.ModelAdmin[Assignment]):
     # LIMIT would be made for every matching row).
     paginator = PageKeysPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
         return assignments_for_user(user=request.user)

@@ -161,6 +161,8 @@ class ClaimAdmin(DeskChangeListMixin, EditorHistoryAdmin, admin.ModelAdmin[Claim
     paginator = PageKeysPaginator
     # Totals are bounded (see EstimatingPaginator); no second exact count.
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     actions = (
         "auto_assign",
         "assign_to",

@@ -66,6 +66,8 @@ class ConsensusAdmin(DeskChangeListMixin, _ReadOnlyAdmin, admin.ModelAdmin[Conse
     # Totals are bounded (see EstimatingPaginator); no second exact count.
     paginator = EstimatingPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         "claim",
         "label",
@@ -232,6 +234,8 @@ class VerdictAdmin(
     # Totals are bounded (see EstimatingPaginator); no second exact count.
     paginator = EstimatingPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         "claim",
         "version",
