@@ -94,6 +94,8 @@ class Article(models.Model):
         # claims table filters by publisher too).
         indexes = (
             models.Index(fields=["created_at", "id"], name="article_created_idx"),
+            # The date bar's first and last day, its drill-downs, and the list sorted by date.
+            models.Index(fields=["published_at", "id"], name="article_published_idx"),
             models.Index(fields=["publisher"], name="article_publisher_idx"),
             models.Index(fields=["language"], name="article_language_idx"),
         )
@@ -109,9 +111,8 @@ class Claim(models.Model):
 
     text = models.TextField(help_text="The checkable statement, in normalised wording.")
     claimant = models.CharField(max_length=300, blank=True, help_text="Who made the claim.")
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
-    )
+    # Indexed with the id (claim_status_idx), not alone: filters and the sorted claim list.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     required_annotations = models.PositiveSmallIntegerField(
         default=default_required_annotations,
         help_text="How many annotators must rate this claim.",
@@ -142,6 +143,9 @@ class Claim(models.Model):
             models.Index(fields=["id"], condition=Q(consensus_stale=True), name="claim_stale_idx"),
             # The claim list's default ordering (read backwards).
             models.Index(fields=["created_at", "id"], name="claim_created_idx"),
+            # The status filter, and the list sorted by status (either way: the admin breaks
+            # ties on the id in the sort's direction, articles.admin.changelists).
+            models.Index(fields=["status", "id"], name="claim_status_idx"),
             # The adjudication queues walk open claims oldest first, up to their page.
             models.Index(
                 fields=["created_at", "id"],
@@ -294,6 +298,19 @@ class Assignment(models.Model):
                 fields=["annotator", "created_at", "id"],
                 condition=Q(completed_at__isnull=True, closed_at__isnull=True),
                 name="assignment_open_idx",
+            ),
+            # The admin list's "open" and "closed unrated" filters in its default ordering: the
+            # open ones are the newest, the closed ones few, so walking the whole list's index
+            # for them would pass most of the table first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(completed_at__isnull=True, closed_at__isnull=True),
+                name="assignment_open_created_idx",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(completed_at__isnull=True, closed_at__isnull=False),
+                name="assignment_closed_idx",
             ),
         )
 

@@ -242,13 +242,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.claims_stale_recompute_task",
         "schedule": FACTCHECK_STALE_SWEEP_SECONDS,
     },
-    "refresh-desk-snapshots": {
-        "task": "articles.tasks.desk_snapshots_refresh_task",
-        "schedule": FACTCHECK_DESK_COUNTS_SECONDS,
-    },
     "full-consensus-recompute": {
         "task": "articles.tasks.consensus_full_recompute_task",
         "schedule": crontab(minute="17", hour="*"),
+    },
+    "refresh-desk-snapshots": {
+        "task": "articles.tasks.desk_snapshots_refresh_task",
+        "schedule": FACTCHECK_DESK_COUNTS_SECONDS,
+        # A recount still queued when the next is due is dropped, not run twice in a row.
+        "options": {"expires": FACTCHECK_DESK_COUNTS_SECONDS},
     },
 }
 

@@ -24,6 +24,7 @@ from articles.models import Claim, Consensus, ConsensusRun, Label
 from articles.services import claimfinding as claimfinding_services
 from articles.services import consensus as consensus_services
 from articles.services import imports as import_services
+from articles.services import snapshots as snapshot_services
 from articles.services import webhooks as webhook_services
 from articles.services.consensus import STALE_GRACE, claim_consensus_schedule
 from articles.tasks import (
@@ -33,6 +34,7 @@ from articles.tasks import (
     claims_find_for_articles_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
+    desk_snapshots_refresh_task,
     webhook_deliver_task,
 )
 from articles.tasks.transient import TRANSIENT_ERRORS
@@ -152,6 +154,13 @@ TASKS = [
         "claim_contradictions_recompute",
         (7,),
         id="contradictions",
+    ),
+    pytest.param(
+        desk_snapshots_refresh_task,
+        snapshot_services,
+        "desk_snapshots_refresh",
+        (),
+        id="desk-snapshots",
     ),
 ]
 

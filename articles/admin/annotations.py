@@ -14,11 +14,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles import roles
+from articles.admin.changelists import DeskChangeListMixin
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
 )
-from articles.admin.paging import EstimatingPaginator
+from articles.admin.filters import AnnotatorSearchFilter
+from articles.admin.paging import PageKeysPaginator
 from articles.models import (
     Annotation,
 )
@@ -28,13 +30,17 @@ from articles.selectors.visibility import annotations_for_user
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
+class AnnotationAdmin(DeskChangeListMixin, EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
     list_select_related = ("claim", "annotator")
     search_fields = ("claim__text", "rationale")
     list_per_page = 50
-    # The unfiltered total is the planner's estimate, and there is no second exact count.
-    paginator = EstimatingPaginator
+    # Totals are bounded (see EstimatingPaginator), and there is no second exact count.
+    # The page's keys first, then its rows with their claim and users (a join made before the
+    # LIMIT would be made for every matching row).
+    paginator = PageKeysPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     fields = (
         "claim",
         "annotator",
@@ -57,9 +63,10 @@ class AnnotationAdmin(EditorHistoryAdmin, admin.ModelAdmin[Annotation]):
             return ("claim", "annotator", "label_badge", "counted", "confidence", "updated_at")
         return ("claim", "label_badge", "confidence", "updated_at", "revise")
 
-    def get_list_filter(self, request: HttpRequest) -> tuple[str, ...]:
+    def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
         if roles.is_editor(request.user):
-            return ("label", "annotator")
+            # A search box, not a link per annotator (thousands of them).
+            return ("label", AnnotatorSearchFilter)
         return ("label",)
 
     @admin.display(description="Verdict", ordering="label")

@@ -18,7 +18,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from articles import roles
-from articles.admin.changelists import DateSafeChangeList
+from articles.admin.changelists import DeskChangeList
 from articles.admin.common import log_desk_action, request_user, require_editor, service_errors
 from articles.admin.forms import SpanForm, StaffClaimForm
 from articles.admin.paging import PageKeysPaginator
@@ -52,7 +52,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-class _ArticleChangeList(DateSafeChangeList):
+class _ArticleChangeList(DeskChangeList):
     """Lists articles without their bodies, and adds each listed article's annotator agreement,
     for the whole page in one query."""
 
@@ -80,6 +80,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     list_per_page = 50
     paginator = PageKeysPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     change_form_template = "admin/articles/article/change_form.html"
     formfield_overrides: ClassVar[dict[type[Any], dict[str, Any]]] = {
         models.URLField: {"assume_scheme": "https"}

@@ -12,13 +12,13 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import roles
-from articles.admin.changelists import DateSafeChangeListMixin
+from articles.admin.changelists import DeskChangeListMixin
 from articles.admin.common import (
     request_user,
 )
-from articles.admin.filters import AssignmentStateFilter
+from articles.admin.filters import AnnotatorSearchFilter, AssignmentStateFilter
 from articles.admin.forms import AssignmentForm
-from articles.admin.paging import EstimatingPaginator
+from articles.admin.paging import PageKeysPaginator
 from articles.exceptions import ApplicationError
 from articles.models import (
     Assignment,
@@ -38,16 +38,20 @@ FIELDS_SHOWN = (
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(DateSafeChangeListMixin, admin.ModelAdmin[Assignment]):
+class AssignmentAdmin(DeskChangeListMixin, admin.ModelAdmin[Assignment]):
     form = AssignmentForm
     list_select_related = ("claim", "annotator", "assigned_by")
     search_fields = ("claim__text",)
     autocomplete_fields = ("claim",)
     list_per_page = 50
-    # No date hierarchy: its bar runs a DISTINCT over every row's date on each visit. The
-    # unfiltered total is the planner's estimate, and there is no second exact count.
-    paginator = EstimatingPaginator
+    # No date hierarchy: its bar runs a DISTINCT over every row's date on each visit. Totals
+    # are bounded (see EstimatingPaginator), and there is no second exact count.
+    # The page's keys first, then its rows with their claim and users (a join made before the
+    # LIMIT would be made for every matching row).
+    paginator = PageKeysPaginator
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
         return assignments_for_user(user=request.user)
@@ -59,7 +63,8 @@ class AssignmentAdmin(DateSafeChangeListMixin, admin.ModelAdmin[Assignment]):
 
     def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
         if roles.is_editor(request.user):
-            return (AssignmentStateFilter, "annotator")
+            # A search box, not a link per annotator (thousands of them).
+            return (AssignmentStateFilter, AnnotatorSearchFilter)
         return (AssignmentStateFilter,)
 
     @admin.display(description="State", ordering="completed_at")

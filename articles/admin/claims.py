@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 
 from articles import roles
 from articles.admin.adjudication import may_publish
+from articles.admin.changelists import DeskChangeListMixin
 from articles.admin.common import (
     EditorHistoryAdmin,
     consensus_html,
@@ -153,13 +154,15 @@ BLIND_ALLOWED_LOOKUPS = frozenset({"status", MyAnnotationFilter.parameter_name})
 
 
 @admin.register(Claim)
-class ClaimAdmin(EditorHistoryAdmin, admin.ModelAdmin[Claim]):
+class ClaimAdmin(DeskChangeListMixin, EditorHistoryAdmin, admin.ModelAdmin[Claim]):
     search_fields = ("text", "claimant")
     list_select_related = ("created_by",)
     list_per_page = 50
     paginator = PageKeysPaginator
-    # The unfiltered total comes from the planner's estimate; no second exact count.
+    # Totals are bounded (see EstimatingPaginator); no second exact count.
     show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     actions = (
         "auto_assign",
         "assign_to",

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.admin.changelists import DateSafeChangeListMixin
+from articles.admin.changelists import DeskChangeListMixin
 from articles.admin.common import log_desk_action, request_user, service_errors
 from articles.importing import formats
 from articles.importing.sources import megabytes
@@ -60,7 +60,7 @@ class ImportUploadForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(DateSafeChangeListMixin, admin.ModelAdmin[ImportBatch]):
+class ImportBatchAdmin(DeskChangeListMixin, admin.ModelAdmin[ImportBatch]):
     list_display = (
         "__str__",
         "source_name",

@@ -11,13 +11,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.urls import URLPattern, path, reverse
 
 from articles import roles
-from articles.admin.changelists import DateSafeChangeListMixin
+from articles.admin.changelists import DeskChangeListMixin
 from articles.admin.common import (
     EditorHistoryAdmin,
     label_badge,
     require_editor,
     service_errors,
 )
+from articles.admin.filters import ConsensusMethodFilter
+from articles.admin.paging import EstimatingPaginator
 from articles.models import (
     AnnotatorReliability,
     Consensus,
@@ -46,7 +48,7 @@ class _ReadOnlyAdmin:
 
 
 @admin.register(Consensus)
-class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
+class ConsensusAdmin(DeskChangeListMixin, _ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
     list_display = (
         "claim",
         "status",
@@ -56,9 +58,16 @@ class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
         "method",
         "computed_at",
     )
-    list_filter = ("status", "label", "method")
+    # The methods from the registry, not a DISTINCT over every row.
+    list_filter = ("status", "label", ConsensusMethodFilter)
     list_select_related = ("claim",)
     search_fields = ("claim__text",)
+    list_per_page = 50
+    # Totals are bounded (see EstimatingPaginator); no second exact count.
+    paginator = EstimatingPaginator
+    show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         "claim",
         "label",
@@ -85,7 +94,7 @@ class ConsensusAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Consensus]):
 
 
 @admin.register(ConsensusRun)
-class ConsensusRunAdmin(DateSafeChangeListMixin, _ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
+class ConsensusRunAdmin(DeskChangeListMixin, _ReadOnlyAdmin, admin.ModelAdmin[ConsensusRun]):
     """The history of full recomputes: what was estimated, over how much, and how it went."""
 
     # The method is a filter; the columns must fit beside it.
@@ -207,7 +216,9 @@ class AnnotatorReliabilityAdmin(_ReadOnlyAdmin, admin.ModelAdmin[AnnotatorReliab
 
 
 @admin.register(Verdict)
-class VerdictAdmin(_ReadOnlyAdmin, EditorHistoryAdmin, admin.ModelAdmin[Verdict]):
+class VerdictAdmin(
+    DeskChangeListMixin, _ReadOnlyAdmin, EditorHistoryAdmin, admin.ModelAdmin[Verdict]
+):
     list_display = (
         "claim",
         "version",
@@ -219,6 +230,12 @@ class VerdictAdmin(_ReadOnlyAdmin, EditorHistoryAdmin, admin.ModelAdmin[Verdict]
     list_filter = ("label", "is_override")
     list_select_related = ("claim", "published_by")
     search_fields = ("claim__text", "reason")
+    list_per_page = 50
+    # Totals are bounded (see EstimatingPaginator); no second exact count.
+    paginator = EstimatingPaginator
+    show_full_result_count = False
+    # No "Show counts" link: facets count every filter value over the whole list on each visit.
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         "claim",
         "version",

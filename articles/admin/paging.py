@@ -6,7 +6,9 @@
   rows with their per-row subqueries.
 - `EstimatingPaginator`: the admin change lists. An unfiltered list of a large table takes
   PostgreSQL's own row estimate (`pg_class.reltuples`) instead of a `COUNT(*)` over the whole
-  table, and says "about"; any filtered list, a small table or another database counts exactly.
+  table; a filtered (or searched) list is counted exactly up to `EXACT_UP_TO` rows and past that
+  takes the planner's estimate of the filtered query. An estimated total says "about".
+  A small table, or a filtered list on another database, counts exactly.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from articles.selectors.estimates import table_row_estimate
+from articles.selectors.estimates import query_row_estimate, table_row_estimate
 
 # Below this many rows an exact count costs less than a millisecond or two: no estimate.
 ESTIMATE_FROM_ROWS = 10_000
+# A filtered list counts at most this many rows (and one more, to know there are more): past
+# that, its total is the planner's estimate.
+EXACT_UP_TO = 1_000
 
 
 class ProbingPage(Page[Any]):
@@ -68,8 +73,12 @@ class ProbingPaginator(Paginator[Any]):
 
 
 class EstimatingPaginator(Paginator[Any]):
-    """The admin's paginator: an unfiltered queryset of a large table is counted by estimate
-    (`estimated` is then True, and the change list template says "about")."""
+    """The admin's paginator: the total costs a bounded amount of work, whatever the table's
+    size. An unfiltered queryset of a large table is counted by the table's estimate; a filtered
+    one exactly up to `EXACT_UP_TO` rows (a count over at most that many), and past that by the
+    planner's estimate of the filtered query, never below what was counted. `estimated` is then
+    True, and the change list templates say "about". Past the estimate's last page a page may
+    come out short or empty."""
 
     estimated = False
 
@@ -77,12 +86,24 @@ class EstimatingPaginator(Paginator[Any]):
     def count(self) -> int:
         qs: Any = self.object_list
         query = getattr(qs, "query", None)
-        if query is not None and not query.where and not query.combinator:
-            estimate = table_row_estimate(qs.model)
+        if query is None:
+            return len(qs)
+        if query.combinator:
+            return int(qs.count())
+        if not query.where:
+            estimate = table_row_estimate(qs.model, using=qs.db)
             if estimate is not None and estimate >= ESTIMATE_FROM_ROWS:
                 self.estimated = True
                 return estimate
-        return int(qs.count())
+            return int(qs.count())
+        counted = int(qs.order_by().values("pk")[: EXACT_UP_TO + 1].count())
+        if counted <= EXACT_UP_TO:
+            return counted
+        estimate = query_row_estimate(qs)
+        if estimate is None:
+            return int(qs.count())
+        self.estimated = True
+        return max(estimate, counted)
 
 
 class PageKeysPaginator(EstimatingPaginator):

@@ -319,8 +319,11 @@ def article_agreement(*, article_ids: Iterable[int]) -> dict[int, ArticleAgreeme
     ids = sorted(set(article_ids))
     if not ids:
         return {}
+    # No ordering: a DISTINCT query selects its ORDER BY columns too, and the model's default
+    # (the rating's time) would load a timestamp per row and defeat the DISTINCT.
     rows = list(
         Annotation.objects.filter(claim__appearances__article_id__in=ids)
+        .order_by()
         .values_list("claim__appearances__article_id", "claim_id", "annotator_id", "counted_label")
         .distinct()
     )

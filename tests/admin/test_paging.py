@@ -73,7 +73,7 @@ def test_unfiltered_large_list_counts_by_estimate_and_says_about(
     client, editor, monkeypatch, django_assert_max_num_queries
 ):
     AssignmentFactory.create_batch(3)
-    monkeypatch.setattr(paging, "table_row_estimate", lambda model: 1_000_000)
+    monkeypatch.setattr(paging, "table_row_estimate", lambda model, using: 1_000_000)
     client.force_login(editor)
     url = reverse("admin:articles_assignment_changelist")
     with CaptureQueriesContext(connection) as queries:

@@ -298,3 +298,40 @@ def test_browser_flow_claim_assign_annotate_publish(browser, live_server, shots)
     apage.context.close()
     assert roles.is_editor(editor)
     page.context.close()
+
+
+def test_browser_annotator_filter_is_a_search_box(browser, live_server, shots):
+    """The annotation list's annotator filter: typing part of a name and pressing Enter keeps
+    the other filters, and the list shows those annotators' rows only."""
+    from tests.factories import AnnotationFactory
+
+    _ensure_groups()
+    editor = EditorFactory()
+    ada, adam, ben = (AnnotatorFactory(username=name) for name in ("ada", "adam", "ben"))
+    for annotator in (ada, adam, ben):
+        AnnotationFactory(annotator=annotator, label="verified")
+        AnnotationFactory(annotator=annotator, label="false")
+    page = _login(browser, live_server, editor)
+    page.goto(f"{live_server.url}/admin/articles/annotation/?label__exact=false")
+    search = page.locator('#changelist-filter input[name="annotator_name"]')
+    search.fill("ad")
+    search.press("Enter")
+    page.wait_for_url("**annotator_name=ad**")
+    assert "label__exact=false" in page.url
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    names = {rows.nth(i).locator("td.field-annotator").inner_text() for i in range(2)}
+    assert names == {"ada", "adam"}
+    shots(page, "annotation-list-annotator-search")
+    # The whole name is that annotator alone; "All" clears the search and keeps the rest.
+    search = page.locator('#changelist-filter input[name="annotator_name"]')
+    search.fill("ada")
+    search.press("Enter")
+    page.wait_for_url("**annotator_name=ada**")
+    assert page.locator("#result_list tbody tr").count() == 1
+    page.locator(
+        '#changelist-filter details[data-filter-title="annotator"] a', has_text="All"
+    ).click()
+    page.wait_for_load_state()
+    assert "annotator_name" not in page.url
+    assert page.locator("#result_list tbody tr").count() == 3
