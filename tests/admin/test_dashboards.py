@@ -3,6 +3,7 @@ Who sees what (the blind rule on every page), filters, bad input, and flat query
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -474,3 +475,25 @@ def test_dashboard_query_counts_are_flat(
     assert large == small, f"{name}: {small} queries with 3 claims, {large} with 33"
     with django_assert_max_num_queries(20):
         client.get(url(data), params or {})
+
+
+def test_claims_table_total_is_bounded_and_says_about_past_the_cap(client, desk, monkeypatch):
+    from articles.admin import paging
+
+    monkeypatch.setattr(paging, "EXACT_UP_TO", 2)
+    monkeypatch.setattr(paging, "query_row_estimate", lambda qs: 4321)
+    ClaimFactory.create_batch(4)
+    client = login(client, desk.editor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CLAIMS, {"status": "open"})
+    counts = [
+        q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("SELECT COUNT(")
+    ]
+    # One count, stopped at the cap + 1; no count over every matching claim.
+    assert len(counts) == 1
+    assert "LIMIT 3" in counts[0]
+    body = text_of(response)
+    assert re.search(r"about 4321</span>\s*claims match the filters", body)
+    assert "Download CSV (about 4321)" in body
+    # The page lists the matching claims themselves.
+    assert len(response.context["rows"]) == Claim.objects.filter(status="open").count()
