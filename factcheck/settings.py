@@ -91,14 +91,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Web processes: seconds a connection is kept between requests. Each thread of a threaded server
-# holds its own, so keep this 0 under ASGI (Django's advice) or a server that starts a thread per
-# request; a pool of worker threads (gunicorn gthread) holds at most one per thread.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-# Celery worker processes: the same, applied when a worker starts (factcheck/celery.py). A worker
-# runs one task at a time per pool slot, so it holds at most one connection per slot; reopening a
-# connection per job cost more than the job itself. Checked before each job's first query
-# (CONN_HEALTH_CHECKS) and closed after a job that failed. 0 closes it after every job.
+# Web processes on PostgreSQL share a bounded pool of connections (psycopg_pool through Django):
+# a request borrows one and gives it back when it ends, so a process never holds more than
+# DATABASE_POOL_MAX_SIZE, whatever its threads (runserver starts one per request; gunicorn's
+# gthread keeps --threads of them). A request that finds every connection busy waits up to
+# DATABASE_POOL_TIMEOUT seconds, then gets the "try again" page (503), as when the database is
+# down. PostgreSQL must allow processes x DATABASE_POOL_MAX_SIZE, plus one per Celery worker slot.
+# DATABASE_POOL_MAX_SIZE=0 turns the pool off (e.g. behind PgBouncer); a connection is then kept
+# DATABASE_CONN_MAX_AGE seconds per thread, which suits a fixed set of threads only.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections, not the threads
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Celery worker processes keep their own connection instead of the pool, set when a worker starts
+# (factcheck/celery.py). A worker runs one task at a time per slot, so it holds at most one
+# connection per slot; reopening a connection per job cost more than the job itself. Checked
+# before each job's first query (CONN_HEALTH_CHECKS) and closed after a job that failed. 0 closes
+# it after every job.
 FACTCHECK_WORKER_CONN_MAX_AGE = env.int("FACTCHECK_WORKER_CONN_MAX_AGE", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

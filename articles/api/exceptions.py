@@ -34,9 +34,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether an error page for this request is answered as JSON (the API's URLs)."""
+    return request.path.startswith("/api/")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 404 handler: JSON for /api/ URLs that match no route, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception or Http404())
 
@@ -44,7 +49,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def bad_request_page(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 400 handler (a request refused before any view, e.g. too many uploaded files):
     JSON with the reason for /api/ URLs, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         reason = str(exception) if exception is not None else "Bad request."
         return JsonResponse({"detail": reason or "Bad request."}, status=400)
     return bad_request(request, exception or SuspiciousOperation())
