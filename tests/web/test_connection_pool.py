@@ -27,7 +27,7 @@ def server_connections(conninfo: str) -> int:
     return int(row[0])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("kind", ["runserver", "gunicorn"])
 def test_threaded_server_holds_at_most_the_pool_size_of_connections(kind, postgres_url):
     env = {

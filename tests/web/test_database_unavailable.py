@@ -82,7 +82,7 @@ def _csrf(base: str) -> tuple[str, str]:
     return cookie, token.group(1).decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_taken_away_answers_503_everywhere_then_recovers(postgres_url, editor):
     """A real server loses its database (every connection dropped, new ones refused): the
     admin, the desk pages, the admin login and the API answer 503 "try again" (the API in
