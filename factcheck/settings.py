@@ -377,6 +377,10 @@ FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS = env.float(
 )
 
 # --- logging ----------------------------------------------------------------------------------
+# Every record is redacted before a handler sees it: URL passwords, API keys, Authorization
+# values, session and CSRF cookies, password/secret/token fields (factcheck/log_redaction.py).
+LOGGING_CONFIG = "factcheck.log_redaction.configure_logging"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "factcheck.log_redaction.SecretsReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -388,5 +392,8 @@ LOGGING = {
         "trafilatura": {"level": "CRITICAL"},
         # The in-process broker of the embedded default announces itself on every connection.
         "kombu": {"level": "ERROR"},
+        # SQL with its parameters (session keys, webhook secrets) stays out of the logs whatever
+        # DJANGO_LOG_LEVEL says; connection.queries shows it under DEBUG.
+        "django.db.backends": {"level": "INFO"},
     },
 }
