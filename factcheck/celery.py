@@ -32,12 +32,14 @@ def refuse_invalid_settings(**kwargs: object) -> None:
 @signals.worker_init.connect
 def keep_database_connections(**kwargs: object) -> None:
     """Give the worker's database connections their own lifetime,
-    FACTCHECK_WORKER_CONN_MAX_AGE (web processes keep DATABASE_CONN_MAX_AGE). Runs before any
-    task opens a connection; prefork children inherit the setting."""
+    FACTCHECK_WORKER_CONN_MAX_AGE, instead of the web processes' pool: a worker slot runs one
+    job at a time and keeps one connection between jobs. Runs before any task opens a
+    connection; prefork children inherit the setting."""
     from django.conf import settings
     from django.db import connections
 
     for alias in connections:
+        connections.settings[alias].get("OPTIONS", {}).pop("pool", None)
         connections.settings[alias]["CONN_MAX_AGE"] = settings.FACTCHECK_WORKER_CONN_MAX_AGE
 
 

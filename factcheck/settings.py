@@ -7,6 +7,7 @@ services: SQLite under the project and Celery tasks run in process. Setting `DAT
 `.env.example` and the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "articles",
 ]
 
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "factcheck.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a login refused for a locked-out account into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -91,14 +95,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Web processes: seconds a connection is kept between requests. Each thread of a threaded server
-# holds its own, so keep this 0 under ASGI (Django's advice) or a server that starts a thread per
-# request; a pool of worker threads (gunicorn gthread) holds at most one per thread.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-# Celery worker processes: the same, applied when a worker starts (factcheck/celery.py). A worker
-# runs one task at a time per pool slot, so it holds at most one connection per slot; reopening a
-# connection per job cost more than the job itself. Checked before each job's first query
-# (CONN_HEALTH_CHECKS) and closed after a job that failed. 0 closes it after every job.
+# Web processes on PostgreSQL share a bounded pool of connections (psycopg_pool through Django):
+# a request borrows one and gives it back when it ends, so a process never holds more than
+# DATABASE_POOL_MAX_SIZE, whatever its threads (runserver starts one per request; gunicorn's
+# gthread keeps --threads of them). A request that finds every connection busy waits up to
+# DATABASE_POOL_TIMEOUT seconds, then gets the "try again" page (503), as when the database is
+# down. PostgreSQL must allow processes x DATABASE_POOL_MAX_SIZE, plus one per Celery worker slot.
+# DATABASE_POOL_MAX_SIZE=0 turns the pool off (e.g. behind PgBouncer); a connection is then kept
+# DATABASE_CONN_MAX_AGE seconds per thread, which suits a fixed set of threads only.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections, not the threads
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Celery worker processes keep their own connection instead of the pool, set when a worker starts
+# (factcheck/celery.py). A worker runs one task at a time per slot, so it holds at most one
+# connection per slot; reopening a connection per job cost more than the job itself. Checked
+# before each job's first query (CONN_HEALTH_CHECKS) and closed after a job that failed. 0 closes
+# it after every job.
 FACTCHECK_WORKER_CONN_MAX_AGE = env.int("FACTCHECK_WORKER_CONN_MAX_AGE", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -110,6 +129,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Login throttling (django-axes, database handler: counts shared by every process). After
+# FACTCHECK_LOGIN_FAILURE_LIMIT failed sign-ins for one username, that account's sign-in is
+# refused, the right password included, for FACTCHECK_LOGIN_COOLOFF_MINUTES from the failure that
+# locked it (failures during the lock do not extend it); a successful sign-in before the limit
+# resets the count. Locked by username, not address: a newsroom behind one address is not locked
+# out by one person's typos, and guessing from many addresses does not multiply the attempts.
+# `manage.py axes_reset_username NAME` lifts a lock at once. API tokens are random keys with no
+# password login (the API's throttles cap guessing).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("FACTCHECK_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("FACTCHECK_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "articles.admin.lockout.locked_out_response"
+# axes.W006 warns that a lockout without the address can be dodged by changing User-Agent or
+# cookies. Not with the username alone: the failures of every record with that username are
+# added up, whatever the agent or address (tests/admin/test_login_throttling.py shows it).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -343,6 +384,10 @@ FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS = env.float(
 )
 
 # --- logging ----------------------------------------------------------------------------------
+# Every record is redacted before a handler sees it: URL passwords, API keys, Authorization
+# values, session and CSRF cookies, password/secret/token fields (factcheck/log_redaction.py).
+LOGGING_CONFIG = "factcheck.log_redaction.configure_logging"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "factcheck.log_redaction.SecretsReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -354,5 +399,8 @@ LOGGING = {
         "trafilatura": {"level": "CRITICAL"},
         # The in-process broker of the embedded default announces itself on every connection.
         "kombu": {"level": "ERROR"},
+        # SQL with its parameters (session keys, webhook secrets) stays out of the logs whatever
+        # DJANGO_LOG_LEVEL says; connection.queries shows it under DEBUG.
+        "django.db.backends": {"level": "INFO"},
     },
 }

@@ -14,3 +14,4 @@ urlpatterns = [
 
 handler404 = "articles.api.exceptions.not_found"
 handler400 = "articles.api.exceptions.bad_request_page"
+handler500 = "factcheck.middleware.server_error"

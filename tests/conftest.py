@@ -114,6 +114,12 @@ def postgres():
     return connection
 
 
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    """The test database's URL, for a process of its own (a web server, a worker)."""
+    return _database_url_for_worker()
+
+
 def reset_celery_pools() -> None:
     """Forget Celery's cached connection and producer pools, so the next message goes to the
     broker the app's configuration names now (earlier tests may have built them on another)."""

@@ -4,9 +4,17 @@ JSON object (`{"detail": ...}` or `{field: [messages]}`)."""
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.views.defaults import bad_request, page_not_found
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -34,17 +42,42 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether an error page for this request is answered as JSON (the API's URLs)."""
+    return request.path.startswith("/api/")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 404 handler: JSON for /api/ URLs that match no route, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception or Http404())
 
 
+def request_limit_reason(exception: Exception | None) -> str | None:
+    """What to tell the sender of a request refused for one of Django's size limits (an upload
+    of too many files, too much form data), else None."""
+    if isinstance(exception, TooManyFilesSent):
+        return (
+            f"Too many files in one upload: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES}. "
+            "Put more files in a zip archive, or upload them in several parts."
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return f"Too many form fields: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
+    if isinstance(exception, RequestDataTooBig):
+        size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024**2
+        return f"The request's form data is too large: at most {size} MB besides the files."
+    return None
+
+
 def bad_request_page(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 400 handler (a request refused before any view, e.g. too many uploaded files):
-    JSON with the reason for /api/ URLs, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        reason = str(exception) if exception is not None else "Bad request."
-        return JsonResponse({"detail": reason or "Bad request."}, status=400)
+    JSON with the reason for /api/ URLs; elsewhere the reason for a size limit, else the usual
+    page (which names no other reason)."""
+    reason = request_limit_reason(exception)
+    if is_api_request(request):
+        detail = reason or (str(exception) if exception is not None else "") or "Bad request."
+        return JsonResponse({"detail": detail}, status=400)
+    if reason is not None:
+        return HttpResponseBadRequest(render_to_string("400.html", {"reason": reason}, request))
     return bad_request(request, exception or SuspiciousOperation())

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from articles.claimfinding.matching import TextSpace, best_matches, cluster, sentence_key
-from articles.claimfinding.segmentation import split_sentences
+from articles.claimfinding.segmentation import iter_sentences
 from articles.claimfinding.worthiness import score_sentence
 
 
@@ -86,7 +86,7 @@ class BatchPlan:
 def article_candidates(article: ArticleText, *, min_score: float) -> list[Candidate]:
     """The sentences of one article scoring at least `min_score`, in reading order."""
     found: list[Candidate] = []
-    for sentence in split_sentences(article.body, article.language):
+    for sentence in iter_sentences(article.body, article.language):
         worthiness = score_sentence(sentence.text)
         if worthiness.score >= min_score:
             found.append(

@@ -10,6 +10,7 @@ surrounding whitespace left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sentencex  # type: ignore[import-untyped]  # ships no type hints
@@ -34,8 +35,13 @@ def split_sentences(body: str, language: str = "") -> list[Sentence]:
 
     `language` is an ISO 639-1 code such as the importer stores ("" when unknown).
     """
+    return list(iter_sentences(body, language))
+
+
+def iter_sentences(body: str, language: str = "") -> Iterator[Sentence]:
+    """`split_sentences` one at a time: a body of two million one-word lines is two million
+    sentences, which a caller that keeps a few of them need not hold at once."""
     code = (language or DEFAULT_LANGUAGE).lower()
-    sentences: list[Sentence] = []
     for line in _LINES.finditer(body):
         offset = line.start()
         text = line.group()
@@ -47,5 +53,4 @@ def split_sentences(body: str, language: str = "") -> list[Sentence]:
             if not stripped:
                 continue
             start = offset + int(boundary["start_index"]) + (len(piece) - len(piece.lstrip()))
-            sentences.append(Sentence(start, start + len(stripped), stripped))
-    return sentences
+            yield Sentence(start, start + len(stripped), stripped)

@@ -9,8 +9,11 @@ text. A sentence that merely mentions "advertisement" or "comment" is never touc
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -254,13 +257,6 @@ class Cleaned:
     title_derived: bool = False
 
 
-@dataclass
-class _Line:
-    text: str
-    para: int  # lines of one paragraph share a number
-    index: int
-
-
 def normalise_text(text: str) -> str:
     """NFC, unix newlines, no non-breaking or zero-width spaces, no trailing spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
@@ -269,32 +265,67 @@ def normalise_text(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
 
 
-def _split(text: str) -> list[_Line]:
-    raw_lines = normalise_text(text).strip("\n").split("\n")
-    # Text with no blank lines at all (one paragraph per line) is read as one line per paragraph.
-    one_per_line = len(raw_lines) > 1 and "" not in raw_lines
-    lines: list[_Line] = []
-    para = 0
-    for line in raw_lines:
-        if not line:
-            para += 1
-            continue
-        lines.append(_Line(line, para, len(lines)))
-        if one_per_line:
-            para += 1
-    return lines
+class _Lines:
+    """The non-empty lines of a normalised text, held as offsets into it: line `i` is
+    `text[starts[i]:ends[i]]` and lines with equal `paras[i]` form one paragraph. A 4 MB file of
+    2M one-letter lines is three arrays of 8 MB here, where a list of line objects took 300 MB.
 
+    Text with no blank line at all (one paragraph per line) is read as one line per paragraph.
+    """
 
-def _join(lines: list[_Line]) -> str:
-    parts: list[str] = []
-    previous: _Line | None = None
-    for line in lines:
-        if previous is not None:
-            same = line.para == previous.para and line.index == previous.index + 1
-            parts.append("\n" if same else "\n\n")
-        parts.append(line.text)
-        previous = line
-    return "".join(parts).strip()
+    __slots__ = ("ends", "one_per_line", "paras", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = normalise_text(text).strip("\n")
+        self.one_per_line = "\n" in self.text and "\n\n" not in self.text
+        # Unsigned 32-bit offsets: a text is at most a few megabytes (the import's file limit).
+        self.starts, self.ends, self.paras = array("I"), array("I"), array("I")
+        para = 0
+        position = 0
+        while True:
+            newline = self.text.find("\n", position)
+            end = len(self.text) if newline < 0 else newline
+            if end == position:
+                para += 1
+            else:
+                self.starts.append(position)
+                self.ends.append(end)
+                self.paras.append(para)
+                if self.one_per_line:
+                    para += 1
+            if newline < 0:
+                return
+            position = newline + 1
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index: int) -> str:
+        return self.text[self.starts[index] : self.ends[index]]
+
+    def join(self, kept: Sequence[int]) -> str:
+        """The text of the `kept` lines (indices, in order): lines next to each other in one
+        paragraph joined by a newline, all others by a blank line. Runs of neighbouring lines
+        are copied from the text in one piece and written to one buffer, not a list per line."""
+        out = io.StringIO()
+        count = len(kept)
+        i = 0
+        while i < count:
+            first = last = kept[i]
+            i += 1
+            while (
+                i < count
+                and kept[i] == last + 1
+                and (self.one_per_line or self.paras[kept[i]] == self.paras[last])
+            ):
+                last = kept[i]
+                i += 1
+            run = self.text[self.starts[first] : self.ends[last]]
+            if out.tell():
+                out.write("\n\n")
+            # One paragraph per line: neighbouring lines are paragraphs, a blank line apart.
+            out.write(run.replace("\n", "\n\n") if self.one_per_line else run)
+        return out.getvalue().strip()
 
 
 def _short(text: str, limit: int = 160) -> bool:
@@ -353,7 +384,7 @@ def _is_affiliate_notice(text: str) -> bool:
     return _short(text, 320) and _AFFILIATE.search(text) is not None
 
 
-def _is_breadcrumb(text: str, following: list[str]) -> bool:
+def _is_breadcrumb(text: str, following: Sequence[str]) -> bool:
     if _HOME_CAMEL.match(text):
         return True
     parts = [part for part in _BREADCRUMB_SEPARATORS.split(text) if part]
@@ -369,7 +400,7 @@ def _is_breadcrumb(text: str, following: list[str]) -> bool:
     return False
 
 
-def _is_head_chrome(text: str, following: list[str], language: str) -> bool:
+def _is_head_chrome(text: str, following: Sequence[str], language: str) -> bool:
     key = _key(text)
     return (
         is_anywhere_chrome(text, language)
@@ -444,14 +475,15 @@ def _has_role(text: str) -> bool:
     return any(token.casefold() in ROLE_WORDS for token in text.split())
 
 
-def _strip_author_bio(lines: list[_Line]) -> tuple[int, str]:
-    """Where a trailing author block starts (len(lines) if none) and the author's name."""
-    n = len(lines)
+def _strip_author_bio(texts: Sequence[str]) -> tuple[int, str]:
+    """Where a trailing author block starts in `texts` (the last lines of the text, at least
+    TAIL_ZONE of them when there are that many; len(texts) if none) and the author's name."""
+    n = len(texts)
     for start in range(max(0, n - TAIL_ZONE), n):
-        name = _name_tokens(lines[start].text)
+        name = _name_tokens(texts[start])
         if name is None:
             continue
-        rest = [line.text for line in lines[start + 1 :]]
+        rest = texts[start + 1 :]
         if len(rest) > 4 or any(len(text) > 400 for text in rest):
             continue
         full = " ".join(name)
@@ -469,69 +501,77 @@ def _strip_author_bio(lines: list[_Line]) -> tuple[int, str]:
             _name_tokens(text) == name or _BIO_SENTENCE.match(text) or _ends_sentence(text)
             for text in rest
         )
-        if rest and bios_only and (repeated or mentions or (bio and _has_role(lines[start].text))):
+        if rest and bios_only and (repeated or mentions or (bio and _has_role(texts[start]))):
             return start, full
-        if not rest and _has_role(lines[start].text) and len(name) >= 2:
+        if not rest and _has_role(texts[start]) and len(name) >= 2:
             return start, full
     # Bio sentences with no name line: "Jane Doe is a reporter for …" as the last paragraph(s).
     start = n
-    while start > 0 and n - start < 2 and _BIO_SENTENCE.match(lines[start - 1].text):
+    while start > 0 and n - start < 2 and _BIO_SENTENCE.match(texts[start - 1]):
         start -= 1
     if start < n:
-        match = _BIO_SENTENCE.match(lines[start].text)
+        match = _BIO_SENTENCE.match(texts[start])
         return start, (match.group("name") or "") if match else ""
     return n, ""
 
 
-def _strip_tail(lines: list[_Line], language: str) -> tuple[list[_Line], str]:
+def _strip_tail(lines: _Lines, kept: Sequence[int], language: str) -> tuple[int, str]:
+    """How many of the `kept` lines stay once comment forms, about-us blocks and author bios
+    are dropped from the end, and the author's name found there."""
     author = ""
+    end = len(kept)
     changed = True
-    while changed and lines:
+    while changed and end:
         changed = False
-        last = lines[-1].text
+        last = lines[kept[end - 1]]
         key = _key(last)
         if (
             is_anywhere_chrome(last, language)
             or key in TAIL_WORDS
             or _TAGS_LINE.match(last)
             or (_is_affiliate_notice(last))
-            or (len(lines) > 1 and _key(last) in NAV_WORDS and _short(last, 30))
+            or (end > 1 and key in NAV_WORDS and _short(last, 30))
         ):
-            lines = lines[:-1]
+            end -= 1
             changed = True
             continue
-        for start in range(max(0, len(lines) - TAIL_ZONE), len(lines)):
-            if _key(lines[start].text) in ABOUT_HEADINGS and _short(lines[start].text, 40):
-                after = lines[start + 1 :]
-                if len(after) <= 3 and all(len(line.text) <= 700 for line in after):
-                    lines = lines[:start]
+        for start in range(max(0, end - TAIL_ZONE), end):
+            heading = lines[kept[start]]
+            if _key(heading) in ABOUT_HEADINGS and _short(heading, 40):
+                after = [lines[kept[j]] for j in range(start + 1, end)]
+                if len(after) <= 3 and all(len(text) <= 700 for text in after):
+                    end = start
                     changed = True
                     break
         if changed:
             continue
-        start, name = _strip_author_bio(lines)
-        if 0 < start < len(lines):
-            lines = lines[:start]
+        offset = max(0, end - TAIL_ZONE)
+        start, name = _strip_author_bio([lines[kept[j]] for j in range(offset, end)])
+        start += offset
+        if 0 < start < end:
+            end = start
             author = author or name
             changed = True
-    return lines, author
+    return end, author
 
 
-def _drop_captions(lines: list[_Line], language: str) -> list[_Line]:
+def _drop_captions(lines: _Lines, indices: Sequence[int], language: str) -> array[int]:
     """Drop chrome anywhere, and the short caption line right above an image credit."""
-    kept: list[_Line] = []
-    for line in lines:
-        if is_anywhere_chrome(line.text, language):
-            if (
-                kept
-                and _is_credit(line.text)
-                and kept[-1].para == line.para
-                and _short(kept[-1].text, 90)
-                and not _ends_sentence(kept[-1].text)
-            ):
-                kept.pop()
+    kept: array[int] = array("I")
+    for index in indices:
+        text = lines[index]
+        if is_anywhere_chrome(text, language):
+            if kept:
+                previous = lines[kept[-1]]
+                if (
+                    _is_credit(text)
+                    and lines.paras[kept[-1]] == lines.paras[index]
+                    and _short(previous, 90)
+                    and not _ends_sentence(previous)
+                ):
+                    kept.pop()
             continue
-        kept.append(line)
+        kept.append(index)
     return kept
 
 
@@ -557,25 +597,27 @@ def clean_article(text: str, *, title: str | None = None, language: str = "") ->
     Raises:
         DateOutOfRange: a "Published …" line gives a date that cannot be stored.
     """
-    lines = _split(text)
-    texts = [line.text for line in lines]
+    lines = _Lines(text)
+    count = len(lines)
     published: datetime | None = None
     author = ""
 
-    # 1. Head: chrome above the headline.
+    # 1. Head: chrome above the headline (a breadcrumb is judged with the next three lines).
     position = 0
-    while position < len(lines) and _is_head_chrome(
-        texts[position], texts[position + 1 :], language
+    while position < count and _is_head_chrome(
+        lines[position],
+        [lines[i] for i in range(position + 1, min(position + 4, count))],
+        language,
     ):
-        published = published or published_date(texts[position], language)
-        author = author or (byline_author(texts[position]) or "")
+        published = published or published_date(lines[position], language)
+        author = author or (byline_author(lines[position]) or "")
         position += 1
 
     # 2. Headline.
     title_derived = False
     if title is None:
-        if position < len(lines):
-            first = texts[position]
+        if position < count:
+            first = lines[position]
             if _is_lead_sentence(first):
                 title, title_derived = derive_title(first), True
             else:
@@ -583,41 +625,35 @@ def clean_article(text: str, *, title: str | None = None, language: str = "") ->
                 position += 1
         else:
             title = ""
-    elif position < len(lines) and _key(texts[position]) == _key(title):
+    elif position < count and _key(lines[position]) == _key(title):
         position += 1
 
     # 3. Byline zone just below the headline: dates, bylines, credits, notices.
-    body = lines[position:]
-    zone: list[_Line] = []
-    seen = 0
-    for line in body:
-        if seen >= BYLINE_ZONE:
-            zone.append(line)
-            continue
-        seen += 1
-        date = published_date(line.text, language)
-        name = byline_author(line.text)
+    zone: array[int] = array("I")
+    for index in range(position, min(position + BYLINE_ZONE, count)):
+        text = lines[index]
+        date = published_date(text, language)
+        name = byline_author(text)
         if date is not None:
             published = published or date
             continue
         if name is not None:
             author = author or name
             continue
-        if (_short(line.text, 80) and _is_date(line.text, language)) or _READING_TIME.match(
-            line.text
-        ):
+        if (_short(text, 80) and _is_date(text, language)) or _READING_TIME.match(text):
             continue
-        if _is_affiliate_notice(line.text) or _key(line.text) == _key(title):
+        if _is_affiliate_notice(text) or _key(text) == _key(title):
             continue
-        zone.append(line)
+        zone.append(index)
+    zone.extend(range(min(position + BYLINE_ZONE, count), count))
 
     # 4. Chrome anywhere; 5. the tail (comment forms, about-us, author bios).
-    body = _drop_captions(zone, language)
-    body, tail_author = _strip_tail(body, language)
+    kept = _drop_captions(lines, zone, language)
+    end, tail_author = _strip_tail(lines, kept, language)
     author = author or tail_author
     return Cleaned(
         title=title,
-        body=_join(body),
+        body=lines.join(kept[:end]),
         author=author,
         published_at=published,
         title_derived=title_derived,

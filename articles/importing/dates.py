@@ -40,6 +40,9 @@ _SUPPORTED = frozenset(language_order)
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _YEAR_ZERO = re.compile(r"(?<!\d)0000(?!\d)")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\S+)?")
+# An ISO 8601 date with a minus sign before its year ("-0001-01-01", 2 BC): the edge strip below
+# would drop the sign and read the year 1.
+_NEGATIVE_ISO = re.compile(r"[-\u2212]\d{4,}-\d{2}-\d{2}(?:[T ]\S+)?")
 _EDGE = ".,|·-\u2013\u2014 \t"
 
 
@@ -57,6 +60,10 @@ def parse_date(text: str, *, language: str = "") -> datetime | None:
         DateOutOfRange: the text is a date, but outside what can be stored (years 1 to 9999,
             counted in UTC: "9999-12-31T23:00-05:00" is in the year 10000).
     """
+    if _NEGATIVE_ISO.fullmatch(text.strip()):
+        raise DateOutOfRange(
+            f"the date '{text.strip()}' is out of range: it is before the year 1 (a minus sign)"
+        )
     text = text.strip(_EDGE)
     if not text or len(text) > MAX_LENGTH or _YEAR.search(text) is None:
         return None

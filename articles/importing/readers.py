@@ -43,6 +43,19 @@ _NUL = "\x00"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A page whose main text is at least this share of link text is navigation, not an article.
 MAX_LINK_TEXT_SHARE = 0.6
+# A page whose article text is shorter than this is also judged by what else it is: a sign-in
+# form or an error page ("404 Page not found") is not an article.
+SHORT_PAGE_WORDS = 50
+_ERROR_PAGE = re.compile(
+    r"\b(?:page not found|file not found|404 not found|(?:error|fehler|erreur|errore) ?40[0-9]|"
+    r"40[0-9] error|this page (?:does not|doesn't) exist|page (?:is )?no longer available|"
+    r"the page you (?:requested|are looking for|were looking for)|access denied|403 forbidden|"
+    r"internal server error|service (?:temporarily )?unavailable|página no encontrada|"
+    r"seite (?:wurde )?nicht gefunden|page introuvable|page non trouvée|pagina non trovata|"
+    r"página não encontrada)\b",
+    re.IGNORECASE,
+)
+_STATUS_TITLE = re.compile(r"(?:error |http )?(?:40[0-9]|410|50[0-4])", re.IGNORECASE)
 
 
 def unstorable_text(field: str, value: str) -> str | None:
@@ -162,6 +175,9 @@ def read_html(name: str, text: str) -> list[Outcome]:
     cleaned = clean_article(main_text, title=title or None, language=language)
     if not cleaned.body:
         raise ImportRejected("no main text found in the HTML page (only navigation or chrome)")
+    reason = _not_an_article(tree, cleaned.title, cleaned.body)
+    if reason is not None:
+        raise ImportRejected(reason)
     published = parse_date(str(document.date), language=language) if document.date else None
     return [
         _article(
@@ -177,6 +193,19 @@ def read_html(name: str, text: str) -> list[Outcome]:
             language=language,
         )
     ]
+
+
+def _not_an_article(tree: Any, title: str, body: str) -> str | None:
+    """Why a short page is not an article (a sign-in form, an error page), else None."""
+    if len(body.split()) >= SHORT_PAGE_WORDS:
+        return None
+    if any(str(field.get("type") or "").lower() == "password" for field in tree.iter("input")):
+        return "a sign-in page (a password form), not an article"
+    error = _ERROR_PAGE.search(f"{title}\n{body}")
+    if error is not None or _STATUS_TITLE.fullmatch(title.strip()):
+        what = error.group() if error is not None else title.strip()
+        return f"an error page ('{what}'), not an article"
+    return None
 
 
 def _link_share(tree: Any, main_text: str) -> int | None:

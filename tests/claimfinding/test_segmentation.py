@@ -1,6 +1,7 @@
 import pytest
 
 from articles.claimfinding import split_sentences
+from articles.claimfinding.segmentation import iter_sentences
 
 TEXTS = {
     "en": (
@@ -52,3 +53,12 @@ def test_split_sentences_german_abbreviations():
 def test_split_sentences_empty_body():
     assert split_sentences("", "en") == []
     assert split_sentences(" \n\n ", "en") == []
+
+
+def test_iter_sentences_yields_what_split_sentences_returns():
+    body = TEXTS["en"] + "\n" + "\n".join("abcdefghij"[i % 10] for i in range(1000))
+
+    sentences = iter_sentences(body, "en")
+
+    assert not isinstance(sentences, list)
+    assert list(sentences) == split_sentences(body, "en")

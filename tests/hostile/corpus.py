@@ -86,6 +86,18 @@ NAV_PAGE = _html(
     "<nav>" + "".join(f'<a href="/s/{n}">Nav {n}</a>' for n in range(60)) + "</nav>"
     "<footer><p>Copyright 2021 Example Media. All rights reserved.</p></footer>"
 )
+SIGN_IN_PAGE = _html(
+    '<form action="/login"><label>Email</label><input name="email"><label>Password</label>'
+    '<input type="password" name="password"><button>Sign in</button></form>'
+    "<p>Forgot your password?</p>"
+)
+LINK_LIST_PAGE = _html(
+    "<ul>"
+    + "".join(
+        f'<li><a href="/story/{n}">Story {n} about the council budget</a></li>' for n in range(80)
+    )
+    + "</ul>"
+)
 DEEP = 100_000
 
 
@@ -122,6 +134,11 @@ def hostile_cases() -> list[Case]:
         Case("malformed.json", b'{"title": ', "malformed JSON"),
         Case("trailing-comma.json", b'{"title": "T", "body": "b",}', "malformed JSON"),
         Case("malformed-lines.jsonl", b"{\n{]\nnot json\n", "malformed JSON on line"),
+        Case("duplicate-keys.json", b'{"title": "T", "body": "words", "body": 5}', "not int"),
+        Case("list-of-nulls.json", b"[null, null]", "a record must be a JSON object"),
+        Case("object-title.jsonl", _json(_record(title={"a": 1})) + b"\n", "not dict"),
+        Case("blank-title.json", _json(_record(title="  \n\t ")), "has no title"),
+        Case("blank-body.json", _json(_record(body=" \u200b \n ")), "no article text left"),
         Case("huge-float-date.json", _json(_record()).replace(b"}", b', "date": 1e999}'), "float"),
         Case("big-number-title.json", _json(_record()).replace(b'"A headline"', b"1e400"), "not"),
         # Dates that read as dates but cannot be stored, and ones that are not dates.
@@ -135,6 +152,22 @@ def hostile_cases() -> list[Case]:
             "date-before-year-1.json",
             _json(_record(published_at="0001-01-01T00:00:00+14:00")),
             "out of range",
+        ),
+        Case(
+            "date-negative-year.json",
+            _json(_record(published_at="-0001-01-01")),
+            "before the year 1",
+        ),
+        Case(
+            "date-published-line.txt",
+            f"A headline\nPublished December 31, 9999 11:59 PM -1200\n\n{GOOD_BODY}\n".encode(),
+            "out of range",
+        ),
+        Case("date-leap-second.json", _json(_record(published_at="2016-12-31T23:59:60Z")), "not"),
+        Case(
+            "date-offset-99.json",
+            _json(_record(published_at="2024-01-01T00:00:00+99:00")),
+            "not a date",
         ),
         Case("date-5-digits.json", _json(_record(published_at="10000-01-01")), "not a date"),
         Case("date-feb-30.json", _json(_record(published_at="2024-02-30")), "not a date"),
@@ -152,7 +185,16 @@ def hostile_cases() -> list[Case]:
             codecs.BOM_UTF16_LE + "Headline".encode("utf-16-le")[:-1],
             "not valid utf-16",
         ),
+        Case(
+            "utf16be-mark-odd.txt",
+            codecs.BOM_UTF16_BE + "Headline".encode("utf-16-be")[:-1],
+            "not valid utf-16",
+        ),
+        Case("utf32be-mark-odd.txt", codecs.BOM_UTF32_BE + b"abc", "not valid utf-32"),
         Case("bom-only.txt", codecs.BOM_UTF8, "only whitespace"),
+        Case(
+            "zero-width-only.txt", "\u200b\u200c\u200d\u2060\n\u200b".encode(), "only page chrome"
+        ),
         Case("invalid-bytes.txt", bytes(range(0x80, 0x100)) * 4, "encoding"),
         Case("control-chars.txt", b"Headline\n" + b"\x01\x02\x03\x04" * 200, "control characters"),
         Case("nul-bytes.txt", b"Headline\n\x00\x00body\x00", "NUL bytes"),
@@ -161,6 +203,9 @@ def hostile_cases() -> list[Case]:
         Case("whitespace.txt", b" \n\t\r\n  \n", "the file is empty"),
         Case("too-large.txt", b"x" * (5 * 1024**2 + 1), "file too large"),
         Case("too-large.json", b'{"title": "' + b"x" * (5 * 1024**2) + b'"}', "file too large"),
+        Case("too-large.html", b"<p>" + b"x " * (3 * 1024**2) + b"</p>", "file too large"),
+        Case("title-only.txt", b"Just a headline\n", "no article text left"),
+        Case("blank-lines.jsonl", b"\n\n   \n", "the file is empty"),
         # Archives.
         Case("declared-bomb.zip", _zip([("zeros.txt", b"0" * (101 * 1024**2))]), "zip bomb"),
         # Read no further than declared: its checksum then fails.
@@ -186,6 +231,18 @@ def hostile_cases() -> list[Case]:
         Case("truncated.zip", _zip([("a.txt", text.encode() * 50)])[:200], "not a readable zip"),
         Case("bad-crc.zip", _bad_crc(), "cannot read the zip member"),
         Case("empty.zip", _zip([]), "contains no files"),
+        Case("empty-member.zip", _zip([("empty.txt", b"")]), "the file is empty"),
+        Case(
+            "large-member.zip",
+            _zip([("big.txt", b"Headline\n\n" + b"y" * (5 * 1024**2 + 1))]),
+            "file too large",
+        ),
+        Case("backslash-traversal.zip", _zip([("..\\..\\evil.txt", text.encode())]), "unsafe path"),
+        Case(
+            "resource-forks-only.zip",
+            _zip([("__MACOSX/._a.txt", b"\x00\x05\x16\x07"), (".hidden.txt", text.encode())]),
+            "contains no files",
+        ),
         Case("only-folders.zip", _zip([("a/", b""), ("a/b/", b"")]), "contains no files"),
         Case("program.zip", _zip([("setup.exe", b"MZ\x90\x00")]), "unsupported file type"),
         Case("too-many.zip", _zip([(f"{n}.txt", b"x") for n in range(10_001)]), "members (limit"),
@@ -202,6 +259,31 @@ def hostile_cases() -> list[Case]:
             _html("<footer>Copyright 2020 Example. Privacy. Terms.</footer>"),
             "no main text",
         ),
+        Case("sign-in.html", SIGN_IN_PAGE, "a sign-in page"),
+        Case(
+            "not-found.html",
+            _html("<h1>404</h1><p>Page not found.</p><a href='/'>Home</a>"),
+            "an error page",
+        ),
+        Case(
+            "server-error.html",
+            _html(
+                "<h1>Internal Server Error</h1><p>The server could not complete the request.</p>"
+            ),
+            "an error page",
+        ),
+        Case(
+            "cookie-wall.html",
+            _html(
+                '<div class="cookie-banner"><p>We use cookies to improve your experience.</p>'
+                "<button>Accept all</button><button>Reject</button></div>"
+            ),
+            "only navigation or chrome",
+        ),
+        Case("images-only.html", _html('<img src="/i/1.jpg" alt="">' * 30), "no main text"),
+        Case("frameset.html", b"<html><frameset><frame src='a.html'></frameset></html>", "no main"),
+        Case("comment-only.html", _html(f"<!-- {GOOD_BODY} -->"), "no main text"),
+        Case("link-list.html", LINK_LIST_PAGE, "only navigation"),
         Case(
             "nul-page.html",
             _html(f"<article><h1>T</h1><p>{GOOD_BODY}</p></article>").replace(

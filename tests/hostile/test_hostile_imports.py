@@ -81,6 +81,16 @@ def test_hostile_corpus_has_every_kind_of_case():
         "symlink.zip",
         "encrypted.zip",
         "duplicate-names.zip",
+        "backslash-traversal.zip",
+        "empty-member.zip",
+        "date-negative-year.json",
+        "date-published-line.txt",
+        "sign-in.html",
+        "not-found.html",
+        "link-list.html",
+        "utf16be-mark-odd.txt",
+        "zero-width-only.txt",
+        "too-large.html",
     }
     assert required <= set(names)
     assert all(case.reason for case in hostile_cases())
@@ -108,25 +118,55 @@ def test_hostile_corpus_through_the_command(corpus):
     assert "Traceback" not in out.getvalue()
 
 
+def uploads_of(paths):
+    handles = []
+    for path in paths:
+        handle = io.BytesIO(path.read_bytes())
+        handle.name = path.name
+        handles.append(handle)
+    return handles
+
+
 @pytest.mark.django_db
 def test_hostile_corpus_through_the_admin_upload(client, editor, corpus, settings):
     folder, cases = corpus
     settings.FACTCHECK_IMPORT_ASYNC_MIN_FILES = 10_000  # processed in the request
     client.force_login(editor)
-    uploads = []
-    for path in sorted(folder.iterdir()):
-        handle = io.BytesIO(path.read_bytes())
-        handle.name = path.name
-        uploads.append(handle)
+    paths = sorted(folder.iterdir())
+    # An upload holds at most DATA_UPLOAD_MAX_NUMBER_FILES files: the corpus goes in two.
+    half = len(paths) // 2
+    assert half <= settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    results = []
+    for part in (paths[:half], paths[half:]):
+        response = client.post(
+            reverse("admin:articles_importbatch_add"), {"uploads": uploads_of(part)}
+        )
+        assert response.status_code == 302
+        assert client.get(response["Location"]).status_code == 200
+    for batch in ImportBatch.objects.order_by("id"):
+        assert batch.status == ImportBatch.Status.DONE
+        results += [(r["source"], r["status"], r["reason"]) for r in batch.results]
+    check_results(results, folder, cases)
 
-    response = client.post(reverse("admin:articles_importbatch_add"), {"uploads": uploads})
 
-    assert response.status_code == 302
-    batch = ImportBatch.objects.get()
-    assert batch.status == ImportBatch.Status.DONE
-    check_results([(r["source"], r["status"], r["reason"]) for r in batch.results], folder, cases)
-    page = client.get(response["Location"])
-    assert page.status_code == 200
+@pytest.mark.django_db
+def test_admin_upload_of_too_many_files_is_refused_with_the_limit(client, editor, settings):
+    client.force_login(editor)
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 5
+    files = []
+    for n in range(6):
+        handle = io.BytesIO(f"Headline {n}\n\nBody {n}.\n".encode())
+        handle.name = f"{n}.txt"
+        files.append(handle)
+
+    response = client.post(reverse("admin:articles_importbatch_add"), {"uploads": files})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Too many files in one upload: at most 5." in page
+    assert "zip archive" in page
+    assert not ImportBatch.objects.exists()
+    assert not Article.objects.exists()
 
 
 @pytest.mark.django_db
@@ -156,3 +196,19 @@ def test_hostile_corpus_on_a_real_worker_never_stays_running(
     )
     batch.refresh_from_db()
     check_results([(r["source"], r["status"], r["reason"]) for r in batch.results], folder, cases)
+
+
+@pytest.mark.django_db
+def test_api_upload_of_too_many_files_is_refused_with_the_limit(editor_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 5
+    files = []
+    for n in range(6):
+        handle = io.BytesIO(f"Headline {n}\n\nBody {n}.\n".encode())
+        handle.name = f"{n}.txt"
+        files.append(handle)
+
+    response = editor_client.post("/api/v1/import-jobs/", {"files": files}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Too many files in one upload: at most 5.")
+    assert not ImportBatch.objects.exists()

@@ -195,3 +195,51 @@ def test_normalise_text_collapses_whitespace_and_composes_unicode():
 
     assert normalise_text(decomposed) == "Café au lait\n\n\n\nnext"
     assert clean_article("Title\n\n\n\nCafe\u0301  one.   \n\n\n\nTwo.").body == "Café one.\n\nTwo."
+
+
+def test_clean_article_keeps_line_breaks_within_a_paragraph_and_blank_lines_between():
+    # Lines next to each other in one paragraph stay one newline apart; a dropped line in the
+    # middle of a paragraph, or a blank line, leaves a blank line between the parts.
+    text = (
+        "Water tariffs to rise\n\n"
+        f"{PARA_1}\n{PARA_2}\nAdvertisement\n{PARA_3}\n\n\n"
+        "A second paragraph, first line.\nIts second line.\n"
+    )
+
+    cleaned = clean_article(text)
+
+    assert cleaned.body == (
+        f"{PARA_1}\n{PARA_2}\n\n{PARA_3}\n\nA second paragraph, first line.\nIts second line."
+    )
+
+
+def test_clean_article_many_short_lines_imports_every_line():
+    # The shape that took 581 MB (issue 15), at a tenth of its size: every one-letter line is a
+    # paragraph of the body; lines are held as offsets, not objects (benchmarks/import_memory.py).
+    letters = ["abcdefghij"[i % 10] for i in range(200_000)]
+    text = "Many short lines\n" + "\n".join(letters) + "\n"
+
+    cleaned = clean_article(text)
+
+    assert cleaned.title == "Many short lines"
+    assert cleaned.body == "\n\n".join(letters)
+
+
+def test_clean_article_many_short_lines_with_chrome_between():
+    lines = []
+    for i in range(50_000):
+        lines.append("abcdefghij"[i % 10])
+        if i % 1000 == 0:
+            lines.append("Advertisement")
+    text = "Many short lines\n\n" + "\n".join(lines) + "\n\nLeave a Reply\nComments\n"
+
+    cleaned = clean_article(text)
+
+    kept = [line for line in lines if line != "Advertisement"]
+    # One paragraph: a dropped line leaves a blank line where it was.
+    expected = "\n\n".join(
+        "\n".join(part.strip("\n").split("\n"))
+        for part in "\n".join(lines).split("\nAdvertisement\n")
+    )
+    assert cleaned.body == expected
+    assert cleaned.body.replace("\n\n", "\n").split("\n") == kept

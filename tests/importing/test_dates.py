@@ -77,6 +77,8 @@ def test_parse_date_returns_none_for_what_is_not_one_date(text):
         ("0001-01-01T00:30:00+01:00", "dates must fall in the years 1 to 9999 in UTC"),
         ("0000-05-01", "there is no year 0"),
         ("1 May 0000", "there is no year 0"),
+        ("-0001-01-01", "it is before the year 1 (a minus sign)"),
+        ("-2024-03-05T10:00:00Z", "it is before the year 1 (a minus sign)"),
     ],
 )
 def test_parse_date_rejects_dates_that_cannot_be_stored(text, reason):

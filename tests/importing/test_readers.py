@@ -269,3 +269,71 @@ def test_parse_source_rejects_html_without_main_text():
 
     assert isinstance(outcome, Rejection)
     assert outcome.reason.startswith("no main text found in the HTML page")
+
+
+def html_page(body, title=""):
+    head = f"<title>{title}</title>" if title else ""
+    return f"<html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+SIGN_IN = (
+    '<form action="/login"><label>Email</label><input name="email">'
+    '<label>Password</label><input type="password" name="password">'
+    "<button>Sign in</button></form><p>Forgot your password?</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "reason"),
+    [
+        (SIGN_IN, "", "a sign-in page (a password form), not an article"),
+        (
+            "<h1>404</h1><p>Page not found.</p><a href='/'>Home</a>",
+            "",
+            "an error page ('Page not found'), not an article",
+        ),
+        (
+            "<h1>Oops</h1><p>The page you are looking for has moved or never existed.</p>",
+            "Example News",
+            "an error page ('The page you are looking for'), not an article",
+        ),
+        (
+            "<h1>Error 404</h1><p>Lo sentimos, esta dirección no existe.</p>",
+            "",
+            "an error page ('Error 404'), not an article",
+        ),
+        (
+            "<h1>Seite nicht gefunden</h1><p>Bitte prüfen Sie die Adresse.</p>",
+            "",
+            "an error page ('Seite nicht gefunden'), not an article",
+        ),
+        (
+            "<h1>503</h1><p>We are down for maintenance, back soon.</p>",
+            "",
+            "an error page ('503'), not an article",
+        ),
+    ],
+)
+def test_parse_source_rejects_short_pages_that_are_not_articles(body, title, reason):
+    outcome = parse_one("page.html", html_page(body, title))
+
+    assert isinstance(outcome, Rejection)
+    assert outcome.reason == reason
+
+
+def test_parse_source_keeps_articles_beside_a_sign_in_form_or_about_errors():
+    paragraphs = "".join(f"<p>Update {n}. {BODY}</p>" for n in range(3))
+    with_form = html_page(
+        f"<article><h1>Harbour strike delays containers</h1>{paragraphs}</article>"
+        f"<aside>{SIGN_IN}</aside>"
+    )
+    short_news = html_page(
+        "<article><h1>Search for missing hiker ends</h1>"
+        "<p>The hiker was not found after three days, the mountain rescue service said.</p>"
+        "</article>"
+    )
+
+    assert isinstance(parse_one("form.html", with_form), ParsedArticle)
+    article = parse_one("short.html", short_news)
+    assert isinstance(article, ParsedArticle)
+    assert article.title == "Search for missing hiker ends"
