@@ -188,7 +188,7 @@ class _Model:
     def entropy(self, post: FloatArray) -> float:
         """``-sum p ln p`` over the posteriors clipped below at ``EPS`` (the ELBO's term)."""
         clipped = np.maximum(post, EPS)
-        return -float(np.vdot(clipped, np.log(clipped)))
+        return -_dot(clipped, np.log(clipped))
 
     def priors(self, post: FloatArray, pseudo_count: float = 0.0) -> FloatArray:
         """The class prior: the mean posterior, with ``pseudo_count`` items of each label added
@@ -269,7 +269,7 @@ class _Model:
         # log2 p = shifted score - log2 total; clipping p at EPS is clipping log2 p at log2 EPS.
         scores -= np.log2(total)
         np.maximum(scores, LOG2_EPS, out=scores)
-        entropy = -LN2 * float(np.vdot(np.maximum(post, EPS), scores))
+        entropy = -LN2 * _dot(np.maximum(post, EPS), scores)
         return post, entropy
 
     def elbo(
@@ -389,6 +389,16 @@ def dawid_skene(
         converged=converged,
         elbo=elbo,
     )
+
+
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """``sum(a * b)`` over two same-shaped arrays, in one pass and on this thread.
+
+    Not ``np.vdot``: that hands the sum to the BLAS, whose threads cost far more than the sum
+    itself (15 ms instead of 0.2 ms for 750k entries on a busy 2-core machine) whenever
+    another process holds the cores they wait for; ``einsum`` runs its own loop.
+    """
+    return float(np.einsum("ij,ij->", a, b))
 
 
 def _prior_counts(prior: npt.ArrayLike | None, *, n_labels: int) -> FloatArray | None:
