@@ -136,8 +136,11 @@ class _Model:
             # the same order (so the same float sums) whatever order the input came in.
             key = items * self.n_bins + wg
             if n > 1 and np.any(key[1:] < key[:-1]):
+                if n_items * max(self.n_bins, 1) <= 2**32:
+                    # Sorting 32-bit values takes about 60% of the time of 64-bit ones.
+                    key = key.astype(np.uint32)
                 key.sort()
-                items, wg = np.divmod(key, self.n_bins)
+                items, wg = np.divmod(key.astype(np.int64), self.n_bins)
         else:  # codes too large to pack: the same order, from lexsort
             order = np.lexsort((wg, items))
             items, wg = items[order], wg[order]
