@@ -13,7 +13,6 @@ import io
 import itertools
 import json
 import logging
-import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -95,13 +94,11 @@ def import_limits() -> Limits:
     )
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def content_hash(body: str) -> str:
     """SHA-256 of the body casefolded with whitespace collapsed: the same article in different
     spacing or capitalisation is the same article."""
-    normalised = _SPACES.sub(" ", body.casefold()).strip()
+    # str.split() splits on exactly what `\s` matches (str.isspace), about 3x faster than re.sub.
+    normalised = " ".join(body.casefold().split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
