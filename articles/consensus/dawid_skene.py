@@ -162,7 +162,8 @@ class _Model:
         self.tail_rank = self.rank_at[self.tail_start :]
         self.bin_sizes = np.bincount(self.worker_given, minlength=self.n_bins).astype(np.float64)
         self.observed: BoolArray = self.bin_sizes > 0
-        # Reused by every step: one label's gathered log terms (E) or weights (M).
+        # Reused by every step: the gathered log terms, all labels (E); one label's weights (M).
+        self.terms = np.empty((n, n_labels), dtype=np.float64)
         self.scratch = np.empty(n, dtype=np.float64)
 
     def to_items(self, post: FloatArray) -> Posteriors:
@@ -251,20 +252,20 @@ class _Model:
             # Entries for never-given labels are 0 -> -inf, but they are never gathered.
             log_conf = np.log2(confusion)
         log_prior = np.log2(np.maximum(priors, EPS))
-        scores = np.empty((self.n_labels, self.n_present), dtype=np.float64)
-        terms = self.scratch
-        first = self.n_present
-        for k in range(self.n_labels):
-            np.take(log_conf[k], self.worker_given, out=terms, mode="clip")
-            row = scores[k]
-            row[:] = terms[:first]
-            for start, width in self.columns:
-                row[:width] += terms[start : start + width]
-            if self.tail_width:
-                row[: self.tail_width] += np.bincount(
-                    self.tail_rank, weights=terms[self.tail_start :], minlength=self.tail_width
+        # Every label's term of an annotation in one gather: rows of the (bin, label) table.
+        terms = self.terms
+        np.take(np.ascontiguousarray(log_conf.T), self.worker_given, axis=0, out=terms, mode="clip")
+        by_item = terms[: self.n_present].copy()
+        for start, width in self.columns:
+            by_item[:width] += terms[start : start + width]
+        if self.tail_width:
+            tail = terms[self.tail_start :]
+            for k in range(self.n_labels):
+                by_item[: self.tail_width, k] += np.bincount(
+                    self.tail_rank, weights=tail[:, k], minlength=self.tail_width
                 )
-            row += log_prior[k]
+        scores = np.ascontiguousarray(by_item.T)
+        scores += log_prior[:, None]
         scores -= scores.max(axis=0, keepdims=True)
         post = np.exp2(scores)
         total = post.sum(axis=0)
