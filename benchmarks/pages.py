@@ -306,8 +306,8 @@ def _worker(url: str, sizes: dict[str, int], reuse: bool, pipe: Connection) -> N
     from django.test.utils import CaptureQueriesContext
 
     from articles.models import Article, Assignment, Claim
-    from articles.services.snapshots import desk_snapshots_refresh
     from articles.selectors.outcomes import contested_queue
+    from articles.services.snapshots import desk_snapshots_refresh
 
     # Start up as the WSGI server does (factcheck.wsgi freezes what start-up loaded out of the
     # garbage collector's full passes).
