@@ -215,10 +215,14 @@ def _link_share(tree: Any, main_text: str) -> int | None:
     link_texts = [text for text in link_texts if text]
     if not link_texts:
         return None
+    total = len("".join(main_text.split()))
+    # Removing a link's text removes at most its own non-space characters: when all of them
+    # together are under the share, the links cannot make up that much of the main text.
+    if sum(len(text) - text.count(" ") for text in link_texts) < MAX_LINK_TEXT_SHARE * total:
+        return None
     remaining = main_text
     for text in sorted(link_texts, key=len, reverse=True):
         remaining = remaining.replace(text, "", 1)
-    total = len("".join(main_text.split()))
     left = len("".join(remaining.split()))
     return len(link_texts) if total and (total - left) / total >= MAX_LINK_TEXT_SHARE else None
 

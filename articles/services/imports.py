@@ -1,8 +1,9 @@
 """Article import: save parsed articles one by one, and the ImportBatch flow for Celery jobs.
 
 Parsing and cleaning live in `articles.importing` (no ORM); this module turns their output into
-rows. Every article is saved in its own transaction, so one bad file never leaves partial rows
-and never aborts the batch: each file gets a result (imported, duplicate or rejected: why).
+rows. Every article is saved in its own atomic block (a savepoint inside a group's commit, see
+`_import_grouped`), so one bad file never leaves partial rows and never aborts the batch: each
+file gets a result (imported, duplicate or rejected: why).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import io
 import itertools
 import json
 import logging
-import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import DataError, IntegrityError, OperationalError, connection, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from articles.importing import (
@@ -94,13 +94,11 @@ def import_limits() -> Limits:
     )
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def content_hash(body: str) -> str:
     """SHA-256 of the body casefolded with whitespace collapsed: the same article in different
     spacing or capitalisation is the same article."""
-    normalised = _SPACES.sub(" ", body.casefold()).strip()
+    # str.split() splits on exactly what `\s` matches (str.isspace), about 3x faster than re.sub.
+    normalised = " ".join(body.casefold().split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
@@ -119,6 +117,22 @@ def article_import(
     existing hash (the unique constraint's IntegrityError, also under concurrent imports) a
     "duplicate" result.
     """
+    prepared = _prepare(parsed=parsed, imported_by=imported_by, publisher=publisher)
+    return prepared if isinstance(prepared, ImportResult) else _save(prepared)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A validated article waiting to be inserted, with the name of what it came from."""
+
+    name: str
+    article: Article
+
+
+def _prepare(
+    *, parsed: ParsedArticle, imported_by: AbstractBaseUser | None, publisher: str
+) -> ImportResult | _Ready:
+    """The Article row for `parsed`, validated, or the result that rejects it."""
     digest = content_hash(parsed.body)
     title = _fit("title", parsed.title)
     published = parsed.published_at
@@ -152,21 +166,29 @@ def article_import(
         article.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         return ImportResult(parsed.name, "rejected", None, title, _validation_reason(exc))
+    return _Ready(parsed.name, article)
+
+
+def _save(ready: _Ready) -> ImportResult:
+    """Insert a prepared article in its own atomic block: imported, duplicate or rejected."""
+    article = ready.article
     try:
         _insert(article)
     except DataError as exc:
         # A value the checks above let through but the database refuses (an encoding it cannot
         # hold): this file is rejected, the others go on.
-        logger.warning("import of %s refused by the database: %s", parsed.name, exc)
-        return ImportResult(parsed.name, "rejected", None, title, "the database refused a value")
+        logger.warning("import of %s refused by the database: %s", ready.name, exc)
+        return ImportResult(
+            ready.name, "rejected", None, article.title, "the database refused a value"
+        )
     except IntegrityError:
         # The same article is on file (or was just inserted by a concurrent import): a
         # duplicate. Inserting first and looking up only on conflict saves a query per new row.
-        existing = _existing_article_id(digest)
+        existing = _existing_article_id(article.content_hash)
         if existing is not None:
-            return ImportResult(parsed.name, "duplicate", existing, title)
-        return ImportResult(parsed.name, "rejected", None, title, "the database refused it")
-    return ImportResult(parsed.name, "imported", article.pk, article.title)
+            return ImportResult(ready.name, "duplicate", existing, article.title)
+        return ImportResult(ready.name, "rejected", None, article.title, "the database refused it")
+    return ImportResult(ready.name, "imported", article.pk, article.title)
 
 
 # A deadlock between two imports inserting the same articles: PostgreSQL aborts one insert; it is
@@ -223,7 +245,9 @@ def _validation_reason(exc: ValidationError) -> str:
 
 def _import_source(
     item: SourceFile | Rejection, *, imported_by: AbstractBaseUser | None, publisher: str
-) -> list[ImportResult]:
+) -> list[ImportResult | _Ready]:
+    """Read and prepare one file's articles: results for what is rejected, the rest ready to
+    insert (see :func:`_import_grouped`)."""
     if isinstance(item, Rejection):
         return [ImportResult(item.name, "rejected", reason=item.reason)]
     try:
@@ -233,14 +257,12 @@ def _import_source(
         # on input nobody foresaw must still cost only this file, never the import.
         logger.warning("reading %s failed: %r", item.name, exc)
         return [ImportResult(item.name, "rejected", reason=f"the file could not be read ({exc})")]
-    results: list[ImportResult] = []
+    results: list[ImportResult | _Ready] = []
     for outcome in outcomes:
         if isinstance(outcome, Rejection):
             results.append(ImportResult(outcome.name, "rejected", reason=outcome.reason))
         else:
-            results.append(
-                article_import(parsed=outcome, imported_by=imported_by, publisher=publisher)
-            )
+            results.append(_prepare(parsed=outcome, imported_by=imported_by, publisher=publisher))
     return results
 
 
@@ -248,17 +270,15 @@ FileCallback = Callable[[str, list[ImportResult]], None]
 
 
 # Articles are committed in groups: each article still has its own atomic block (a savepoint),
-# so a failing one rolls back alone, but the group shares one commit, which is what costs on
-# SQLite (an fsync per commit). A group closes after this many files or seconds. SQLite has one
-# writer at a time; on a server database a group holds the unique-hash locks of its new rows
-# until it commits, so two imports of the same files in different orders would wait on each
-# other (a deadlock): there a group is one file.
+# so a failing one rolls back alone, but the group shares one commit, which is what costs (an
+# fsync per commit on SQLite, a round trip and a WAL flush on PostgreSQL). A group closes after
+# this many files or seconds of reading. A group's files are read and prepared first, outside
+# the transaction; its articles are then inserted in content-hash order. On a server database an
+# insert holds the unique-hash lock of its row until the commit, so two imports of the same
+# files in different orders could each wait for a hash the other holds (a deadlock) if they
+# inserted in file order; every import taking those locks in one global order (by hash) cannot.
 GROUP_FILES = 50
 GROUP_SECONDS = 0.5
-
-
-def _group_files() -> int:
-    return GROUP_FILES if connection.vendor == "sqlite" else 1
 
 
 FileResults = tuple[str, list[ImportResult]]
@@ -275,24 +295,51 @@ def _import_grouped(
     """Import `items` in groups of files per commit; `in_transaction(group)` runs inside the
     group's transaction (progress rows), `after_commit(group)` once it is committed (output)."""
     iterator = iter(items)
-    group_files = _group_files()
     finished = False
     while not finished:
-        group: list[FileResults] = []
+        prepared: list[tuple[str, list[ImportResult | _Ready]]] = []
         started = time.monotonic()
         finished = True
+        for item in iterator:
+            prepared.append(
+                (item.name, _import_source(item, imported_by=imported_by, publisher=publisher))
+            )
+            if len(prepared) >= GROUP_FILES or time.monotonic() - started >= GROUP_SECONDS:
+                finished = False
+                break
+        if not prepared:
+            break
         with transaction.atomic():
-            for item in iterator:
-                group.append(
-                    (item.name, _import_source(item, imported_by=imported_by, publisher=publisher))
-                )
-                if len(group) >= group_files or time.monotonic() - started >= GROUP_SECONDS:
-                    finished = False
-                    break
-            if in_transaction is not None and group:
+            group = _save_group(prepared)
+            if in_transaction is not None:
                 in_transaction(group)
-        if after_commit is not None and group:
+        if after_commit is not None:
             after_commit(group)
+
+
+def _save_group(prepared: list[tuple[str, list[ImportResult | _Ready]]]) -> list[FileResults]:
+    """Insert the group's ready articles in content-hash order (a stable sort: of two files with
+    the same article, the first in file order is imported and the other is its duplicate);
+    return every file's results in file order."""
+    ready = [
+        (file, index, outcome)
+        for file, (_, outcomes) in enumerate(prepared)
+        for index, outcome in enumerate(outcomes)
+        if isinstance(outcome, _Ready)
+    ]
+    saved: dict[tuple[int, int], ImportResult] = {}
+    for file, index, outcome in sorted(ready, key=lambda entry: entry[2].article.content_hash):
+        saved[file, index] = _save(outcome)
+    return [
+        (
+            name,
+            [
+                saved[file, index] if isinstance(outcome, _Ready) else outcome
+                for index, outcome in enumerate(outcomes)
+            ],
+        )
+        for file, (name, outcomes) in enumerate(prepared)
+    ]
 
 
 def _run(

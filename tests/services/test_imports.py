@@ -1,5 +1,6 @@
 """The import services: one transaction per article, duplicates, batches and the Celery job."""
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -317,3 +318,26 @@ def test_import_batch_process_marks_an_unreadable_archive_failed(
 
     assert batch.status == ImportBatch.Status.FAILED
     assert "cannot read the batch archive" in batch.error
+
+
+def test_content_hash_collapses_every_unicode_space_and_casefolds():
+    # Stored hashes must not change: the normalisation is casefold, then every run of what
+    # `\s` matches (str.isspace: no-break, line separator, file separator, ideographic space)
+    # becomes one space, ends trimmed.
+    body = "\u3000 Tax\u00a0RISE\u2028\x1c in\t\t2024\r\nStraße \u2003"
+    expected = hashlib.sha256(b"tax rise in 2024 strasse").hexdigest()
+    assert services.content_hash(body) == expected
+
+
+@pytest.mark.django_db
+def test_articles_import_paths_reports_files_in_order_whatever_order_rows_are_inserted(tmp_path):
+    # A group's articles are inserted in content-hash order; results stay in file order, and of
+    # two files with the same article the first one read is the one imported.
+    bodies = [f"Headline {n}\n\nBody of article {n}, about the budget." for n in range(6)]
+    paths = [write(tmp_path, f"{n}.txt", body) for n, body in enumerate(bodies)]
+    paths.append(write(tmp_path, "6.txt", bodies[3].upper()))
+    results = services.articles_import_paths(paths=paths)
+    assert [Path(r.source).name for r in results] == [f"{n}.txt" for n in range(7)]
+    assert [r.status for r in results] == ["imported"] * 6 + ["duplicate"]
+    assert results[6].article_id == results[3].article_id
+    assert Article.objects.get(pk=results[3].article_id).source_name.endswith("3.txt")
