@@ -123,7 +123,7 @@ class Claim(models.Model):
     # Counts the times the consensus was marked stale. A full recompute clears the flag only of
     # claims whose count is still the one its snapshot read: a claim changed after the snapshot
     # stays stale, for the recompute that will read the change.
-    consensus_version = models.PositiveBigIntegerField(default=0, editable=False)
+    consensus_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -495,7 +495,7 @@ class ImportBatch(models.Model):
     # Jobs that started on this batch, and when the last one started or recorded a file: a
     # batch whose job died is resumed by the periodic check a few times, then marked failed
     # (articles/services/imports.py, import_batches_recover).
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     progress_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,7 +3,8 @@ per claim, queued when a change commits unless a job for that claim is queued an
 (a key per claim on the broker, cleared when the job starts), each recomputing its one claim.
 
 The benchmarks start their Celery worker with `-I benchmarks.burst_baseline` to register the
-job, and route saves to it with `per_claim_jobs()`.
+job, and route saves to it with `per_claim_jobs()` (in process) or `install()` (a web server's
+worker, see benchmarks/gunicorn_bench.py).
 """
 
 from __future__ import annotations
@@ -55,17 +56,23 @@ def _schedule(*, claim_id: int) -> None:
     transaction.on_commit(lambda: _enqueue(claim_id))
 
 
-@contextmanager
-def per_claim_jobs() -> Iterator[Callable[[int], None]]:
-    """Within the block, saves made through `annotation_submit` queue per-claim jobs instead
-    of sweeps. Yields the enqueue function (to count or wrap)."""
+def install() -> Callable[[], None]:
+    """From now on, saves made through `annotation_submit` in this process queue per-claim jobs
+    instead of sweeps. Returns the function that puts sweeps back."""
     from articles.services import annotations
 
     # `annotation_submit` calls the name it imported; swap what that name holds.
     name = "claim_consensus_schedule"
     saved = getattr(annotations, name)
     setattr(annotations, name, _schedule)
+    return lambda: setattr(annotations, name, saved)
+
+
+@contextmanager
+def per_claim_jobs() -> Iterator[None]:
+    """Within the block, saves made in this process queue per-claim jobs instead of sweeps."""
+    restore = install()
     try:
-        yield _enqueue
+        yield
     finally:
-        setattr(annotations, name, saved)
+        restore()

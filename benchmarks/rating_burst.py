@@ -29,9 +29,7 @@ import argparse
 import contextlib
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -104,38 +102,6 @@ class Phase:
             return float("nan")
         ordered = sorted(self.delays)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _start_worker(scratch: str, redis_url: str) -> Any:
-    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    env = {**os.environ, "DATABASE_URL": scratch, "REDIS_URL": redis_url}
-    return subprocess.Popen(  # noqa: S603 - fixed argv
-        [celery_bin, "-A", "factcheck", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-I", "benchmarks.burst_baseline", "-n", f"burst-{os.getpid()}@%h", "-Q", QUEUE],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def _wait_ready(app: Any, proc: Any) -> None:
-    deadline = time.monotonic() + 60
-    name = f"burst-{os.getpid()}@"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the worker exited at start-up")
-        replies = app.control.ping(timeout=1.0)
-        if any(key.startswith(name) for reply in replies for key in reply):
-            return
-    raise SystemExit("the worker did not answer a ping within 60 s")
-
-
-def _stop(proc: Any) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _run_phase(
@@ -276,6 +242,7 @@ def main() -> int:
 
         from articles.tasks import claims_stale_recompute_task
         from benchmarks.burst_baseline import claim_job, per_claim_jobs
+        from benchmarks.workers import start_worker, stop_worker, wait_ready
         from factcheck.celery import app
 
         call_command("migrate", verbosity=0)
@@ -296,11 +263,18 @@ def main() -> int:
 
             task.delay = counting  # type: ignore[method-assign]
         phases: dict[str, list[Phase]] = {"before": [], "after": []}
+        worker_name = f"burst-{os.getpid()}"
         for index in range(n_phases):
             name = "before" if index % 2 == 0 else "after"
-            proc = _start_worker(scratch, redis_url)
+            proc = start_worker(
+                database_url=scratch,
+                redis_url=redis_url,
+                queue=QUEUE,
+                name=worker_name,
+                include=["benchmarks.burst_baseline"],
+            )
             workers.append(proc)
-            _wait_ready(app, proc)
+            wait_ready(app, proc, worker_name)
             redis.Redis.from_url(redis_url).delete(QUEUE)
             phase = Phase(name)
             queued[0] = 0
@@ -316,7 +290,7 @@ def main() -> int:
                     seed=index,
                 )
             phase.jobs = queued[0]
-            _stop(proc)
+            stop_worker(proc)
             workers.remove(proc)
             phases[name].append(phase)
             print(
@@ -347,7 +321,7 @@ def main() -> int:
         return 0 if drain <= TARGET_DRAIN_S else 1
     finally:
         for proc in workers:
-            _stop(proc)
+            stop_worker(proc)
         from django.db import connections
 
         connections.close_all()
