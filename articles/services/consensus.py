@@ -59,6 +59,7 @@ from articles.services.consensus_writes import (
     consensus_rows_upsert,
     reliability_bulk_upsert,
     stale_flags_clear,
+    sweep_batch_write,
 )
 
 logger = logging.getLogger(__name__)
@@ -243,11 +244,15 @@ def _recompute_batch(config: ConsensusConfig, claims: RecomputeClaims) -> tuple[
     A claim changed meanwhile keeps its flag for the next pass or sweep (its writer queues one
     when it commits). Returns (flags cleared, rows written)."""
     outcome = _compute(config, claims)
-    with transaction.atomic():
-        cleared = stale_flags_clear(claims.ids, claims.versions, skip_locked=True)
-        mine = np.isin(claims.ids, cleared)
-        written = _write(config, claims.ids, outcome, mine & outcome.changed)
-    return int(cleared.size), written
+    return sweep_batch_write(
+        claims.ids,
+        claims.versions,
+        outcome.computed,
+        outcome.changed,
+        config,
+        run_id=outcome.run_id,
+        now=timezone.now(),
+    )
 
 
 def _consensus_arrays(
