@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import Count
@@ -197,8 +198,11 @@ def test_a_postgresql_restart_mid_traffic_loses_no_save(
     version, cluster = postgres_cluster()
     database_url, redis_url = live_services
     group = Group.objects.get(name="Annotators")
+    # Hashed as the server checks it (the tests' own processes use a faster hasher).
+    hashed = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
     users = [
-        User.objects.create_user(f"restart{i}", password=PASSWORD, is_staff=True) for i in range(5)
+        User.objects.create(username=f"restart{i}", password=hashed, is_staff=True)
+        for i in range(5)
     ]
     group.user_set.add(*users)
     claims = [ClaimFactory() for _ in range(30)]

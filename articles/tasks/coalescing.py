@@ -8,9 +8,9 @@ A key on the broker (Redis) says "a sweep is queued and has not started": set (S
 is queued, deleted when the sweep *starts*, before it reads any claim. A change committed while
 the key exists needs no job of its own: the queued sweep has not read anything yet, so it will
 find the change's claim stale. A change committed after the sweep started finds no key and
-queues the next sweep. So under a burst one sweep runs while one more waits, each taking every
-claim marked meanwhile in a few batched queries, and the queue never holds more than one sweep
-per worker that is busy. The key expires (FACTCHECK_CONSENSUS_COALESCE_SECONDS) in case its
+queues the next sweep. So under a burst one sweep runs while one more waits (beat's periodic
+sweep aside), each taking every claim marked meanwhile in a few batched queries, however many
+ratings arrive. The key expires (FACTCHECK_CONSENSUS_COALESCE_SECONDS) in case its
 message is lost; the claims stay marked stale, so the periodic sweep (beat) catches them up.
 
 Without a Redis broker (the embedded default runs jobs in process) nothing is coalesced.
