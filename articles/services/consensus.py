@@ -77,8 +77,10 @@ def claim_consensus_schedule(*, claim_id: int) -> None:
     """Mark a claim's consensus stale and ask for a sweep once the transaction commits.
 
     Call this inside the transaction that changes the claim's annotations, *before* writing
-    them: the UPDATE takes the claim's row lock, which serialises annotation writes with the
-    recomputes (they lock the same row), so a recompute always ends on the latest annotations.
+    them: the UPDATE takes the claim's row lock and moves its `consensus_version`, so a sweep
+    that read the claim before the change neither clears its flag nor writes its row (it checks
+    the version and skips locked claims), and a per-claim recompute waits for the change (it
+    locks the same row): a recompute always ends on the latest annotations.
 
     The stale flag is written in the caller's transaction; only a recompute clears it. The
     sweep it asks for recomputes every stale claim in batches (coalesced: see

@@ -578,3 +578,56 @@ def test_consensus_full_recompute_rewrites_every_row_when_the_rule_changes(setti
 
     assert again["written"] == 12
     assert set(Consensus.objects.values_list("parameters__threshold", flat=True)) == {0.75}
+
+
+def test_the_sweep_leaves_stale_a_claim_rated_after_it_read_it(monkeypatch):
+    rated_late, other = _stale_claims(2)
+    compute = consensus_services._compute
+
+    def compute_then_a_rating(config, claims):
+        outcome = compute(config, claims)
+        # A rating commits after the sweep read the claims, before it writes.
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=rated_late.pk)
+            AnnotationFactory(claim=rated_late, annotator=AnnotatorFactory(), label=Label.VERIFIED)
+        return outcome
+
+    monkeypatch.setattr(consensus_services, "_compute", compute_then_a_rating)
+    first = consensus_services.claims_stale_recompute(batch=10)
+
+    assert first.recomputed == 1
+    assert Claim.objects.get(pk=rated_late.pk).consensus_stale is True
+    assert not Consensus.objects.filter(claim=rated_late).exists()  # not the outdated result
+    assert Consensus.objects.get(claim=other).n_annotations == 3
+    monkeypatch.setattr(consensus_services, "_compute", compute)
+    assert consensus_services.claims_stale_recompute(batch=10).recomputed == 1
+    assert Consensus.objects.get(claim=rated_late).n_annotations == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_skips_a_claim_whose_write_is_in_progress(postgres, monkeypatch):
+    """A claim another transaction holds (a rating being written) keeps its flag: that write
+    asks for a sweep when it commits."""
+    import psycopg
+
+    from tests.conftest import _database_url_for_worker
+
+    busy, other = _stale_claims(2)
+    compute = consensus_services._compute
+    writer = psycopg.connect(_database_url_for_worker())
+
+    def compute_while_a_write_holds_busy(config, claims):
+        outcome = compute(config, claims)
+        writer.execute("SELECT id FROM articles_claim WHERE id = %s FOR UPDATE", [busy.pk])
+        return outcome
+
+    monkeypatch.setattr(consensus_services, "_compute", compute_while_a_write_holds_busy)
+    try:
+        result = consensus_services.claims_stale_recompute(batch=10)
+    finally:
+        writer.rollback()
+        writer.close()
+
+    assert result.recomputed == 1
+    assert Claim.objects.get(pk=busy.pk).consensus_stale is True
+    assert Claim.objects.get(pk=other.pk).consensus_stale is False
