@@ -258,7 +258,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A save queues its claim's job after commit; when Redis is down the claim stays marked stale and
+# A save queues a sweep after commit; when Redis is down the claim stays marked stale and
 # the sweep catches it up, so a publish gets one quick retry (a blip), not the default three.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

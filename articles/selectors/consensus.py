@@ -155,7 +155,7 @@ def _fingerprint_value(text: str) -> int:
 
 
 def claim_annotation_arrays(*, claim_ids: Iterable[int]) -> AnnotationArrays:
-    """The annotations of a few claims (the per-claim job and the sweep's batches)."""
+    """The annotations of a few claims (one claim's recompute and the sweep's batches)."""
     rows = Annotation.objects.filter(claim_id__in=list(claim_ids))
     triples = list(rows.values_list("claim_id", "annotator_id", "counted_label"))
     return _arrays_from_rows(triples)
@@ -276,7 +276,7 @@ def claim_known_answer(*, claim_id: int) -> int:
 
 @dataclass(frozen=True)
 class ReliabilityModel:
-    """What the per-claim job needs from the last full recompute."""
+    """What the sweep (and one claim's recompute) needs from the last full recompute."""
 
     run_id: int | None
     model_hash: str

@@ -120,8 +120,9 @@ def _posteriors(
     n_items: int,
     annotator_ids: npt.NDArray[np.int64],
 ) -> tuple[Posteriors, int | None, str]:
-    """Posteriors for a few claims with the stored reliabilities (per-claim job); also the
-    reliability run used and its model hash (None and "" for a method that uses none)."""
+    """Posteriors for a few claims with the stored reliabilities (the sweep, one claim's
+    recompute); also the reliability run used and its model hash (None and "" for a method that
+    uses none)."""
     method = config.method
     run_id: int | None = None
     model_hash = ""

@@ -285,7 +285,7 @@ def _consensus_upsert_postgres(
             [*constants, started, config.method.name, json.dumps(config.parameters(None))],
         )
         updated = int(cursor.rowcount)
-        # Claims without a row in the snapshot. ON CONFLICT only guards against a per-claim job
+        # Claims without a row in the snapshot. ON CONFLICT only guards against a sweep
         # inserting the same claim's first row meanwhile (its row is then at least as new).
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(_CONSENSUS_COLUMNS)}) SELECT i.claim_id, {values} "  # noqa: S608
