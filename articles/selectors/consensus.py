@@ -171,6 +171,8 @@ class RecomputeClaims:
         required: how many annotators each needs.
         known: each one's known answer as a label code, -1 where none.
         stored: the fingerprint of each one's Consensus row, "" where it has none.
+        annotations: their annotations when read with them (the sweep on PostgreSQL), else None
+            (read them with `claim_annotation_arrays`).
     """
 
     ids: npt.NDArray[np.int64]
@@ -178,6 +180,7 @@ class RecomputeClaims:
     required: npt.NDArray[np.int64]
     known: npt.NDArray[np.int64]
     stored: list[str]
+    annotations: AnnotationArrays | None = None
 
     def __len__(self) -> int:
         return int(self.ids.size)
@@ -190,33 +193,56 @@ def claims_for_recompute(
 
     Either the given `claim_ids`, locked FOR UPDATE (waiting for a write in progress; call
     inside a transaction), or, read without a lock, up to `limit` claims marked stale with an
-    id above `stale_after` (the sweep; it checks their versions when it writes).
+    id above `stale_after` (the sweep; it checks their versions when it writes). On PostgreSQL
+    the sweep's claims come with their annotations (two array subqueries), a round trip less.
     """
     claims = Claim.objects.all()
+    with_annotations = claim_ids is None and connection.vendor == "postgresql"
     if claim_ids is not None:
         claims = claims.filter(pk__in=list(claim_ids)).select_for_update(of=("self",))
     else:
         claims = claims.filter(consensus_stale=True, pk__gt=stale_after)
     stored = Consensus.objects.filter(claim_id=OuterRef("pk")).values("fingerprint")[:1]
-    rows = list(
-        claims.order_by("pk")
-        .annotate(verdict_label=standing_verdict_label(), stored_fingerprint=Subquery(stored))
-        .values_list(
-            "id",
-            "consensus_version",
-            "required_annotations",
-            "known_answer__label",
-            "status",
-            "verdict_label",
-            "stored_fingerprint",
-        )[: None if claim_ids is not None else limit]
+    claims = claims.order_by("pk").annotate(
+        verdict_label=standing_verdict_label(), stored_fingerprint=Subquery(stored)
     )
+    fields = [
+        "id",
+        "consensus_version",
+        "required_annotations",
+        "known_answer__label",
+        "status",
+        "verdict_label",
+        "stored_fingerprint",
+    ]
+    if with_annotations:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        # One annotator once per claim: both arrays in annotator order line up.
+        theirs = Annotation.objects.filter(claim_id=OuterRef("pk")).order_by("annotator_id")
+        claims = claims.annotate(
+            annotator_list=ArraySubquery(theirs.values("annotator_id")),
+            label_list=ArraySubquery(theirs.values("counted_label")),
+        )
+        fields += ["annotator_list", "label_list"]
+    rows = list(claims.values_list(*fields)[: None if claim_ids is not None else limit])
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    annotations = None
+    if with_annotations:
+        annotations = _arrays_from_rows(
+            [
+                (claim_id, annotator_id, label)
+                for claim_id, annotators, labels in ((row[0], row[7], row[8]) for row in rows)
+                for annotator_id, label in zip(annotators, labels, strict=True)
+            ]
+        )
     return RecomputeClaims(
-        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        ids=ids,
         versions=np.array([row[1] for row in rows], dtype=np.int64),
         required=np.array([row[2] for row in rows], dtype=np.int64),
         known=np.array([_known_code(row[3], row[4], row[5]) for row in rows], dtype=np.int64),
         stored=[row[6] or "" for row in rows],
+        annotations=annotations,
     )
 
 

@@ -184,7 +184,11 @@ def _compute(config: ConsensusConfig, claims: RecomputeClaims) -> _Outcome:
     annotations, the reliabilities of their annotators) whatever the number of claims."""
     ids = claims.ids
     n_items = len(claims)
-    arrays = claim_annotation_arrays(claim_ids=ids.tolist())
+    arrays = (
+        claims.annotations
+        if claims.annotations is not None
+        else claim_annotation_arrays(claim_ids=ids.tolist())
+    )
     item_idx = codes_in(arrays.claim_ids, ids)
     annotator_ids, worker_idx = id_codes(arrays.annotator_ids)
     posteriors, run_id, model_hash = _posteriors(
