@@ -117,9 +117,14 @@ class Claim(models.Model):
         default=default_required_annotations,
         help_text="How many annotators must rate this claim.",
     )
-    # Set in the same transaction as an annotation change whose consensus job could not be
-    # queued; the periodic sweep recomputes and clears it.
+    # Set in the same transaction as every change its consensus depends on (annotations, the
+    # required count, a known answer); a recompute of the claim clears it. Claims left stale
+    # (their job could not be queued, or its worker died) are caught up by the periodic sweep.
     consensus_stale = models.BooleanField(default=False)
+    # Counts the times the consensus was marked stale. A full recompute clears the flag only of
+    # claims whose count is still the one its snapshot read: a claim changed after the snapshot
+    # stays stale, for the recompute that will read the change.
+    consensus_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -504,6 +509,11 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # Jobs that started on this batch, and when the last one started or recorded a file: a
+    # batch whose job died is resumed by the periodic check a few times, then marked failed
+    # (articles/services/imports.py, import_batches_recover).
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

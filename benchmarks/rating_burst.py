@@ -9,26 +9,27 @@ claims, annotators and their assignments. Then, interleaved for --rounds rounds,
 each start one worker (solo pool, its own queue on the Redis database of REDIS_URL, loopback
 only) and run --writers threads that submit ratings through `annotation_submit` at --rate
 ratings per second in all, for --seconds:
-  * before: every rating queues a job, and the worker opens a database connection per job
-    (FACTCHECK_CONSENSUS_COALESCE_SECONDS=0, FACTCHECK_WORKER_CONN_MAX_AGE=0);
-  * after: the desk's defaults (coalescing on, the worker keeps its connection).
-Each phase rates its own claims. A monitor polls the consensus table every 20 ms (the delay's
-resolution); a rating counts as processed when its claim's consensus includes at least as many
-annotations as there were when it committed. Prints per phase the ratings achieved, jobs queued,
-the largest backlog (messages waiting), the delay p50/p95 and the drain time (from the end of the
-burst until every rating is processed), and the median of each over rounds; before the next phase
-the worker works off what is left in its queue. Exits 1 when the
-"after" phase's median drain time exceeds 1 s (the backlog should drain as fast as it arrives).
+  * before: per-claim jobs, the design before sweeps (benchmarks/burst_baseline.py): a job per
+    claim, not queued again while one for the claim waits, each recomputing its one claim;
+  * after: the desk's sweeps: a change queues a sweep unless one waits, and each sweep
+    recomputes every stale claim in batched queries.
+Both keep the worker's database connection. Each phase rates its own claims. A monitor polls the
+consensus table every 20 ms (the delay's resolution); a rating counts as processed when its
+claim's consensus includes at least as many annotations as there were when it committed. Prints
+per phase the ratings achieved, jobs queued, the largest backlog (messages waiting), the delay
+p50/p95 and the drain time (from the end of the burst until every rating is processed), and the
+median of each over rounds; before the next phase the worker works off what is left in its
+queue. Exits 1 when the "after" phase's median drain time exceeds 1 s (the backlog should drain
+as fast as it arrives).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -101,38 +102,6 @@ class Phase:
             return float("nan")
         ordered = sorted(self.delays)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _start_worker(scratch: str, redis_url: str, env_extra: dict[str, str]) -> Any:
-    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    env = {**os.environ, "DATABASE_URL": scratch, "REDIS_URL": redis_url, **env_extra}
-    return subprocess.Popen(  # noqa: S603 - fixed argv
-        [celery_bin, "-A", "factcheck", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"burst-{os.getpid()}@%h", "-Q", QUEUE],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def _wait_ready(app: Any, proc: Any) -> None:
-    deadline = time.monotonic() + 60
-    name = f"burst-{os.getpid()}@"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the worker exited at start-up")
-        replies = app.control.ping(timeout=1.0)
-        if any(key.startswith(name) for reply in replies for key in reply):
-            return
-    raise SystemExit("the worker did not answer a ping within 60 s")
-
-
-def _stop(proc: Any) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _run_phase(
@@ -269,10 +238,11 @@ def main() -> int:
         import django
 
         django.setup()
-        from django.conf import settings
         from django.core.management import call_command
 
-        from articles.tasks import claim_consensus_recompute_task
+        from articles.tasks import claims_stale_recompute_task
+        from benchmarks.burst_baseline import claim_job, per_claim_jobs
+        from benchmarks.workers import start_worker, stop_worker, wait_ready
         from factcheck.celery import app
 
         call_command("migrate", verbosity=0)
@@ -285,39 +255,42 @@ def main() -> int:
 
         redis.Redis.from_url(redis_url).delete(QUEUE)
         queued = [0]
-        delay = claim_consensus_recompute_task.delay
+        for task in (claims_stale_recompute_task, claim_job):
 
-        def counting_delay(*a: Any, **kw: Any) -> Any:
-            queued[0] += 1
-            return delay(*a, **kw)
+            def counting(*a: Any, _delay: Any = task.delay, **kw: Any) -> Any:
+                queued[0] += 1
+                return _delay(*a, **kw)
 
-        claim_consensus_recompute_task.delay = counting_delay  # type: ignore[method-assign]
-        default_coalesce = settings.FACTCHECK_CONSENSUS_COALESCE_SECONDS
+            task.delay = counting  # type: ignore[method-assign]
         phases: dict[str, list[Phase]] = {"before": [], "after": []}
+        worker_name = f"burst-{os.getpid()}"
         for index in range(n_phases):
             name = "before" if index % 2 == 0 else "after"
-            worker_env = {"FACTCHECK_WORKER_CONN_MAX_AGE": "0"} if name == "before" else {}
-            settings.FACTCHECK_CONSENSUS_COALESCE_SECONDS = (
-                0 if name == "before" else default_coalesce
+            proc = start_worker(
+                database_url=scratch,
+                redis_url=redis_url,
+                queue=QUEUE,
+                name=worker_name,
+                include=["benchmarks.burst_baseline"],
             )
-            proc = _start_worker(scratch, redis_url, worker_env)
             workers.append(proc)
-            _wait_ready(app, proc)
+            wait_ready(app, proc, worker_name)
             redis.Redis.from_url(redis_url).delete(QUEUE)
             phase = Phase(name)
             queued[0] = 0
             ids = claim_ids[index * args.claims : (index + 1) * args.claims]
-            _run_phase(
-                phase,
-                claim_ids=ids,
-                users=users,
-                writers=args.writers,
-                rate=args.rate,
-                seconds=args.seconds,
-                seed=index,
-            )
+            with per_claim_jobs() if name == "before" else contextlib.nullcontext():
+                _run_phase(
+                    phase,
+                    claim_ids=ids,
+                    users=users,
+                    writers=args.writers,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    seed=index,
+                )
             phase.jobs = queued[0]
-            _stop(proc)
+            stop_worker(proc)
             workers.remove(proc)
             phases[name].append(phase)
             print(
@@ -331,7 +304,10 @@ def main() -> int:
         def median(name: str, value: Any) -> float:
             return float(statistics.median(value(p) for p in phases[name]))
 
-        print(f"median of {args.rounds} rounds each, interleaved:")
+        print(
+            f"median of {args.rounds} rounds each, interleaved "
+            "(before: per-claim jobs; after: sweeps):"
+        )
         for name in ("before", "after"):
             print(
                 f"  {name:6}  jobs {median(name, lambda p: p.jobs):7.0f}  "
@@ -345,7 +321,7 @@ def main() -> int:
         return 0 if drain <= TARGET_DRAIN_S else 1
     finally:
         for proc in workers:
-            _stop(proc)
+            stop_worker(proc)
         from django.db import connections
 
         connections.close_all()

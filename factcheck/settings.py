@@ -191,6 +191,10 @@ FACTCHECK_IMPORT_MAX_ZIP_BYTES = env.int("FACTCHECK_IMPORT_MAX_ZIP_BYTES", defau
 FACTCHECK_IMPORT_MAX_ZIP_MEMBERS = env.int("FACTCHECK_IMPORT_MAX_ZIP_MEMBERS", default=10_000)
 # Batches with at least this many files go to a Celery job when uploaded through the admin.
 FACTCHECK_IMPORT_ASYNC_MIN_FILES = env.int("FACTCHECK_IMPORT_ASYNC_MIN_FILES", default=50)
+# A batch job that died: after this many seconds without progress and without a job holding
+# it, the periodic check (every minute) queues the batch again, at most this many times in all.
+FACTCHECK_IMPORT_STALL_SECONDS = env.int("FACTCHECK_IMPORT_STALL_SECONDS", default=300)
+FACTCHECK_IMPORT_MAX_ATTEMPTS = env.int("FACTCHECK_IMPORT_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 
@@ -204,10 +208,15 @@ FACTCHECK_CONSENSUS_THRESHOLD = env.float("FACTCHECK_CONSENSUS_THRESHOLD", defau
 # full confusion matrix.
 FACTCHECK_RELIABILITY_MIN_HISTORY = env.int("FACTCHECK_RELIABILITY_MIN_HISTORY", default=20)
 FACTCHECK_ANNOTATORS_PER_CLAIM = env.int("FACTCHECK_ANNOTATORS_PER_CLAIM", default=3)
-# The sweep that catches up claims whose consensus job was lost: how often, and at most how many
-# claims per run.
+# The sweep recomputes every claim marked stale, in batches: queued after each change commits
+# (coalesced) and by beat every FACTCHECK_STALE_SWEEP_SECONDS in case a change could not queue
+# one. A batch is one transaction of at most FACTCHECK_STALE_SWEEP_BATCH claims; one sweep job
+# runs batches for FACTCHECK_STALE_SWEEP_BUDGET_SECONDS, then queues the next job for the rest.
 FACTCHECK_STALE_SWEEP_SECONDS = env.float("FACTCHECK_STALE_SWEEP_SECONDS", default=60.0)
 FACTCHECK_STALE_SWEEP_BATCH = env.int("FACTCHECK_STALE_SWEEP_BATCH", default=500)
+FACTCHECK_STALE_SWEEP_BUDGET_SECONDS = env.float(
+    "FACTCHECK_STALE_SWEEP_BUDGET_SECONDS", default=10.0
+)
 # How often beat recounts the desk-wide snapshots (the index's and adjudication queue's counts,
 # the overview's tallies, the annotators' screening: they scan the big tables, so no visit does).
 # On the embedded desk (no beat) a visit recounts them once they are older than this.
@@ -223,10 +232,10 @@ FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY",
 # Queue the claim-finding job after each import commits.
 FACTCHECK_CLAIMFINDING_ON_IMPORT = env.bool("FACTCHECK_CLAIMFINDING_ON_IMPORT", default=True)
 
-# A burst of ratings on one claim is one recompute: a rating's job is not queued while another
-# job for the same claim is queued and not yet started (a key per claim on the broker, see
-# articles/tasks/coalescing.py). The key expires after this many seconds in case its job is lost
-# (the stale sweep recomputes such a claim anyway); 0 queues a job for every change.
+# A burst of ratings is a few batched sweeps: a change queues no sweep while another sweep is
+# queued and not yet started (a key on the broker, see articles/tasks/coalescing.py). The key
+# expires after this many seconds in case its message is lost (beat's sweep catches the claims
+# up anyway); 0 queues a sweep for every change.
 FACTCHECK_CONSENSUS_COALESCE_SECONDS = env.int("FACTCHECK_CONSENSUS_COALESCE_SECONDS", default=300)
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -241,11 +250,38 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# --- Celery jobs: what a crash costs ---
+# Short jobs (the consensus sweep, contradictions, webhook deliveries, the import check) are
+# acknowledged after they run: a job whose worker dies is handed out again. A prefork child
+# killed under a job is noticed by its parent at once and the job goes straight back to the
+# queue (REJECT_ON_WORKER_LOST). A whole worker that dies (machine lost, SIGKILL, out of
+# memory) cannot say anything: Redis hands its unacknowledged jobs to another worker once they
+# are CELERY_VISIBILITY_TIMEOUT seconds old, checked every 10 s by every running worker, or
+# when a worker starts. So a crash delays a short job by at most the visibility timeout plus
+# 10 s: 5 minutes by default.
+# The catch (Celery's Redis caveats): a job still unacknowledged after the timeout is handed to
+# a second worker even if the first is alive and busy with it. Hence every short job's hard
+# time limit, plus the longest retry countdown it waits out holding its message, stays below
+# the visibility timeout, and so does every job's longest retry countdown (a job waits it out
+# holding its message): articles.E009 checks both at start-up.
+# Long jobs (the full recompute, import batches, claim finding after an import) can run longer
+# than that, so they are acknowledged when they start and never redelivered; each recovers by
+# its own means: the full recompute runs hourly (and two never overlap: a job lock), an import
+# batch left without its job is queued again by the periodic check (resuming after its last
+# file) or marked failed, and claim finding's suggestions are also computed live on the
+# article page.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+# The longest wait between two retries of a job after a lost connection (1, 2, 4 ... seconds).
+FACTCHECK_JOB_RETRY_BACKOFF_MAX_SECONDS = env.int(
+    "FACTCHECK_JOB_RETRY_BACKOFF_MAX_SECONDS", default=60
+)
+# The long jobs' own time limit (the soft one a minute earlier).
+FACTCHECK_LONG_JOB_TIME_LIMIT = env.int("FACTCHECK_LONG_JOB_TIME_LIMIT", default=3600)
 # Celery's Django support closes the database connection before and after every task unless
 # this is set, and then closes it every this many tasks regardless of CONN_MAX_AGE. The worker's
 # own handlers (factcheck/celery.py) manage the connection instead: kept for
@@ -257,12 +293,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
-    # A task taken by a worker that died before acknowledging it (acks_late) goes back to the
-    # queue after this many seconds; keep it above the longest task's run time.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # See "what a crash costs" above.
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # Look for jobs past the timeout every 10 s (by default kombu scans every 10th time, 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A save queues its claim's job after commit; when Redis is down the claim stays marked stale and
+# A save queues a sweep after commit; when Redis is down the claim stays marked stale and
 # the sweep catches it up, so a publish gets one quick retry (a blip), not the default three.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -292,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": FACTCHECK_DESK_COUNTS_SECONDS,
         # A recount still queued when the next is due is dropped, not run twice in a row.
         "options": {"expires": FACTCHECK_DESK_COUNTS_SECONDS},
+    },
+    "recover-import-batches": {
+        "task": "articles.tasks.import_batches_recover_task",
+        "schedule": 60.0,
     },
 }
 
@@ -374,10 +416,11 @@ FACTCHECK_CLAIMREVIEW_URL = env.str(
 
 # --- webhooks ---------------------------------------------------------------------------------
 FACTCHECK_WEBHOOK_TIMEOUT_SECONDS = env.float("FACTCHECK_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-# Failed deliveries are retried after 2, 4, 8, ... seconds (capped), for at most the window.
+# Failed deliveries are retried after 2, 4, 8, ... seconds (capped), for at most the window. The
+# cap stays below the visibility timeout: a retry waits in its worker holding its message.
 FACTCHECK_WEBHOOK_BACKOFF_SECONDS = env.float("FACTCHECK_WEBHOOK_BACKOFF_SECONDS", default=2.0)
 FACTCHECK_WEBHOOK_BACKOFF_MAX_SECONDS = env.float(
-    "FACTCHECK_WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0
+    "FACTCHECK_WEBHOOK_BACKOFF_MAX_SECONDS", default=120.0
 )
 FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS = env.float(
     "FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600.0

@@ -34,6 +34,7 @@ INVALID = [
     ("FACTCHECK_STALE_SWEEP_SECONDS", 0, "articles.E006", "positive number, got 0"),
     ("FACTCHECK_STALE_SWEEP_SECONDS", -5.0, "articles.E006", "got -5.0"),
     ("FACTCHECK_STALE_SWEEP_BATCH", 0, "articles.E007", "at least 1, got 0"),
+    ("FACTCHECK_STALE_SWEEP_BUDGET_SECONDS", 0, "articles.E008", "positive number, got 0"),
 ]
 
 

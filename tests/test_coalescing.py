@@ -1,6 +1,7 @@
-"""Per-claim consensus jobs against real PostgreSQL, Redis and a Celery worker: jobs for one claim
-coalesce while queued, a change committed after a job started still gets a recompute, and the
-worker keeps its database connection between jobs (reconnecting after the server dropped it)."""
+"""Consensus sweeps against real PostgreSQL, Redis and a Celery worker: changes coalesce into the
+one sweep queued and not started, a change committed after a sweep started still gets a
+recompute, and the worker keeps its database connection between jobs (reconnecting after the
+server dropped it)."""
 
 import contextlib
 import threading
@@ -9,11 +10,12 @@ import psycopg
 import pytest
 import redis
 from django.db import connection, transaction
+from django.utils import timezone
 
 from articles.models import Claim, Consensus, Label
 from articles.services.consensus import claim_consensus_schedule
 from articles.tasks import coalescing
-from articles.tasks.consensus import claim_consensus_recompute_task
+from articles.tasks.consensus import claims_stale_recompute_task
 from factcheck.celery import app
 from tests.conftest import wait_for
 from tests.factories import AnnotationFactory, AnnotatorFactory, ClaimFactory
@@ -51,50 +53,58 @@ def sessions_waiting_on_a_lock():
 
 
 @contextlib.contextmanager
-def claim_locked(database_url, claim):
-    """Hold `claim`'s row lock from another connection: its job blocks inside its transaction."""
+def consensus_row_held(database_url, claim):
+    """Hold `claim`'s Consensus row from another connection: a sweep that recomputes the claim
+    waits inside its transaction, holding the claim's lock."""
     locker = psycopg.connect(database_url)
     try:
-        locker.execute("SELECT id FROM articles_claim WHERE id = %s FOR UPDATE", [claim.pk])
+        locker.execute(
+            "SELECT claim_id FROM articles_consensus WHERE claim_id = %s FOR UPDATE", [claim.pk]
+        )
         yield
     finally:
         locker.rollback()
         locker.close()
 
 
-def queue_length(redis_url):
-    return redis.Redis.from_url(redis_url).llen("celery")
-
-
-def test_ratings_on_one_claim_coalesce_while_its_job_is_queued(live_services, celery_live):
-    database_url, redis_url = live_services
-    blocker, burst, other = ClaimFactory(), ClaimFactory(), ClaimFactory()
-    with claim_locked(database_url, blocker):
-        claim_consensus_recompute_task.delay(blocker.pk)  # takes the (only) worker, waits
-        wait_for(sessions_waiting_on_a_lock)
-        assert queue_length(redis_url) == 0
-
-        for _ in range(5):
-            rate_once(burst)
-        assert queue_length(redis_url) == 1  # five committed ratings, one queued job
-        rate_once(other)
-        assert queue_length(redis_url) == 2  # another claim has its own job
-
-    consensus = wait_for(
-        lambda: Consensus.objects.filter(claim=burst, n_annotations=5).first(), timeout=60
+def test_ratings_coalesce_into_the_sweep_queued_and_not_started(live_services, monkeypatch):
+    _, redis_url = live_services
+    queue = "pytest-coalesce"  # no worker takes it: the sweep stays queued, not started
+    gate = redis.Redis.from_url(redis_url)
+    gate.delete(queue, coalescing.QUEUED_KEY)
+    monkeypatch.setattr(
+        claims_stale_recompute_task,
+        "delay",
+        lambda: claims_stale_recompute_task.apply_async(queue=queue),
     )
-    assert consensus.label == "false"
-    wait_for(lambda: Consensus.objects.filter(claim=other, n_annotations=1).exists())
-    wait_for(lambda: not Claim.objects.filter(consensus_stale=True).exists())
+    app.conf.task_always_eager = False  # through the broker (the autouse fixture resets it)
+    burst, other = ClaimFactory(), ClaimFactory()
+
+    for _ in range(5):
+        rate_once(burst)
+    rate_once(other)
+
+    assert gate.llen(queue) == 1  # six committed ratings on two claims, one queued sweep
+    assert Claim.objects.filter(consensus_stale=True).count() == 2
+    # The sweep starts (here, called in process): it clears the key first, then takes both.
+    assert claims_stale_recompute_task()["recomputed"] == 2
+    assert not gate.exists(coalescing.QUEUED_KEY)
+    assert Consensus.objects.get(claim=burst).n_annotations == 5
+    assert Consensus.objects.get(claim=other).n_annotations == 1
+    gate.delete(queue)
 
 
-def test_rating_committed_after_its_job_started_gets_a_recompute(live_services, celery_live):
-    """The job clears the claim's key when it starts, before it reads: a rating that commits
-    while the job runs is not folded into a job that has already read the annotations."""
+def test_rating_committed_after_the_sweep_started_gets_a_recompute(live_services, celery_live):
+    """The sweep clears the key when it starts, before it reads: a rating that commits while
+    the sweep runs is not folded into a sweep that has already read the annotations."""
     database_url, redis_url = live_services
     claim = ClaimFactory()
     for _ in range(2):
         AnnotationFactory(claim=claim, annotator=AnnotatorFactory(), label=Label.VERIFIED)
+    Consensus.objects.create(
+        claim=claim, label="", status="pending", fingerprint="outdated", computed_at=timezone.now()
+    )
+    Claim.objects.filter(pk=claim.pk).update(consensus_stale=True)
     gate = redis.Redis.from_url(redis_url)
     results = {}
 
@@ -106,10 +116,10 @@ def test_rating_committed_after_its_job_started_gets_a_recompute(live_services, 
             connection.close()
 
     writer = threading.Thread(target=third_rating)
-    with claim_locked(database_url, claim):
-        assert coalescing.claim_recompute_enqueue(claim.pk) == "queued"
-        wait_for(sessions_waiting_on_a_lock)  # the job started and waits for the claim's lock
-        assert not gate.exists(coalescing.queued_key(claim.pk))
+    with consensus_row_held(database_url, claim):
+        assert coalescing.sweep_request() == "queued"
+        wait_for(sessions_waiting_on_a_lock)  # the sweep started, holds the claim, waits
+        assert not gate.exists(coalescing.QUEUED_KEY)
         writer.start()
         wait_for(lambda: not writer.is_alive() or sessions_waiting_on_a_lock() >= 2)
     writer.join(timeout=60)
@@ -123,18 +133,19 @@ def test_rating_committed_after_its_job_started_gets_a_recompute(live_services, 
     wait_for(lambda: not Claim.objects.get(pk=claim.pk).consensus_stale)
 
 
-def test_claim_recompute_enqueue_clears_its_key_when_queueing_fails(live_services, monkeypatch):
+def test_sweep_request_clears_its_key_when_queueing_fails(live_services, monkeypatch):
     _, redis_url = live_services
     gate = redis.Redis.from_url(redis_url)
+    gate.delete(coalescing.QUEUED_KEY)
 
     def broker_down(*args):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(claim_consensus_recompute_task, "delay", broker_down)
+    monkeypatch.setattr(claims_stale_recompute_task, "delay", broker_down)
     app.conf.task_always_eager = False  # through the broker (the autouse fixture resets it)
     with pytest.raises(ConnectionError):
-        coalescing.claim_recompute_enqueue(987_654)
-    assert not gate.exists(coalescing.queued_key(987_654))
+        coalescing.sweep_request()
+    assert not gate.exists(coalescing.QUEUED_KEY)
 
 
 def test_worker_keeps_its_database_connection_between_jobs(celery_live):

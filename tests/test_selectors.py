@@ -4,7 +4,7 @@ from django.utils import timezone
 from articles.models import Claim, Consensus, ConsensusStatus, Label
 from articles.presentation import claim_passages, segments_for_spans
 from articles.selectors.claims import claim_detail, claims_for_user
-from articles.selectors.counts import desk_counts
+from articles.selectors.counts import annotator_queue_count, desk_counts
 from articles.selectors.outcomes import claims_ready_to_publish, consensus_for_user, contested_queue
 from articles.selectors.queues import annotator_open_load, annotator_queue, annotator_queue_next
 from articles.selectors.visibility import annotations_for_user, claim_outcome_visible
@@ -42,12 +42,9 @@ def test_annotator_queue_is_open_unannotated_assignments_oldest_first(annotator)
     AssignmentFactory()  # someone else's
     queue = list(annotator_queue(user=annotator))
     assert [a.pk for a in queue] == [first.pk, second.pk]
-    nxt = annotator_queue_next(user=annotator)
-    assert nxt is not None
-    assert nxt.pk == first.claim_id
-    after = annotator_queue_next(user=annotator, exclude_claim_id=first.claim_id)
-    assert after is not None
-    assert after.pk == second.claim_id
+    assert annotator_queue_next(user=annotator) == first.claim_id
+    assert annotator_queue_next(user=annotator, exclude_claim_id=first.claim_id) == second.claim_id
+    assert annotator_queue_count(user=annotator) == 2
 
 
 def test_contested_queue(editor):

@@ -1,6 +1,7 @@
-"""Consensus jobs: idempotency (task functions called directly) and, against real PostgreSQL,
-Redis and Celery worker processes, the paths a newsroom relies on: a committed annotation reaches
-the worker, a dead broker loses nothing, a killed worker's job is redelivered and finished."""
+"""Jobs: idempotency (task functions called directly), which errors are retried, the timing
+rules that keep a job from running twice, and, against real PostgreSQL, Redis and Celery worker
+processes, the paths a newsroom relies on: a committed annotation reaches the worker, a dead
+broker loses nothing, a killed worker's job is redelivered and finished."""
 
 import contextlib
 import threading
@@ -26,25 +27,22 @@ from articles.services import consensus as consensus_services
 from articles.services import imports as import_services
 from articles.services import snapshots as snapshot_services
 from articles.services import webhooks as webhook_services
-from articles.services.consensus import STALE_GRACE, claim_consensus_schedule
+from articles.services.consensus import claim_consensus_schedule
 from articles.tasks import (
     article_batch_import_task,
-    claim_consensus_recompute_task,
     claim_contradictions_recompute_task,
     claims_find_for_articles_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
     desk_snapshots_refresh_task,
+    import_batches_recover_task,
     webhook_deliver_task,
 )
 from articles.tasks.transient import TRANSIENT_ERRORS
 from factcheck.celery import app as celery_app
 from tests.conftest import (
     reset_celery_pools,
-    start_worker,
-    stop_worker,
     wait_for,
-    wait_for_worker,
 )
 from tests.factories import AnnotationFactory, AnnotatorFactory, ClaimFactory
 
@@ -69,25 +67,6 @@ def rate(claim, labels):
 
 
 @pytest.mark.django_db
-def test_claim_consensus_recompute_task_twice_is_idempotent():
-    claim = ClaimFactory(consensus_stale=True)
-    rate(claim, [Label.DISPUTED] * 3)
-
-    first = claim_consensus_recompute_task(claim.pk)
-    state = Consensus.objects.filter(claim=claim).values().get()
-    second = claim_consensus_recompute_task(claim.pk)
-
-    assert first["result"] == "written"
-    assert second["result"] == "unchanged"
-    assert Consensus.objects.filter(claim=claim).values().get() == state
-
-
-@pytest.mark.django_db
-def test_claim_consensus_recompute_task_missing_claim_is_not_an_error():
-    assert claim_consensus_recompute_task(123456)["result"] == "missing"
-
-
-@pytest.mark.django_db
 def test_consensus_full_recompute_task_twice_is_idempotent():
     for _ in range(5):
         rate(ClaimFactory(), [Label.VERIFIED, Label.VERIFIED, Label.FALSE])
@@ -107,24 +86,126 @@ def test_claims_stale_recompute_task_twice_is_idempotent():
     claim = ClaimFactory()
     rate(claim, [Label.FALSE] * 3)
     Claim.objects.filter(pk=claim.pk).update(consensus_stale=True)
-    Claim.objects.filter(pk=claim.pk).update(updated_at=claim.updated_at - STALE_GRACE * 2)
 
-    assert claims_stale_recompute_task() == {"recomputed": 1}
-    assert claims_stale_recompute_task() == {"recomputed": 0}
-    assert Consensus.objects.get(claim=claim).label == "false"
+    first = claims_stale_recompute_task()
+    state = Consensus.objects.filter(claim=claim).values().get()
+    second = claims_stale_recompute_task()
+
+    assert (first["recomputed"], first["written"]) == (1, 1)
+    assert (second["recomputed"], second["written"]) == (0, 0)
+    assert Consensus.objects.filter(claim=claim).values().get() == state
+
+
+@pytest.mark.django_db
+def test_the_sweep_job_queues_the_next_one_while_stale_claims_remain(settings, monkeypatch):
+    settings.FACTCHECK_STALE_SWEEP_BATCH = 2
+    settings.FACTCHECK_STALE_SWEEP_BUDGET_SECONDS = 1e-9  # one batch per job
+    for _ in range(5):
+        rate(ClaimFactory(), [Label.FALSE] * 3)
+    Claim.objects.update(consensus_stale=True)
+    runs = []
+    delay = claims_stale_recompute_task.delay
+
+    def counted_delay():
+        runs.append(Claim.objects.filter(consensus_stale=True).count())
+        return delay()  # eager: the next job runs now
+
+    monkeypatch.setattr(claims_stale_recompute_task, "delay", counted_delay)
+
+    claims_stale_recompute_task()
+
+    assert runs == [3, 1]  # two follow-ups, each for what the one before left
+    assert not Claim.objects.filter(consensus_stale=True).exists()
+    assert Consensus.objects.filter(label="false").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_full_recompute_queued_while_one_runs_is_skipped(postgres, monkeypatch):
+    from articles.services.joblocks import JobKind, job_lock
+
+    rate(ClaimFactory(), [Label.FALSE] * 3)
+    ran = []
+
+    def recompute(**kwargs):
+        ran.append(1)
+        return {}
+
+    monkeypatch.setattr(consensus_services, "consensus_full_recompute", recompute)
+    other = psycopg.connect(_database_url(), autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [int(JobKind.FULL_RECOMPUTE)])
+        assert consensus_full_recompute_task() == {"skipped": "another full recompute is running"}
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [int(JobKind.FULL_RECOMPUTE)])
+    finally:
+        other.close()
+    assert consensus_full_recompute_task() == {}
+    assert ran == [1]
+    with job_lock(JobKind.FULL_RECOMPUTE) as mine:
+        assert mine  # released after the run
+
+
+def _database_url():
+    from tests.conftest import _database_url_for_worker
+
+    return _database_url_for_worker()
+
+
+# --- a job never runs twice at once because it outlived the visibility timeout -----------------
+
+
+def test_the_job_timings_keep_every_job_from_running_twice():
+    from django.conf import settings
+
+    from articles.checks import job_timing_check
+
+    assert job_timing_check() == []
+    # The defaults bound a whole-worker crash to minutes.
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= 600
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] == 1
+
+
+@pytest.mark.parametrize(
+    ("visibility", "webhook_backoff", "jobs"),
+    [
+        # Shorter than the short jobs' time limit (150 s) plus their retries' backoff (60 s).
+        (200, 120.0, {"claims_stale_recompute_task", "webhook_deliver_task"}),
+        # A webhook retry would wait an hour holding its message.
+        (300, 3600.0, {"webhook_deliver_task"}),
+    ],
+)
+def test_a_job_that_could_outlive_the_visibility_timeout_is_refused(
+    settings, visibility, webhook_backoff, jobs
+):
+    from articles.checks import job_timing_check
+
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        "visibility_timeout": visibility,
+    }
+    settings.FACTCHECK_WEBHOOK_BACKOFF_MAX_SECONDS = webhook_backoff
+
+    errors = job_timing_check()
+
+    assert {error.id for error in errors} == {"articles.E009"}
+    assert jobs <= {error.msg.split()[1].rsplit(".", 1)[1] for error in errors}
+    # Jobs acknowledged when they start may run as long as they need.
+    assert not any("consensus_full_recompute_task" in error.msg for error in errors)
+
+
+def test_long_jobs_are_acknowledged_when_they_start_and_short_ones_after():
+    long_jobs = {
+        consensus_full_recompute_task.name,
+        article_batch_import_task.name,
+        claims_find_for_articles_task.name,
+    }
+    ours = {name: task for name, task in celery_app.tasks.items() if name.startswith("articles.")}
+    assert {name for name, task in ours.items() if not task.acks_late} == long_jobs
 
 
 # --- which errors are retried ----------------------------------------------------------------
 
 # Every task, the service it calls and the arguments it takes.
 TASKS = [
-    pytest.param(
-        claim_consensus_recompute_task,
-        consensus_services,
-        "claim_consensus_recompute",
-        (7,),
-        id="claim",
-    ),
     pytest.param(
         claims_stale_recompute_task, consensus_services, "claims_stale_recompute", (), id="sweep"
     ),
@@ -137,6 +218,9 @@ TASKS = [
     ),
     pytest.param(
         article_batch_import_task, import_services, "import_batch_process", (7,), id="import"
+    ),
+    pytest.param(
+        import_batches_recover_task, import_services, "import_batches_recover", (), id="recover"
     ),
     pytest.param(
         claims_find_for_articles_task,
@@ -176,6 +260,7 @@ def failing_service(monkeypatch, module, name, error):
     return calls
 
 
+@pytest.mark.django_db  # the full recompute's job lock is a query
 @pytest.mark.parametrize(("task", "module", "service", "args"), TASKS)
 @pytest.mark.parametrize(
     "error",
@@ -199,6 +284,7 @@ def test_task_does_not_retry_a_bug(monkeypatch, task, module, service, args, err
     assert len(calls) == 1
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(("task", "module", "service", "args"), TASKS)
 @pytest.mark.parametrize(
     "error",
@@ -279,55 +365,10 @@ def test_broker_down_loses_no_annotation_and_sweep_catches_up(celery_live):
     assert claim.consensus_stale is True
     assert not Consensus.objects.filter(claim=claim).exists()
 
-    Claim.objects.filter(pk=claim.pk).update(updated_at=claim.updated_at - STALE_GRACE * 2)
     claims_stale_recompute_task.delay()
     consensus = wait_for(lambda: Consensus.objects.filter(claim=claim).first(), timeout=60)
     assert consensus.label == "verified"
     wait_for(lambda: not Claim.objects.get(pk=claim.pk).consensus_stale)
-
-
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_killed_mid_job_is_redelivered_and_finished(live_services):
-    database_url, redis_url = live_services
-    claim = ClaimFactory(consensus_stale=True)
-    rate(claim, [Label.DISPUTED] * 3)
-    celery_app.conf.task_always_eager = False  # through the broker (the autouse fixture resets it)
-    queue = "pytest-kill"
-    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "2"}
-
-    # Hold the claim's row lock from another connection: the job blocks inside its transaction.
-    locker = psycopg.connect(database_url)
-    locker.execute("SELECT id FROM articles_claim WHERE id = %s FOR UPDATE", [claim.pk])
-    doomed, doomed_log = start_worker(
-        database_url, redis_url, name="doomed", queues=queue, extra_env=fast_redelivery
-    )
-    try:
-        wait_for_worker(doomed, doomed_log, "doomed")
-        claim_consensus_recompute_task.apply_async((claim.pk,), queue=queue)
-        wait_for(lambda: "received" in doomed_log.read_text())
-        time.sleep(0.5)
-        doomed.kill()  # SIGKILL mid-job: no acknowledgement, no cleanup
-        doomed.wait()
-    finally:
-        locker.rollback()
-        locker.close()
-        if doomed.poll() is None:
-            stop_worker(doomed)
-
-    assert not Consensus.objects.filter(claim=claim).exists()
-    assert Claim.objects.get(pk=claim.pk).consensus_stale is True
-    time.sleep(2.5)  # past the visibility timeout: the unacknowledged job goes back to the queue
-
-    rescuer, _ = start_worker(
-        database_url, redis_url, name="rescuer", queues=queue, extra_env=fast_redelivery
-    )
-    try:
-        consensus = wait_for(lambda: Consensus.objects.filter(claim=claim).first(), timeout=60)
-    finally:
-        stop_worker(rescuer)
-    assert consensus.label == "disputed"
-    assert Claim.objects.get(pk=claim.pk).consensus_stale is False
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -352,8 +393,8 @@ def test_racing_jobs_for_one_claim_end_on_the_latest_annotations(postgres, monke
     loaded, release = threading.Event(), threading.Event()
     read_annotations = consensus_services.claim_annotation_arrays
 
-    def paused_read(*, claim_id):
-        arrays = read_annotations(claim_id=claim_id)
+    def paused_read(*, claim_ids):
+        arrays = read_annotations(claim_ids=claim_ids)
         if threading.current_thread().name == "job-a":
             loaded.set()
             release.wait(timeout=30)
@@ -401,3 +442,78 @@ def test_racing_jobs_for_one_claim_end_on_the_latest_annotations(postgres, monke
     assert consensus.label == "false"
     assert consensus.status == "settled"
     assert not Claim.objects.get(pk=claim.pk).consensus_stale
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rating_in_flight_when_the_full_recompute_clears_flags_keeps_its_claim_stale(
+    postgres, monkeypatch
+):
+    """The full recompute has read the annotations of two stale claims; a rating of one of them
+    has marked it stale again (holding its lock) but not committed when the run clears flags.
+    The run leaves that claim's flag (and its row) without waiting, for the sweep, which reads
+    the rating; the other claim's flag is cleared."""
+    from django.db import connection
+
+    from articles.services import consensus as consensus_services
+
+    rated, other = ClaimFactory(), ClaimFactory()
+    for claim in (rated, other):
+        rate(claim, [Label.VERIFIED] * 3)
+    consensus_services.consensus_full_recompute()
+    Claim.objects.update(consensus_stale=True)  # both lost their jobs
+    # The rating's sweep is looked at below, not run when it commits.
+    monkeypatch.setattr(consensus_services, "_request_sweep", lambda: True)
+    read, write, rating_locked, commit = (threading.Event() for _ in range(4))
+    read_snapshot = consensus_services.full_recompute_snapshot
+
+    def snapshot_then_pause():
+        snapshot = read_snapshot()
+        read.set()
+        write.wait(timeout=30)
+        return snapshot
+
+    monkeypatch.setattr(consensus_services, "full_recompute_snapshot", snapshot_then_pause)
+    errors = []
+
+    def full_run():
+        try:
+            consensus_services.consensus_full_recompute()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def rating():
+        try:
+            with transaction.atomic():
+                claim_consensus_schedule(claim_id=rated.pk)
+                rate(rated, [Label.FALSE])
+                rating_locked.set()
+                commit.wait(timeout=30)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    runner, writer = threading.Thread(target=full_run), threading.Thread(target=rating)
+    runner.start()
+    try:
+        assert read.wait(timeout=30)
+        writer.start()
+        assert rating_locked.wait(timeout=30)
+        write.set()
+        runner.join(timeout=60)  # the run finishes while the rating still holds its claim
+        assert not runner.is_alive()
+    finally:
+        write.set()
+        commit.set()
+        writer.join(timeout=30)
+        runner.join(timeout=60)
+
+    assert errors == []
+    rated_now = Claim.objects.get(pk=rated.pk)
+    assert rated_now.consensus_stale is True
+    assert Consensus.objects.get(claim=rated).n_annotations == 3
+    assert Claim.objects.get(pk=other.pk).consensus_stale is False
+    assert consensus_services.claims_stale_recompute().recomputed == 1
+    assert Consensus.objects.get(claim=rated).n_annotations == 4

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -27,6 +26,7 @@ from articles.selectors.outcomes import claim_consensus, claim_current_verdict
 from articles.selectors.queues import (
     annotation_of,
     annotator_done,
+    annotator_open_assignments,
     annotator_queue,
     annotator_queue_next,
     assignment_of,
@@ -58,12 +58,13 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
     """Rate one claim (or revise one's rating): its passages, the verdict form and, once rated,
     its consensus."""
     user = require_annotator(request)
-    get_object_or_404(Claim, pk=claim_id)
+    status = Claim.objects.filter(pk=claim_id).values_list("status", flat=True).first()
+    if status is None:
+        raise Http404("No claim with this id.")
     mine = annotation_of(user=user, claim_id=claim_id)
     if mine is None and assignment_of(user=user, claim_id=claim_id) is None:
         raise PermissionDenied
-    claim = claim_detail(claim_id=claim_id)
-    locked = claim.status == Claim.Status.PUBLISHED
+    locked = status == Claim.Status.PUBLISHED
     if request.method == "POST" and not locked:
         form = AnnotateForm(request.POST)
         if form.is_valid():
@@ -80,7 +81,7 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
                 messages.success(request, "Saved your annotation.")
                 nxt = annotator_queue_next(user=user, exclude_claim_id=claim_id)
                 if nxt is not None and "_next" in request.POST:
-                    return HttpResponseRedirect(reverse("admin:desk-annotate", args=(nxt.pk,)))
+                    return HttpResponseRedirect(reverse("admin:desk-annotate", args=(nxt,)))
                 return HttpResponseRedirect(reverse("admin:desk-queue"))
     elif mine is not None:
         form = AnnotateForm(
@@ -94,6 +95,7 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
         )
     else:
         form = AnnotateForm(locked=locked)
+    claim = claim_detail(claim_id=claim_id)
     visible = roles.may_see_outcome(user, has_rated=mine is not None)
     consensus = claim_consensus(claim_id=claim_id) if visible else None
     verdict = claim_current_verdict(claim_id=claim_id) if visible else None
@@ -103,7 +105,7 @@ def annotate_view(request: HttpRequest, *, site: DeskAdminSite, claim_id: int) -
         # The author now sees the claim's outcome: a later change of label is a revision
         # after the reveal, kept but not counted.
         annotation_outcome_seen(user=user, claim_id=claim_id)
-    queue = list(annotator_queue(user=user).values_list("claim_id", flat=True))
+    queue = list(annotator_open_assignments(user=user).values_list("claim_id", flat=True))
     position = queue.index(claim_id) + 1 if claim_id in queue else None
     context = {
         **site.desk_context(request, title="Annotate"),

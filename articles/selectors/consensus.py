@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from articles.consensus import alpha_by_group
 from articles.models import (
@@ -51,6 +51,8 @@ class RecomputeSnapshot:
         annotations: every annotation.
         claim_ids: every claim's id (annotated or not), sorted.
         claim_stale: per entry of ``claim_ids``, whether its consensus is marked stale.
+        claim_versions: per entry of ``claim_ids``, its ``consensus_version`` (how many times
+            it was marked stale), to clear the flag only if the claim has not changed since.
         claim_required: per entry of ``claim_ids``, how many annotators the claim needs.
         consensus_claim_ids: the claims that have a Consensus row.
         consensus_fingerprints: those rows' fingerprints as 64-bit integers (0 for a value that
@@ -60,13 +62,14 @@ class RecomputeSnapshot:
     annotations: AnnotationArrays
     claim_ids: npt.NDArray[np.int64]
     claim_stale: npt.NDArray[np.bool_]
+    claim_versions: npt.NDArray[np.int64]
     claim_required: npt.NDArray[np.int64]
     consensus_claim_ids: npt.NDArray[np.int64]
     consensus_fingerprints: npt.NDArray[np.uint64]
 
 
 _ANNOTATION_RECORD = np.dtype([("claim", ">i8"), ("annotator", ">i8"), ("label", ">i2")])
-_CLAIM_RECORD = np.dtype([("id", ">i8"), ("stale", ">i2"), ("required", ">i2")])
+_CLAIM_RECORD = np.dtype([("id", ">i8"), ("stale", ">i2"), ("version", ">i8"), ("required", ">i2")])
 _CONSENSUS_RECORD = np.dtype([("claim", ">i8"), ("fingerprint", ">u8")])
 
 
@@ -85,7 +88,7 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
             f"int2send((CASE counted_label {cases} END)::int2), ''::bytea) "
             f"FROM {Annotation._meta.db_table}), "
             "(SELECT string_agg(int8send(id) || int2send(consensus_stale::int::int2) || "
-            "int2send(required_annotations::int2), ''::bytea) "
+            "int8send(consensus_version) || int2send(required_annotations::int2), ''::bytea) "
             f"FROM {Claim._meta.db_table}), "
             "(SELECT string_agg(int8send(claim_id) || int8send(CASE WHEN fingerprint ~ "
             "'^[0-9a-f]{16}$' THEN ('x' || fingerprint)::bit(64)::int8 ELSE 0 END), ''::bytea) "
@@ -107,6 +110,7 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
         )
         claim_ids = claims["id"].astype(np.int64)
         claim_stale = claims["stale"] != 0
+        claim_versions = claims["version"].astype(np.int64)
         claim_required = claims["required"].astype(np.int64)
         consensus_claim_ids = stored["claim"].astype(np.int64)
         consensus_fingerprints = stored["fingerprint"].astype(np.uint64)
@@ -116,13 +120,16 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
                 Annotation.objects.values_list("claim_id", "annotator_id", "counted_label")
             )
             claim_rows = list(
-                Claim.objects.values_list("id", "consensus_stale", "required_annotations")
+                Claim.objects.values_list(
+                    "id", "consensus_stale", "consensus_version", "required_annotations"
+                )
             )
             consensus_rows = list(Consensus.objects.values_list("claim_id", "fingerprint"))
         annotations = _arrays_from_rows(triples)
-        claim_ids = np.array([c for c, _, _ in claim_rows], dtype=np.int64)
-        claim_stale = np.array([s for _, s, _ in claim_rows], dtype=np.bool_)
-        claim_required = np.array([r for _, _, r in claim_rows], dtype=np.int64)
+        claim_ids = np.array([row[0] for row in claim_rows], dtype=np.int64)
+        claim_stale = np.array([row[1] for row in claim_rows], dtype=np.bool_)
+        claim_versions = np.array([row[2] for row in claim_rows], dtype=np.int64)
+        claim_required = np.array([row[3] for row in claim_rows], dtype=np.int64)
         consensus_claim_ids = np.array([c for c, _ in consensus_rows], dtype=np.int64)
         consensus_fingerprints = np.array(
             [_fingerprint_value(f) for _, f in consensus_rows], dtype=np.uint64
@@ -132,6 +139,7 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
         annotations=annotations,
         claim_ids=claim_ids[order],
         claim_stale=claim_stale[order],
+        claim_versions=claim_versions[order],
         claim_required=claim_required[order],
         consensus_claim_ids=consensus_claim_ids,
         consensus_fingerprints=consensus_fingerprints,
@@ -146,11 +154,102 @@ def _fingerprint_value(text: str) -> int:
     return int(text, 16) if len(text) == 16 and set(text) <= _HEX_DIGITS else 0
 
 
-def claim_annotation_arrays(*, claim_id: int) -> AnnotationArrays:
-    """One claim's annotations, for the per-claim job."""
-    rows = Annotation.objects.filter(claim_id=claim_id)
+def claim_annotation_arrays(*, claim_ids: Iterable[int]) -> AnnotationArrays:
+    """The annotations of a few claims (one claim's recompute and the sweep's batches)."""
+    rows = Annotation.objects.filter(claim_id__in=list(claim_ids))
     triples = list(rows.values_list("claim_id", "annotator_id", "counted_label"))
     return _arrays_from_rows(triples)
+
+
+@dataclass(frozen=True)
+class RecomputeClaims:
+    """Claims to recompute, sorted by id, with what their recompute reads besides annotations.
+
+    Attributes:
+        ids: the claims' ids, ascending.
+        versions: each one's ``consensus_version`` when read (see `stale_flags_clear`).
+        required: how many annotators each needs.
+        known: each one's known answer as a label code, -1 where none.
+        stored: the fingerprint of each one's Consensus row, "" where it has none.
+        annotations: their annotations when read with them (the sweep on PostgreSQL), else None
+            (read them with `claim_annotation_arrays`).
+    """
+
+    ids: npt.NDArray[np.int64]
+    versions: npt.NDArray[np.int64]
+    required: npt.NDArray[np.int64]
+    known: npt.NDArray[np.int64]
+    stored: list[str]
+    annotations: AnnotationArrays | None = None
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+
+def claims_for_recompute(
+    *, claim_ids: Iterable[int] | None = None, stale_after: int = 0, limit: int = 1
+) -> RecomputeClaims:
+    """Claims to recompute and what their recompute reads of them, in one query.
+
+    Either the given `claim_ids`, locked FOR UPDATE (waiting for a write in progress; call
+    inside a transaction), or, read without a lock, up to `limit` claims marked stale with an
+    id above `stale_after` (the sweep; it checks their versions when it writes). On PostgreSQL
+    the sweep's claims come with their annotations (two array subqueries), a round trip less.
+    """
+    claims = Claim.objects.all()
+    with_annotations = claim_ids is None and connection.vendor == "postgresql"
+    if claim_ids is not None:
+        claims = claims.filter(pk__in=list(claim_ids)).select_for_update(of=("self",))
+    else:
+        claims = claims.filter(consensus_stale=True, pk__gt=stale_after)
+    stored = Consensus.objects.filter(claim_id=OuterRef("pk")).values("fingerprint")[:1]
+    claims = claims.order_by("pk").annotate(
+        verdict_label=standing_verdict_label(), stored_fingerprint=Subquery(stored)
+    )
+    fields = [
+        "id",
+        "consensus_version",
+        "required_annotations",
+        "known_answer__label",
+        "status",
+        "verdict_label",
+        "stored_fingerprint",
+    ]
+    if with_annotations:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        # One annotator once per claim: both arrays in annotator order line up.
+        theirs = Annotation.objects.filter(claim_id=OuterRef("pk")).order_by("annotator_id")
+        claims = claims.annotate(
+            annotator_list=ArraySubquery(theirs.values("annotator_id")),
+            label_list=ArraySubquery(theirs.values("counted_label")),
+        )
+        fields += ["annotator_list", "label_list"]
+    rows = list(claims.values_list(*fields)[: None if claim_ids is not None else limit])
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    annotations = None
+    if with_annotations:
+        annotations = _arrays_from_rows(
+            [
+                (claim_id, annotator_id, label)
+                for claim_id, annotators, labels in ((row[0], row[7], row[8]) for row in rows)
+                for annotator_id, label in zip(annotators, labels, strict=True)
+            ]
+        )
+    return RecomputeClaims(
+        ids=ids,
+        versions=np.array([row[1] for row in rows], dtype=np.int64),
+        required=np.array([row[2] for row in rows], dtype=np.int64),
+        known=np.array([_known_code(row[3], row[4], row[5]) for row in rows], dtype=np.int64),
+        stored=[row[6] or "" for row in rows],
+        annotations=annotations,
+    )
+
+
+def _known_code(gold: str | None, status: str, verdict: str | None) -> int:
+    """A claim's known answer as a label code (see `known_answer_arrays`), -1 when none."""
+    label = gold or (verdict if status == Claim.Status.PUBLISHED else None)
+    return LABEL_CODE.get(label, -1) if label else -1
 
 
 def _arrays_from_rows(triples: list[tuple[int, int, str]]) -> AnnotationArrays:
@@ -198,14 +297,12 @@ def claim_known_answer(*, claim_id: int) -> int:
     )
     if row is None:
         return -1
-    gold, status, verdict = row
-    label = gold or (verdict if status == Claim.Status.PUBLISHED else None)
-    return LABEL_CODE.get(label, -1) if label else -1
+    return _known_code(*row)
 
 
 @dataclass(frozen=True)
 class ReliabilityModel:
-    """What the per-claim job needs from the last full recompute."""
+    """What the sweep (and one claim's recompute) needs from the last full recompute."""
 
     run_id: int | None
     model_hash: str

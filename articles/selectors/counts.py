@@ -21,7 +21,7 @@ from articles.models import (
 )
 from articles.roles import AnyUser
 from articles.selectors.outcomes import claims_ready_to_publish, contested_queue
-from articles.selectors.queues import annotator_queue
+from articles.selectors.queues import annotator_open_assignments
 from articles.selectors.snapshots import snapshot, snapshot_refresh
 
 DESK_COUNTS_SNAPSHOT = "desk-counts"
@@ -60,7 +60,7 @@ def desk_wide_counts() -> tuple[dict[str, int], datetime]:
 
 def annotator_queue_count(*, user: AnyUser) -> int:
     """How many claims wait in `user`'s queue (exact; bounded by their open assignments)."""
-    return annotator_queue(user=user).count()
+    return annotator_open_assignments(user=user).count()
 
 
 def desk_counts(*, user: AnyUser) -> dict[str, int]:

@@ -21,9 +21,9 @@ from articles.roles import AnyUser
 from articles.selectors.outcomes import standing_verdict_label
 
 
-def annotator_queue(*, user: AnyUser) -> QuerySet[Assignment]:
-    """The claims assigned to `user` that they have not annotated yet, oldest assignment first.
-    Published claims drop out. Each row has `claim` loaded and `n_articles` annotated."""
+def annotator_open_assignments(*, user: AnyUser) -> QuerySet[Assignment]:
+    """The assignments of `user`'s queue, oldest first, without per-row counts: what counting
+    the queue, finding its next claim or a claim's place in it needs."""
     return (
         Assignment.objects.filter(
             Assignment.open_q(),
@@ -31,19 +31,27 @@ def annotator_queue(*, user: AnyUser) -> QuerySet[Assignment]:
             claim__status=Claim.Status.OPEN,
         )
         .exclude(claim__annotations__annotator_id=user.pk)
-        .select_related("claim")
-        .annotate(n_articles=Count("claim__appearances__article", distinct=True))
         .order_by("created_at", "id")
     )
 
 
-def annotator_queue_next(*, user: AnyUser, exclude_claim_id: int | None = None) -> Claim | None:
-    """The next claim in `user`'s queue (optionally skipping one), or None when it is empty."""
-    qs = annotator_queue(user=user)
+def annotator_queue(*, user: AnyUser) -> QuerySet[Assignment]:
+    """The claims assigned to `user` that they have not annotated yet, oldest assignment first.
+    Published claims drop out. Each row has `claim` loaded and `n_articles` annotated."""
+    return (
+        annotator_open_assignments(user=user)
+        .select_related("claim")
+        .annotate(n_articles=Count("claim__appearances__article", distinct=True))
+    )
+
+
+def annotator_queue_next(*, user: AnyUser, exclude_claim_id: int | None = None) -> int | None:
+    """The id of the next claim in `user`'s queue (optionally skipping one), or None when it is
+    empty."""
+    qs = annotator_open_assignments(user=user)
     if exclude_claim_id is not None:
         qs = qs.exclude(claim_id=exclude_claim_id)
-    first = qs.first()
-    return first.claim if first else None
+    return qs.values_list("claim_id", flat=True).first()
 
 
 def annotator_done(*, user: AnyUser, limit: int = 20) -> QuerySet[Annotation]:

@@ -116,7 +116,13 @@ def annotation_submit(
         annotation.confidence = confidence
         annotation.rationale = rationale
         annotation.evidence_links = links
-        annotation.full_clean()
+        # The fields' own rules (choices, ranges, lengths). Not the checks that cost a query
+        # each: the claim and the annotator exist (checked above, the claim locked), the one
+        # annotation per claim and annotator (looked up above under the claim's lock) and the
+        # check constraints (the same rules as the fields'); the database enforces them all.
+        annotation.full_clean(
+            exclude=["claim", "annotator"], validate_unique=False, validate_constraints=False
+        )
         annotation._history_user = user  # type: ignore[attr-defined]
         annotation.save()
         assignment_complete(claim_id=claim_id, annotator_id=user.pk)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from articles import roles
@@ -36,61 +37,74 @@ from articles.consensus import (
     with_known_answers,
 )
 from articles.consensus.fingerprint import fingerprint_hex, item_fingerprints
-from articles.models import Claim, Consensus, ConsensusRun
+from articles.models import Claim, ConsensusRun
 from articles.selectors.consensus import (
     LABELS,
+    RecomputeClaims,
     claim_annotation_arrays,
-    claim_known_answer,
+    claims_for_recompute,
     full_recompute_snapshot,
     known_answer_arrays,
     reliability_for_annotators,
 )
-from articles.services.consensus_config import ConsensusConfig, stale_sweep_batch
+from articles.selectors.dashboards import annotators_screening_refresh
+from articles.services.consensus_config import (
+    ConsensusConfig,
+    stale_sweep_batch,
+    stale_sweep_budget,
+)
 from articles.services.consensus_writes import (
     ConsensusArrays,
     consensus_bulk_upsert,
     consensus_orphans_delete,
-    consensus_row_values,
+    consensus_rows_upsert,
     reliability_bulk_upsert,
+    stale_flags_clear,
+    sweep_batch_write,
 )
 
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int, int], None]
 
-STALE_GRACE = timedelta(seconds=30)
-"""A stale claim younger than this is left to the job its change queued."""
-
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+"""A lost database connection: the sweep's job retries (articles/tasks/transient.py), while
+any other failure of a batch is a bad claim, isolated by recomputing the batch one by one."""
 
 # --- scheduling ----------------------------------------------------------------------------------
 
 
 def claim_consensus_schedule(*, claim_id: int) -> None:
-    """Mark a claim's consensus stale and queue its recompute once the transaction commits.
+    """Mark a claim's consensus stale and ask for a sweep once the transaction commits.
 
     Call this inside the transaction that changes the claim's annotations, *before* writing
-    them: the UPDATE takes the claim's row lock, which serialises annotation writes with the
-    recompute job (it locks the same row), so racing jobs always end on the latest annotations.
+    them: the UPDATE takes the claim's row lock and moves its `consensus_version`, so a sweep
+    that read the claim before the change neither clears its flag nor writes its row (it checks
+    the version and skips locked claims), and a per-claim recompute waits for the change (it
+    locks the same row): a recompute always ends on the latest annotations.
 
-    The stale flag is written in the caller's transaction; only a successful recompute clears
-    it. If the broker cannot be reached after commit, the flag stays and the periodic sweep
-    (`claims_stale_recompute_task`) catches the claim up; the annotation write is never lost.
+    The stale flag is written in the caller's transaction; only a recompute clears it. The
+    sweep it asks for recomputes every stale claim in batches (coalesced: see
+    articles/tasks/coalescing.py). If the broker cannot be reached after commit, the flag stays
+    and the periodic sweep (beat) catches the claim up; the annotation write is never lost.
     """
-    Claim.objects.filter(pk=claim_id).update(consensus_stale=True, updated_at=timezone.now())
-    transaction.on_commit(lambda: _enqueue_claim_recompute(claim_id))
+    Claim.objects.filter(pk=claim_id).update(
+        consensus_stale=True,
+        consensus_version=F("consensus_version") + 1,
+        updated_at=timezone.now(),
+    )
+    transaction.on_commit(_request_sweep)
 
 
-def _enqueue_claim_recompute(claim_id: int) -> bool:
-    # Not queued again while an earlier job for the claim waits in the queue (it has not read
-    # the annotations yet): see articles/tasks/coalescing.py.
-    from articles.tasks.coalescing import claim_recompute_enqueue
+def _request_sweep() -> bool:
+    from articles.tasks.coalescing import sweep_request
 
     try:
-        claim_recompute_enqueue(claim_id)
+        sweep_request()
     except Exception:
         # Broker down or unreachable: the claim is already marked stale in the committed
-        # transaction, so the sweep will recompute it. Never fail the user's save for this.
-        logger.warning("could not queue consensus recompute for claim %s", claim_id, exc_info=True)
+        # transaction, so the periodic sweep will recompute it. Never fail the user's save.
+        logger.warning("could not queue the consensus sweep", exc_info=True)
         return False
     return True
 
@@ -107,8 +121,9 @@ def _posteriors(
     n_items: int,
     annotator_ids: npt.NDArray[np.int64],
 ) -> tuple[Posteriors, int | None, str]:
-    """Posteriors for a few claims with the stored reliabilities (per-claim job); also the
-    reliability run used and its model hash (None and "" for a method that uses none)."""
+    """Posteriors for a few claims with the stored reliabilities (the sweep, one claim's
+    recompute); also the reliability run used and its model hash (None and "" for a method that
+    uses none)."""
     method = config.method
     run_id: int | None = None
     model_hash = ""
@@ -139,63 +154,113 @@ def claim_consensus_recompute(*, claim_id: int) -> dict[str, Any]:
     (and the last full run's calibration temperature). A claim with a known answer (gold, or a
     published verdict) gets that answer with certainty once it has annotations.
 
-    Locks the claim row for the duration, so it is serialised with annotation writes and with
-    other jobs for the same claim. Writes the Consensus row only when the fingerprint of its
-    inputs changed, and clears the claim's stale flag. Returns a small JSON summary; a missing
-    claim is logged and reported, not raised.
+    Locks the claim row for the duration (waiting for a write in progress), so it is serialised
+    with annotation writes and with other recomputes of the claim. Writes the Consensus row only
+    when the fingerprint of its inputs changed, and clears the claim's stale flag. Returns a
+    small JSON summary; a missing claim is logged and reported, not raised.
     """
     config = ConsensusConfig.from_settings()
     with transaction.atomic():
-        claim = (
-            Claim.objects.select_for_update()
-            .filter(pk=claim_id)
-            .only("id", "required_annotations")
-            .first()
-        )
-        if claim is None:
+        claims = claims_for_recompute(claim_ids=[claim_id])
+        if not len(claims):
             logger.info("consensus recompute: claim %s no longer exists", claim_id)
             return {"claim_id": claim_id, "result": "missing"}
-        arrays = claim_annotation_arrays(claim_id=claim_id)
-        annotator_ids, worker_idx = np.unique(arrays.annotator_ids, return_inverse=True)
-        item_idx = np.zeros(len(arrays), dtype=np.int64)
-        known = np.array([claim_known_answer(claim_id=claim_id)], dtype=np.int64)
-        posteriors, run_id, model_hash = _posteriors(
-            config,
-            item_idx,
-            worker_idx.astype(np.int64),
-            arrays.label_codes,
-            n_items=1,
-            annotator_ids=annotator_ids.astype(np.int64),
-        )
-        posteriors = with_known_answers(posteriors, known)
-        min_votes = config.min_votes(np.array([claim.required_annotations], dtype=np.int64))
-        fingerprints = item_fingerprints(
-            item_idx,
-            arrays.annotator_ids,
-            arrays.label_codes,
-            n_items=1,
-            params=config.fingerprint_key(model_hash),
-            known=known,
-            min_votes=min_votes,
-        )
-        fingerprint = fingerprint_hex(fingerprints)[0]
-        existing = Consensus.objects.filter(claim_id=claim_id).only("fingerprint").first()
-        written = False
-        if existing is None or existing.fingerprint != fingerprint:
-            computed = _consensus_arrays(
-                config,
-                posteriors,
-                item_idx,
-                arrays.label_codes,
-                n_items=1,
-                fingerprints=fingerprints,
-                min_votes=min_votes,
-            )
-            values = consensus_row_values(computed, config, run_id=run_id, now=timezone.now())[0]
-            Consensus.objects.update_or_create(claim_id=claim_id, defaults=values)
-            written = True
+        outcome = _compute(config, claims)
+        _write(config, claims.ids, outcome, outcome.changed)
         Claim.objects.filter(pk=claim_id, consensus_stale=True).update(consensus_stale=False)
-    return {"claim_id": claim_id, "result": "written" if written else "unchanged"}
+    return {"claim_id": claim_id, "result": "written" if outcome.changed.any() else "unchanged"}
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The recomputed consensus of some claims, and which of them differ from their rows."""
+
+    computed: ConsensusArrays
+    changed: npt.NDArray[np.bool_]
+    run_id: int | None
+
+
+def _compute(config: ConsensusConfig, claims: RecomputeClaims) -> _Outcome:
+    """Recompute claims from their annotations and the stored reliabilities: two reads (the
+    annotations, the reliabilities of their annotators) whatever the number of claims."""
+    ids = claims.ids
+    n_items = len(claims)
+    arrays = (
+        claims.annotations
+        if claims.annotations is not None
+        else claim_annotation_arrays(claim_ids=ids.tolist())
+    )
+    item_idx = codes_in(arrays.claim_ids, ids)
+    annotator_ids, worker_idx = id_codes(arrays.annotator_ids)
+    posteriors, run_id, model_hash = _posteriors(
+        config,
+        item_idx,
+        worker_idx,
+        arrays.label_codes,
+        n_items=n_items,
+        annotator_ids=annotator_ids,
+    )
+    posteriors = with_known_answers(posteriors, claims.known)
+    min_votes = config.min_votes(claims.required)
+    fingerprints = item_fingerprints(
+        item_idx,
+        arrays.annotator_ids,
+        arrays.label_codes,
+        n_items=n_items,
+        params=config.fingerprint_key(model_hash),
+        known=claims.known,
+        min_votes=min_votes,
+    )
+    computed = _consensus_arrays(
+        config,
+        posteriors,
+        item_idx,
+        arrays.label_codes,
+        n_items=n_items,
+        fingerprints=fingerprints,
+        min_votes=min_votes,
+    )
+    changed = np.array(fingerprint_hex(fingerprints), dtype=object) != np.array(
+        claims.stored, dtype=object
+    )
+    return _Outcome(computed=computed, changed=changed.astype(np.bool_), run_id=run_id)
+
+
+def _write(
+    config: ConsensusConfig,
+    ids: npt.NDArray[np.int64],
+    outcome: _Outcome,
+    which: npt.NDArray[np.bool_],
+) -> int:
+    """Upsert the Consensus rows of the claims selected by `which`; returns how many."""
+    index = np.flatnonzero(which)
+    if index.size:
+        consensus_rows_upsert(
+            ids[index],
+            outcome.computed.take(index),
+            config,
+            run_id=outcome.run_id,
+            now=timezone.now(),
+        )
+    return int(index.size)
+
+
+def _recompute_batch(config: ConsensusConfig, claims: RecomputeClaims) -> tuple[int, int]:
+    """The sweep's batch: compute without holding any lock, then in one short transaction clear
+    the flags of the claims not changed since they were read (their version is the one read)
+    and not locked right now (a write in progress), and write those claims' changed rows.
+    A claim changed meanwhile keeps its flag for the next pass or sweep (its writer queues one
+    when it commits). Returns (flags cleared, rows written)."""
+    outcome = _compute(config, claims)
+    return sweep_batch_write(
+        claims.ids,
+        claims.versions,
+        outcome.computed,
+        outcome.changed,
+        config,
+        run_id=outcome.run_id,
+        now=timezone.now(),
+    )
 
 
 def _consensus_arrays(
@@ -222,19 +287,84 @@ def _consensus_arrays(
     )
 
 
-def claims_stale_recompute(*, limit: int | None = None) -> dict[str, Any]:
-    """Periodic sweep: recompute claims still marked stale a while after their last change
-    (their job could not be queued, or a worker died with it), at most `limit` of them
-    (default FACTCHECK_STALE_SWEEP_BATCH). Returns how many it did."""
-    cutoff = timezone.now() - STALE_GRACE
-    claim_ids = list(
-        Claim.objects.filter(consensus_stale=True, updated_at__lte=cutoff)
-        .order_by("updated_at")
-        .values_list("id", flat=True)[: limit if limit is not None else stale_sweep_batch()]
-    )
+@dataclass(frozen=True)
+class SweepResult:
+    """What one run of the sweep did."""
+
+    recomputed: int
+    written: int
+    batches: int
+    more: bool  # stale claims may remain (the time budget ran out): run the sweep again
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "recomputed": self.recomputed,
+            "written": self.written,
+            "batches": self.batches,
+            "more": self.more,
+        }
+
+
+def claims_stale_recompute(
+    *, batch: int | None = None, budget_seconds: float | None = None
+) -> SweepResult:
+    """Recompute every claim marked stale, in batches, until none is left or the time budget
+    is spent: the one way stale claims are caught up, whether one rating just marked its claim
+    or a broker outage left a hundred thousand.
+
+    Walks the stale claims once in id order, `batch` at a time (default
+    FACTCHECK_STALE_SWEEP_BATCH), each batch one transaction that locks its claims (skipping
+    claims another transaction holds: a write in progress queues its own run when it commits),
+    recomputes them together with the stored reliabilities and clears their flags. Stops after
+    `budget_seconds` (default FACTCHECK_STALE_SWEEP_BUDGET_SECONDS) and then says `more`; the
+    caller runs it again. A batch that fails on something other than a lost connection is
+    redone claim by claim, so one bad claim stays stale (and logged) without holding back the
+    others.
+    """
+    size = batch if batch is not None else stale_sweep_batch()
+    budget = budget_seconds if budget_seconds is not None else stale_sweep_budget()
+    config = ConsensusConfig.from_settings()
+    deadline = time.monotonic() + budget
+    after = 0
+    recomputed = written = batches = 0
+    while True:
+        claims = claims_for_recompute(stale_after=after, limit=size)
+        if not len(claims):
+            return SweepResult(recomputed, written, batches, more=False)
+        try:
+            cleared, rows = _recompute_batch(config, claims)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception:
+            logger.exception(
+                "consensus sweep: a batch of %d claims failed; one by one", len(claims)
+            )
+            cleared, rows = _recompute_one_by_one(claims.ids.tolist())
+        recomputed += cleared
+        written += rows
+        batches += 1
+        after = int(claims.ids[-1])
+        if len(claims) < size:
+            # None left past this one: a claim marked stale from now on is marked by a change
+            # that asks for a sweep when it commits.
+            return SweepResult(recomputed, written, batches, more=False)
+        if time.monotonic() >= deadline:
+            return SweepResult(recomputed, written, batches, more=True)
+
+
+def _recompute_one_by_one(claim_ids: list[int]) -> tuple[int, int]:
+    recomputed = written = 0
     for claim_id in claim_ids:
-        claim_consensus_recompute(claim_id=claim_id)
-    return {"recomputed": len(claim_ids)}
+        try:
+            result = claim_consensus_recompute(claim_id=claim_id)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception:
+            logger.exception("consensus recompute of claim %s failed; it stays stale", claim_id)
+            continue
+        recomputed += 1
+        written += result["result"] == "written"
+    return recomputed, written
 
 
 # --- full recompute ------------------------------------------------------------------------------
@@ -277,12 +407,17 @@ def consensus_full_recompute(*, progress: ProgressCallback | None = None) -> dic
     Loads every annotation as arrays (one binary query on PostgreSQL), runs the configured method
     (Dawid-Skene by default) over all of them, then in one transaction writes the Consensus rows
     whose fingerprint changed and every annotator's reliability, and records a ConsensusRun.
-    It leaves alone claims marked stale (their own job will read their current annotations) and
-    rows a per-claim job wrote after the run started. Idempotent: a second run over the same
-    annotations writes no consensus row.
+    Claims marked stale when it read the annotations get their rows and their flags cleared;
+    a claim marked stale again after that read keeps its flag and its row (the sweep reads the
+    change), and a row a per-claim recompute or the sweep wrote after the run started is left.
+    Idempotent: a second run over the same annotations writes no consensus row.
     `progress(stage, done, total)` is called between stages.
     """
-    return _full_recompute(progress=progress).as_json()
+    result = _full_recompute(progress=progress).as_json()
+    # The annotators page screens every annotator from the reliabilities just written: recount
+    # its snapshot now rather than at the next periodic recount.
+    transaction.on_commit(annotators_screening_refresh)
+    return result
 
 
 def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomputeResult:
@@ -385,15 +520,25 @@ def _full_recompute(*, progress: ProgressCallback | None = None) -> FullRecomput
             known=answers,
             min_votes=min_votes,
         )
-        # Only rows whose inputs changed are written, and none for claims marked stale (their
-        # own job is queued and will read their current annotations).
+        # Claims stale in the snapshot were recomputed from their annotations as the snapshot
+        # saw them: their flags are cleared unless they were marked again since (a change after
+        # the snapshot, which this run has not read and which the sweep will) or are locked
+        # now (a change in progress, or a sweep writing them). The cleared rows stay locked to
+        # the end of the transaction, so a change to one of them waits for it.
+        stale = snapshot.claim_stale
+        cleared = stale_flags_clear(
+            claim_ids[stale], snapshot.claim_versions[stale], skip_locked=True
+        )
+        current = ~stale
+        current[codes_in(cleared, claim_ids)] = True
+        # Only rows whose inputs changed are written, and none for claims still marked stale.
         stored = np.zeros(n_items, dtype=np.uint64)
         has_row = np.zeros(n_items, dtype=np.bool_)
         row_item = codes_in(snapshot.consensus_claim_ids, claim_ids)
         found = row_item >= 0
         stored[row_item[found]] = snapshot.consensus_fingerprints[found]
         has_row[row_item[found]] = True
-        changed = np.flatnonzero((~has_row | (stored != fingerprints)) & ~snapshot.claim_stale)
+        changed = np.flatnonzero((~has_row | (stored != fingerprints)) & current)
         computed = _consensus_arrays(
             config,
             posteriors,

@@ -105,7 +105,13 @@ SETTING_RULES: tuple[SettingRule, ...] = (
         "FACTCHECK_STALE_SWEEP_BATCH",
         "articles.E007",
         _whole_number(at_least=1),
-        "Stale claims one sweep recomputes at most, e.g. 500.",
+        "Stale claims the sweep recomputes together in one transaction, e.g. 500.",
+    ),
+    SettingRule(
+        "FACTCHECK_STALE_SWEEP_BUDGET_SECONDS",
+        "articles.E008",
+        _positive_number,
+        "Seconds one sweep job runs batches before it queues the next one, e.g. 10.",
     ),
 )
 
@@ -165,5 +171,12 @@ class ConsensusConfig:
 
 
 def stale_sweep_batch() -> int:
-    """How many stale claims one sweep recomputes at most (FACTCHECK_STALE_SWEEP_BATCH)."""
+    """How many stale claims the sweep recomputes in one transaction
+    (FACTCHECK_STALE_SWEEP_BATCH)."""
     return int(_valid_setting("FACTCHECK_STALE_SWEEP_BATCH"))
+
+
+def stale_sweep_budget() -> float:
+    """Seconds one sweep job runs batches before it hands the rest to the next job
+    (FACTCHECK_STALE_SWEEP_BUDGET_SECONDS)."""
+    return float(_valid_setting("FACTCHECK_STALE_SWEEP_BUDGET_SECONDS"))

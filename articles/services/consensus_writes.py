@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection
+from django.db import connection, transaction
 
 from articles.consensus import STATUS_NAMES
 from articles.consensus.fingerprint import fingerprint_hex
@@ -111,9 +111,10 @@ def consensus_bulk_upsert(
     `has_row` says which claims had a row in the run's snapshot (those are updated, the others
     inserted).
 
-    Leaves alone what the run's snapshot may no longer describe: claims marked stale (their own
-    job is queued and will read the current annotations) and rows a per-claim job wrote after
-    the run started (that job held the claim's lock, so its inputs are at least as new).
+    Leaves alone what the run's snapshot may no longer describe: claims marked stale (changed
+    after the snapshot; the sweep will read the change) and rows a per-claim recompute or the
+    sweep wrote after the run started (it held the claim's lock, so its inputs are at least as
+    new).
     """
     if not claim_ids.size:
         return 0
@@ -284,7 +285,7 @@ def _consensus_upsert_postgres(
             [*constants, started, config.method.name, json.dumps(config.parameters(None))],
         )
         updated = int(cursor.rowcount)
-        # Claims without a row in the snapshot. ON CONFLICT only guards against a per-claim job
+        # Claims without a row in the snapshot. ON CONFLICT only guards against a sweep
         # inserting the same claim's first row meanwhile (its row is then at least as new).
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(_CONSENSUS_COLUMNS)}) SELECT i.claim_id, {values} "  # noqa: S608
@@ -293,6 +294,147 @@ def _consensus_upsert_postgres(
             constants,
         )
         return updated + int(cursor.rowcount)
+
+
+def consensus_rows_upsert(
+    claim_ids: npt.NDArray[np.int64],
+    computed: ConsensusArrays,
+    config: ConsensusConfig,
+    *,
+    run_id: int | None,
+    now: datetime,
+) -> None:
+    """Insert or overwrite the Consensus rows of claims the caller's transaction holds locked
+    (the per-claim recompute and the sweep's batches): one INSERT ... ON CONFLICT DO UPDATE."""
+    values = consensus_row_values(computed, config, run_id=run_id, now=now)
+    Consensus.objects.bulk_create(
+        [
+            Consensus(claim_id=cid, **row)
+            for cid, row in zip(claim_ids.tolist(), values, strict=True)
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["claim"],
+        update_fields=[c for c in _CONSENSUS_COLUMNS if c != "claim_id"],
+    )
+
+
+def sweep_batch_write(
+    claim_ids: npt.NDArray[np.int64],
+    versions: npt.NDArray[np.int64],
+    computed: ConsensusArrays,
+    changed: npt.NDArray[np.bool_],
+    config: ConsensusConfig,
+    *,
+    run_id: int | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """Write a sweep batch computed from claims read at `versions`: clear the flags of those
+    still at their version and not locked by anyone (`stale_flags_clear` with skip_locked), and
+    upsert the rows of the cleared claims among `changed`, atomically. Returns (flags cleared,
+    rows written).
+
+    On PostgreSQL it is one statement (its CTEs lock, clear and upsert together): a batch costs
+    one round trip to write, however many claims it holds. Elsewhere, the same in a transaction.
+    """
+    if not claim_ids.size:
+        return 0, 0
+    index = np.flatnonzero(changed)
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            cleared = stale_flags_clear(claim_ids, versions, skip_locked=True)
+            mine = index[np.isin(claim_ids[index], cleared)]
+            if mine.size:
+                consensus_rows_upsert(
+                    claim_ids[mine], computed.take(mine), config, run_id=run_id, now=now
+                )
+        return int(cleared.size), int(mine.size)
+    rows = consensus_row_values(computed.take(index), config, run_id=run_id, now=now)
+    claims, table = Claim._meta.db_table, Consensus._meta.db_table
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CONSENSUS_COLUMNS if c != "claim_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH target AS (SELECT c.id FROM {claims} c "  # noqa: S608 - our own identifiers
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS s(id, version) "
+            "ON c.id = s.id AND c.consensus_version = s.version "
+            "WHERE c.consensus_stale ORDER BY c.id FOR UPDATE OF c SKIP LOCKED), "
+            f"cleared AS (UPDATE {claims} SET consensus_stale = false FROM target "
+            f"WHERE {claims}.id = target.id RETURNING {claims}.id), "
+            f"written AS (INSERT INTO {table} ({', '.join(_CONSENSUS_COLUMNS)}) "
+            "SELECT r.claim_id, r.label, r.probabilities::jsonb, r.agreement, r.status, %s, "
+            "%s::jsonb, r.n_annotations, r.fingerprint, %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::text[], "
+            "%s::int[], %s::text[]) AS r(claim_id, label, probabilities, agreement, status, "
+            "n_annotations, fingerprint) JOIN cleared ON cleared.id = r.claim_id "
+            f"ON CONFLICT (claim_id) DO UPDATE SET {updates} RETURNING 1) "
+            "SELECT (SELECT count(*) FROM cleared), (SELECT count(*) FROM written)",
+            [
+                claim_ids.tolist(),
+                versions.tolist(),
+                config.method.name,
+                json.dumps(config.parameters(run_id)),
+                now,
+                claim_ids[index].tolist(),
+                [row["label"] for row in rows],
+                [json.dumps(row["probabilities"]) for row in rows],
+                [row["agreement"] for row in rows],
+                [row["status"] for row in rows],
+                [row["n_annotations"] for row in rows],
+                [row["fingerprint"] for row in rows],
+            ],
+        )
+        n_cleared, n_written = cursor.fetchone() or (0, 0)
+    return int(n_cleared), int(n_written)
+
+
+def stale_flags_clear(
+    claim_ids: npt.NDArray[np.int64],
+    versions: npt.NDArray[np.int64],
+    *,
+    skip_locked: bool = False,
+) -> npt.NDArray[np.int64]:
+    """Clear the stale flag of each claim still marked stale at the given `consensus_version`
+    (the one its recompute read); return the ids cleared, sorted.
+
+    A claim marked stale again since (its version moved on) keeps its flag: its change came
+    after the read, and the recompute that reads it clears the flag. With `skip_locked`, a
+    claim whose row another transaction holds keeps its flag too, without waiting: a change in
+    progress (it will be marked again and asks for a sweep when it commits) or another
+    recompute writing it. The cleared rows stay locked until the transaction ends, so a change
+    to one of them waits, then marks it stale again. On PostgreSQL the rows are locked in id
+    order (one statement), so two transactions locking several claims cannot deadlock on them.
+    """
+    if not claim_ids.size:
+        return np.zeros(0, dtype=np.int64)
+    claims = Claim._meta.db_table
+    if connection.vendor == "postgresql":
+        lock = "FOR UPDATE OF c SKIP LOCKED" if skip_locked else "FOR UPDATE OF c"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH target AS (SELECT c.id FROM {claims} c "  # noqa: S608 - our own table name
+                "JOIN unnest(%s::bigint[], %s::bigint[]) AS s(id, version) "
+                "ON c.id = s.id AND c.consensus_version = s.version "
+                f"WHERE c.consensus_stale ORDER BY c.id {lock}) "
+                f"UPDATE {claims} SET consensus_stale = false FROM target "
+                f"WHERE {claims}.id = target.id RETURNING {claims}.id",
+                [claim_ids.tolist(), versions.tolist()],
+            )
+            cleared = [row[0] for row in cursor.fetchall()]
+    else:
+        # SQLite has no row locks: a writing transaction holds the whole database.
+        cleared = []
+        by_version: dict[int, list[int]] = {}
+        for claim_id, version in zip(claim_ids.tolist(), versions.tolist(), strict=True):
+            by_version.setdefault(version, []).append(claim_id)
+        for version, ids in by_version.items():
+            for start in range(0, len(ids), 500):
+                chunk = Claim.objects.filter(
+                    pk__in=ids[start : start + 500], consensus_stale=True, consensus_version=version
+                )
+                found = list(chunk.values_list("id", flat=True))
+                Claim.objects.filter(pk__in=found).update(consensus_stale=False)
+                cleared += found
+    return np.sort(np.asarray(cleared, dtype=np.int64))
 
 
 def consensus_orphans_delete(claim_ids: npt.NDArray[np.int64]) -> None:

@@ -17,6 +17,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal
@@ -26,6 +27,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import DataError, IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.importing import (
@@ -42,6 +44,7 @@ from articles.importing.formats import is_archive
 from articles.importing.sources import count_zip_members, is_hidden, megabytes
 from articles.models import EARLIEST_DATE, LATEST_DATE, Article, ImportBatch
 from articles.services.claimfinding import claims_find_after_import
+from articles.services.joblocks import JobKind, job_lock, job_lock_held
 from articles.tasks.transient import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -556,18 +559,30 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     """Import every file of a batch, recording progress, counts and per-file results on the row.
 
     Idempotent and resumable: a finished batch is returned untouched; a batch interrupted while
-    running (worker lost, task redelivered) continues after the last recorded file.
+    running (worker lost, job queued again) continues after the last recorded file. One job at
+    a time: the batch's job lock is held for the run, and a second job that finds it held
+    leaves the batch to the first.
     Side effects: Article rows (one transaction each) and updates of the ImportBatch row.
     Errors: ImportBatch.DoesNotExist for an unknown id. An unreadable archive marks the batch
     failed with the reason (and does not raise).
     """
+    with job_lock(JobKind.IMPORT_BATCH, batch_id) as mine:
+        if not mine:
+            logger.info("import batch %s is being imported by another job", batch_id)
+            return ImportBatch.objects.get(pk=batch_id)
+        return _import_batch_process(batch_id)
+
+
+def _import_batch_process(batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED):
         return batch
     results: list[dict[str, Any]] = list(batch.results) if batch.processed else []
     done_files = batch.processed
     batch.status = ImportBatch.Status.RUNNING
-    batch.save(update_fields=["status"])
+    batch.attempts += 1
+    batch.progress_at = timezone.now()
+    batch.save(update_fields=["status", "attempts", "progress_at"])
     try:
         with batch.archive.open("rb") as stored:
             archive_bytes = stored.read()
@@ -637,9 +652,81 @@ def _save_progress(batch: ImportBatch, results: list[dict[str, Any]], processed:
     batch.imported = statuses.count("imported")
     batch.duplicates = statuses.count("duplicate")
     batch.rejected = statuses.count("rejected")
+    batch.progress_at = timezone.now()
     batch.save(
-        update_fields=["results", "processed", "total", "imported", "duplicates", "rejected"]
+        update_fields=[
+            "results",
+            "processed",
+            "total",
+            "imported",
+            "duplicates",
+            "rejected",
+            "progress_at",
+        ]
     )
+
+
+@dataclass(frozen=True)
+class RecoverResult:
+    """What one run of the periodic check did: batches queued again, and marked failed."""
+
+    requeued: list[int]
+    failed: list[int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"requeued": self.requeued, "failed": self.failed}
+
+
+def import_batches_recover(*, stalled_seconds: float | None = None) -> RecoverResult:
+    """Find import batches whose job is gone and queue them again, or give up on them.
+
+    A batch's job is gone when no job holds the batch's lock and the batch has made no
+    progress for `stalled_seconds` (default FACTCHECK_IMPORT_STALL_SECONDS): still queued that
+    long after it was created (its message was lost: the broker was down when it was queued,
+    or the worker that took it died before starting it), or running with no file recorded for
+    that long (its worker died). Such a batch is queued again and resumes after its last
+    recorded file; one whose jobs already started FACTCHECK_IMPORT_MAX_ATTEMPTS times is marked
+    failed instead, with what was imported kept and listed. A job merely waiting to retry after
+    a lost connection comes back within a minute, well inside the default.
+    """
+    from articles.tasks.imports import article_batch_import_task
+
+    stalled = timedelta(
+        seconds=stalled_seconds
+        if stalled_seconds is not None
+        else float(settings.FACTCHECK_IMPORT_STALL_SECONDS)
+    )
+    cutoff = timezone.now() - stalled
+    max_attempts = int(settings.FACTCHECK_IMPORT_MAX_ATTEMPTS)
+    candidates = ImportBatch.objects.filter(
+        Q(status=ImportBatch.Status.QUEUED, created_at__lte=cutoff)
+        | Q(status=ImportBatch.Status.RUNNING)
+        & (Q(progress_at__lte=cutoff) | Q(progress_at__isnull=True, created_at__lte=cutoff))
+    ).order_by("id")
+    requeued: list[int] = []
+    failed: list[int] = []
+    for batch in candidates.only("id", "status", "attempts", "processed", "total"):
+        if job_lock_held(JobKind.IMPORT_BATCH, batch.pk):
+            continue
+        if batch.attempts >= max_attempts:
+            import_batch_fail(
+                batch_id=batch.pk,
+                reason=(
+                    f"its job stopped {batch.attempts} times before the end (the worker running "
+                    f"it died); {batch.processed} of {batch.total} files were processed and "
+                    "are listed, import the rest again"
+                ),
+            )
+            failed.append(batch.pk)
+            continue
+        try:
+            article_batch_import_task.delay(batch.pk)
+        except Exception:  # the broker's errors are many types (kombu, redis, socket)
+            logger.warning("could not queue import batch %s again", batch.pk, exc_info=True)
+            continue
+        logger.warning("import batch %s had no job; queued again", batch.pk)
+        requeued.append(batch.pk)
+    return RecoverResult(requeued=requeued, failed=failed)
 
 
 def import_batch_results(batch: ImportBatch) -> list[ImportResult]:

@@ -9,21 +9,20 @@ from articles.tasks.claimfinding import (
     claims_find_for_articles_task,
 )
 from articles.tasks.consensus import (
-    claim_consensus_recompute_task,
     claims_stale_recompute_task,
     consensus_full_recompute_task,
 )
-from articles.tasks.imports import article_batch_import_task
+from articles.tasks.imports import article_batch_import_task, import_batches_recover_task
 from articles.tasks.snapshots import desk_snapshots_refresh_task
 from articles.tasks.webhooks import webhook_deliver_task
 
 __all__ = [
     "article_batch_import_task",
-    "claim_consensus_recompute_task",
     "claim_contradictions_recompute_task",
     "claims_find_for_articles_task",
     "claims_stale_recompute_task",
     "consensus_full_recompute_task",
     "desk_snapshots_refresh_task",
+    "import_batches_recover_task",
     "webhook_deliver_task",
 ]

@@ -1,12 +1,18 @@
 """Claim-finding jobs: thin wrappers around `claims_find_for_articles` (idempotent: sentences
 already suggested, proposed or decided are skipped, so a redelivered job writes nothing) and
-`claim_contradictions_recompute` (the flags are replaced)."""
+`claim_contradictions_recompute` (the flags are replaced).
+
+Claim finding over a large import can run for minutes, so it is acknowledged when it starts
+(never handed to a second worker while it runs); if its worker dies, the article page still
+computes the suggestions live and `suggest_claims` lists them. Contradictions are one claim's
+work: acknowledged after they run, redelivered if their worker dies."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from articles.services import claimfinding as claimfinding_services
 from articles.tasks.transient import TRANSIENT_ERRORS
@@ -14,10 +20,12 @@ from articles.tasks.transient import TRANSIENT_ERRORS
 
 @shared_task(
     name="articles.tasks.claims_find_for_articles_task",
-    acks_late=True,
+    acks_late=False,
+    time_limit=settings.FACTCHECK_LONG_JOB_TIME_LIMIT,
+    soft_time_limit=settings.FACTCHECK_LONG_JOB_TIME_LIMIT - 60,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
-    retry_backoff_max=60,
+    retry_backoff_max=settings.FACTCHECK_JOB_RETRY_BACKOFF_MAX_SECONDS,
     max_retries=5,
 )
 def claims_find_for_articles_task(article_ids: list[int]) -> dict[str, Any]:
@@ -31,7 +39,7 @@ def claims_find_for_articles_task(article_ids: list[int]) -> dict[str, Any]:
     acks_late=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
-    retry_backoff_max=60,
+    retry_backoff_max=settings.FACTCHECK_JOB_RETRY_BACKOFF_MAX_SECONDS,
     max_retries=5,
 )
 def claim_contradictions_recompute_task(claim_id: int) -> int:

@@ -1,12 +1,17 @@
-"""Coalescing of per-claim consensus jobs: a burst of ratings on one claim is one recompute.
+"""Coalescing of consensus sweeps: a burst of ratings is a few batched recomputes, not a job each.
 
-A key per claim on the broker (Redis) says "a job for this claim is queued and has not started":
-set (SET NX) when a job is queued, deleted when the job *starts*, before it reads the claim's
-annotations. A change committed while the key exists needs no job of its own: the queued job has
-not read anything yet, so it will read that change. A change committed after the job started
-finds no key and queues a new job. The key expires (FACTCHECK_CONSENSUS_COALESCE_SECONDS) in case
-its message is lost; the claim stays marked stale until a recompute succeeds, so the periodic
-sweep catches such a claim up in any case.
+Every change a consensus depends on marks its claim stale in the change's own transaction (the
+database holds the list of claims to recompute); once it commits, it asks for a sweep, the job
+that recomputes every stale claim in batches (`claims_stale_recompute`).
+
+A key on the broker (Redis) says "a sweep is queued and has not started": set (SET NX) when one
+is queued, deleted when the sweep *starts*, before it reads any claim. A change committed while
+the key exists needs no job of its own: the queued sweep has not read anything yet, so it will
+find the change's claim stale. A change committed after the sweep started finds no key and
+queues the next sweep. So under a burst one sweep runs while one more waits (beat's periodic
+sweep aside), each taking every claim marked meanwhile in a few batched queries, however many
+ratings arrive. The key expires (FACTCHECK_CONSENSUS_COALESCE_SECONDS) in case its
+message is lost; the claims stay marked stale, so the periodic sweep (beat) catches them up.
 
 Without a Redis broker (the embedded default runs jobs in process) nothing is coalesced.
 """
@@ -23,14 +28,9 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "factcheck:consensus:queued:"
+QUEUED_KEY = "factcheck:consensus:sweep-queued"
 
 EnqueueResult = Literal["queued", "pending"]
-
-
-def queued_key(claim_id: int) -> str:
-    """The Redis key that marks a queued, not yet started job for `claim_id`."""
-    return f"{KEY_PREFIX}{claim_id}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -41,7 +41,7 @@ def _client_for(url: str) -> redis.Redis:
 
 def _gate(*, enqueueing: bool) -> redis.Redis | None:
     """The broker's Redis when jobs go through one (and, to queue, coalescing is on); else None.
-    Jobs always clear their key, so producers configured differently from workers stay correct.
+    Sweeps always clear the key, so producers configured differently from workers stay correct.
     """
     app = current_app
     url = str(app.conf.broker_url or "")
@@ -52,45 +52,46 @@ def _gate(*, enqueueing: bool) -> redis.Redis | None:
     return _client_for(url)
 
 
-def claim_recompute_enqueue(claim_id: int) -> EnqueueResult:
-    """Queue the recompute of one claim unless a job for it is queued and not yet started.
+def sweep_request() -> EnqueueResult:
+    """Queue a sweep of the stale claims unless one is queued and has not started.
 
-    Returns "queued" or "pending" (an earlier job will read the change). Raises what queueing
-    raises (broker unreachable); the caller has marked the claim stale, so nothing is lost.
-    If the coalescing key cannot be read, the job is queued anyway: a duplicate job is harmless.
+    Returns "queued" or "pending" (the waiting sweep will find the change). Raises what
+    queueing raises (broker unreachable); the caller's claims are marked stale, so nothing is
+    lost. If the key cannot be read, the sweep is queued anyway: a second sweep is harmless.
     """
-    from articles.tasks.consensus import claim_consensus_recompute_task
+    from articles.tasks.consensus import claims_stale_recompute_task
 
     gate = _gate(enqueueing=True)
-    key = queued_key(claim_id)
     if gate is not None:
         try:
-            first = gate.set(key, b"1", nx=True, ex=settings.FACTCHECK_CONSENSUS_COALESCE_SECONDS)
+            first = gate.set(
+                QUEUED_KEY, b"1", nx=True, ex=settings.FACTCHECK_CONSENSUS_COALESCE_SECONDS
+            )
         except redis.RedisError:
-            logger.warning("coalescing key for claim %s unavailable", claim_id, exc_info=True)
+            logger.warning("consensus sweep coalescing key unavailable", exc_info=True)
             gate = None
         else:
             if not first:
                 return "pending"
     try:
-        claim_consensus_recompute_task.delay(claim_id)
+        claims_stale_recompute_task.delay()
     except Exception:
-        # No job was queued: a key left behind would hold back the next change's job.
+        # No sweep was queued: a key left behind would hold back the next change's sweep.
         if gate is not None:
             try:
-                gate.delete(key)
+                gate.delete(QUEUED_KEY)
             except redis.RedisError:
-                logger.warning("could not clear coalescing key of claim %s", claim_id)
+                logger.warning("could not clear the consensus sweep coalescing key")
         raise
     return "queued"
 
 
-def claim_recompute_started(claim_id: int) -> None:
-    """Called by the job before it reads anything: changes from now on queue a new job.
+def sweep_started() -> None:
+    """Called by the sweep before it reads anything: changes from now on queue the next one.
 
     Raises redis errors (transient: the job is retried) rather than run with the key still set,
     which would let later changes wait for the key to expire.
     """
     gate = _gate(enqueueing=False)
     if gate is not None:
-        gate.delete(queued_key(claim_id))
+        gate.delete(QUEUED_KEY)

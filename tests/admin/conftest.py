@@ -39,7 +39,7 @@ SECRET_RATIONALE = "Zebra-secret rationale of annotator one"  # noqa: S105 - not
 @pytest.fixture(autouse=True)
 def _no_broker():
     # Consensus jobs are not what these tests are about; keep them out of the way.
-    with mock.patch("articles.tasks.claim_consensus_recompute_task.delay"):
+    with mock.patch("articles.tasks.claims_stale_recompute_task.delay"):
         yield
 
 

@@ -142,9 +142,9 @@ def test_annotation_submit_query_count_is_flat(django_assert_num_queries, n):
     claim, _ = _claim_in_many_places(n, annotators[:-1])
     AssignmentFactory(claim=claim, annotator=annotators[-1])
     # The same number for 2 and 12 annotators and places (history rows, the assignment, the
-    # stale flag, the model's check constraints validated by full_clean; the consensus job runs
-    # after commit).
-    with django_assert_num_queries(23):
+    # stale flag; the database, not full_clean, checks the constraints; the consensus sweep is
+    # queued after commit).
+    with django_assert_num_queries(11):
         annotation_submit(
             user=annotators[-1], claim_id=claim.pk, label="verified", rationale="Checked."
         )

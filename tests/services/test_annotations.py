@@ -22,7 +22,7 @@ def assignment(annotator):
 
 @pytest.fixture
 def delay():
-    with mock.patch("articles.tasks.claim_consensus_recompute_task.delay") as delay:
+    with mock.patch("articles.tasks.claims_stale_recompute_task.delay") as delay:
         yield delay
 
 
@@ -43,7 +43,7 @@ def test_annotation_submit_creates_marks_stale_and_enqueues_on_commit(
         assert claim.consensus_stale is True
         delay.assert_not_called()  # not before the commit
     assert len(callbacks) == 1
-    delay.assert_called_once_with(claim.pk)
+    delay.assert_called_once_with()
     assert annotation.rationale == "The API fee was $42,000 a month."
     assert annotation.evidence_links == ["https://example.org/a"]
     assignment.refresh_from_db()
@@ -164,7 +164,7 @@ def test_annotation_delete_schedules_and_reopens_the_assignment(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         annotation_delete(user=annotator, annotation_id=annotation.pk)
     assert len(callbacks) == 1
-    delay.assert_called_once_with(assignment.claim_id)
+    delay.assert_called_once_with()
     assert Claim.objects.get(pk=assignment.claim_id).consensus_stale is True
     assert not Annotation.objects.exists()
     assert Assignment.objects.get(pk=assignment.pk).completed_at is None

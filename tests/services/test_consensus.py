@@ -115,7 +115,7 @@ def test_claim_consensus_schedule_broker_down_keeps_write_and_sweep_catches_up(
     django_capture_on_commit_callbacks,
 ):
     claim = ClaimFactory()
-    task = "articles.tasks.claim_consensus_recompute_task.delay"
+    task = "articles.tasks.claims_stale_recompute_task.delay"
     with (
         mock.patch(task, side_effect=BrokerError("connection refused")) as delay,
         django_capture_on_commit_callbacks(execute=True),
@@ -124,21 +124,26 @@ def test_claim_consensus_schedule_broker_down_keeps_write_and_sweep_catches_up(
         consensus_services.claim_consensus_schedule(claim_id=claim.pk)
         annotate(claim, [Label.VERIFIED] * 3)
 
-    delay.assert_called_once_with(claim.pk)
+    delay.assert_called_once_with()
     claim.refresh_from_db()
     assert claim.annotations.count() == 3
     assert claim.consensus_stale is True
     assert not Consensus.objects.filter(claim=claim).exists()
 
-    # Too recent for the sweep: its own job may still be on the way.
-    assert consensus_services.claims_stale_recompute() == {"recomputed": 0}
-    Claim.objects.filter(pk=claim.pk).update(
-        updated_at=timezone.now() - consensus_services.STALE_GRACE * 2
-    )
-    assert consensus_services.claims_stale_recompute() == {"recomputed": 1}
+    assert consensus_services.claims_stale_recompute().recomputed == 1
     claim.refresh_from_db()
     assert claim.consensus_stale is False
     assert Consensus.objects.get(claim=claim).label == "verified"
+
+
+def test_claim_consensus_schedule_counts_each_change():
+    claim = ClaimFactory()
+    for _ in range(3):
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=claim.pk)
+    claim.refresh_from_db()
+    assert claim.consensus_version == 3
+    assert claim.consensus_stale is True
 
 
 def _crowd(n_claims=60, seed=3):
@@ -198,10 +203,9 @@ def test_claim_job_after_full_recompute_does_not_rewrite():
     assert consensus_services.claim_consensus_recompute(claim_id=claim.pk)["result"] == "unchanged"
 
 
-def test_consensus_full_recompute_leaves_stale_and_newer_rows_alone():
+def test_consensus_full_recompute_leaves_rows_written_after_it_started():
     _crowd(n_claims=10)
-    stale, newer = Claim.objects.order_by("id")[:2]
-    Claim.objects.filter(pk=stale.pk).update(consensus_stale=True)
+    newer = Claim.objects.order_by("id").first()
     future = timezone.now() + timezone.timedelta(hours=1)
     Consensus.objects.create(
         claim=newer,
@@ -214,8 +218,57 @@ def test_consensus_full_recompute_leaves_stale_and_newer_rows_alone():
 
     consensus_services.consensus_full_recompute()
 
-    assert not Consensus.objects.filter(claim=stale).exists()
     assert Consensus.objects.get(claim=newer).fingerprint == "written-by-a-newer-job"
+
+
+def test_consensus_full_recompute_clears_the_stale_flags_of_what_it_recomputed():
+    _crowd(n_claims=10)
+    consensus_services.consensus_full_recompute()
+    claims = list(Claim.objects.order_by("id")[:3])
+    # Their jobs were lost (the broker was down): marked stale, one of them with a new rating.
+    for claim in claims:
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=claim.pk)
+    AnnotationFactory(claim=claims[0], annotator=AnnotatorFactory(), label=Label.DISPUTED)
+
+    result = consensus_services.consensus_full_recompute()
+
+    assert not Claim.objects.filter(consensus_stale=True).exists()
+    assert Consensus.objects.get(claim=claims[0]).n_annotations == 4
+    assert result["written"] >= 1
+    # Nothing left for the sweep.
+    assert consensus_services.claims_stale_recompute().recomputed == 0
+
+
+def test_full_recompute_keeps_the_flag_of_a_claim_rated_after_it_read_the_annotations(
+    monkeypatch,
+):
+    _crowd(n_claims=10)
+    consensus_services.consensus_full_recompute()
+    rated_late, untouched = Claim.objects.order_by("id")[:2]
+    for claim in (rated_late, untouched):
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=claim.pk)
+    before = Consensus.objects.get(claim=rated_late)
+    read_snapshot = consensus_services.full_recompute_snapshot
+
+    def snapshot_then_a_rating():
+        snapshot = read_snapshot()
+        # A rating commits after the run read the annotations, before it writes.
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=rated_late.pk)
+            AnnotationFactory(claim=rated_late, annotator=AnnotatorFactory(), label=Label.FALSE)
+        return snapshot
+
+    monkeypatch.setattr(consensus_services, "full_recompute_snapshot", snapshot_then_a_rating)
+    consensus_services.consensus_full_recompute()
+
+    assert Claim.objects.get(pk=rated_late.pk).consensus_stale is True
+    assert Consensus.objects.get(claim=rated_late).computed_at == before.computed_at
+    assert Claim.objects.get(pk=untouched.pk).consensus_stale is False
+    assert consensus_services.claims_stale_recompute().recomputed == 1
+    assert Consensus.objects.get(claim=rated_late).n_annotations == 4
+    assert not Claim.objects.filter(consensus_stale=True).exists()
 
 
 def test_claim_consensus_uses_reliabilities_after_full_recompute(settings):
@@ -258,8 +311,9 @@ def test_annotation_arrays_postgres_copy_matches_orm(postgres):
         )
     )
     assert got == rows
-    assert len(claim_annotation_arrays(claim_id=int(fast.claim_ids[0]))) == 3
-    assert len(claim_annotation_arrays(claim_id=unannotated.pk)) == 0
+    assert len(claim_annotation_arrays(claim_ids=[int(fast.claim_ids[0])])) == 3
+    assert len(claim_annotation_arrays(claim_ids=[unannotated.pk])) == 0
+    assert len(claim_annotation_arrays(claim_ids=claim_ids.tolist())) == len(rows)
 
 
 def test_weighted_method_per_claim_job_uses_estimated_accuracy(settings):
@@ -281,7 +335,7 @@ def test_full_recompute_snapshot_reads_stale_flags_and_stored_fingerprints():
     _crowd(n_claims=6)
     consensus_services.consensus_full_recompute()
     stale = Claim.objects.order_by("id").first()
-    Claim.objects.filter(pk=stale.pk).update(consensus_stale=True)
+    Claim.objects.filter(pk=stale.pk).update(consensus_stale=True, consensus_version=7)
     odd = Consensus.objects.exclude(claim=stale).order_by("claim_id").first()
     Consensus.objects.filter(pk=odd.pk).update(fingerprint="not-a-fingerprint")
 
@@ -289,6 +343,8 @@ def test_full_recompute_snapshot_reads_stale_flags_and_stored_fingerprints():
 
     flags = dict(zip(snapshot.claim_ids.tolist(), snapshot.claim_stale.tolist(), strict=True))
     assert flags == dict(Claim.objects.values_list("id", "consensus_stale"))
+    versions = zip(snapshot.claim_ids.tolist(), snapshot.claim_versions.tolist(), strict=True)
+    assert dict(versions) == dict(Claim.objects.values_list("id", "consensus_version"))
     stored = dict(
         zip(
             snapshot.consensus_claim_ids.tolist(),
@@ -382,18 +438,94 @@ def test_every_method_name_fits_the_stored_method_fields():
     assert longest <= ConsensusRun._meta.get_field("method").max_length
 
 
-def test_claims_stale_recompute_takes_at_most_the_configured_batch(settings):
-    settings.FACTCHECK_STALE_SWEEP_BATCH = 2
-    claims = [ClaimFactory() for _ in range(3)]
+def _stale_claims(n, labels=(Label.FALSE,) * 3):
+    claims = [ClaimFactory() for _ in range(n)]
     for claim in claims:
-        annotate(claim, [Label.FALSE] * 3)
-    Claim.objects.update(
-        consensus_stale=True, updated_at=timezone.now() - consensus_services.STALE_GRACE * 2
-    )
+        annotate(claim, list(labels))
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(consensus_stale=True)
+    return claims
 
-    assert consensus_services.claims_stale_recompute() == {"recomputed": 2}
-    assert consensus_services.claims_stale_recompute() == {"recomputed": 1}
-    assert consensus_services.claims_stale_recompute(limit=5) == {"recomputed": 0}
+
+def test_the_sweep_recomputes_the_whole_backlog_in_batches(settings):
+    settings.FACTCHECK_STALE_SWEEP_BATCH = 2
+    claims = _stale_claims(5)
+
+    result = consensus_services.claims_stale_recompute()
+
+    # 2 + 2 + 1: the short last batch says there is none left.
+    assert (result.recomputed, result.batches, result.more) == (5, 3, False)
+    assert result.written == 5
+    assert not Claim.objects.filter(consensus_stale=True).exists()
+    assert Consensus.objects.filter(claim__in=claims, label="false").count() == 5
+    again = consensus_services.claims_stale_recompute()
+    assert (again.recomputed, again.written, again.batches) == (0, 0, 0)
+
+
+def test_the_sweep_stops_at_its_time_budget_and_says_there_is_more():
+    _stale_claims(5)
+
+    first = consensus_services.claims_stale_recompute(batch=2, budget_seconds=0)
+
+    assert (first.recomputed, first.batches, first.more) == (2, 1, True)
+    assert Claim.objects.filter(consensus_stale=True).count() == 3
+    rest = consensus_services.claims_stale_recompute(batch=2, budget_seconds=60)
+    assert (rest.recomputed, rest.more) == (3, False)
+
+
+def test_a_sweep_batch_costs_the_same_queries_for_one_claim_or_many():
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (1, 40):
+        _stale_claims(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert consensus_services.claims_stale_recompute(batch=500).recomputed == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    if connection.vendor == "postgresql":
+        # The claims with their annotations, the reliability run and its rows, then one
+        # statement that clears the flags and writes the rows.
+        assert counts[0] == 4
+
+
+def test_a_batch_gives_each_claim_what_its_own_recompute_gives(settings):
+    settings.FACTCHECK_RELIABILITY_MIN_HISTORY = 5
+    _crowd(n_claims=30)
+    consensus_services.consensus_full_recompute()
+    claims = list(Claim.objects.order_by("id"))
+    # Change some ratings, mark every claim stale, recompute all in one batch.
+    for claim in claims[::3]:
+        AnnotationFactory(claim=claim, annotator=AnnotatorFactory(), label=Label.DISPUTED)
+    Claim.objects.update(consensus_stale=True)
+    assert consensus_services.claims_stale_recompute(batch=500).batches == 1
+    fields = ("claim_id", "label", "probabilities", "agreement", "status", "n_annotations")
+    batched = list(Consensus.objects.order_by("claim_id").values(*fields, "fingerprint"))
+
+    Consensus.objects.update(fingerprint="")
+    for claim in claims:
+        consensus_services.claim_consensus_recompute(claim_id=claim.pk)
+
+    assert list(Consensus.objects.order_by("claim_id").values(*fields, "fingerprint")) == batched
+
+
+def test_the_sweep_leaves_a_failing_claim_stale_and_recomputes_the_others(monkeypatch, caplog):
+    claims = _stale_claims(4)
+    bad = claims[1].pk
+    compute = consensus_services._compute
+
+    def fails_on_bad(config, claims):
+        if bad in claims.ids.tolist():
+            raise ValueError("a bug in one claim's data")
+        return compute(config, claims)
+
+    monkeypatch.setattr(consensus_services, "_compute", fails_on_bad)
+
+    result = consensus_services.claims_stale_recompute(batch=10)
+
+    assert result.recomputed == 3
+    assert list(Claim.objects.filter(consensus_stale=True).values_list("id", flat=True)) == [bad]
+    assert Consensus.objects.filter(claim__in=claims).count() == 3
+    assert f"claim {bad} failed" in caplog.text
 
 
 def test_a_claim_needing_two_annotators_settles_on_two_ratings(settings, editor):
@@ -446,3 +578,56 @@ def test_consensus_full_recompute_rewrites_every_row_when_the_rule_changes(setti
 
     assert again["written"] == 12
     assert set(Consensus.objects.values_list("parameters__threshold", flat=True)) == {0.75}
+
+
+def test_the_sweep_leaves_stale_a_claim_rated_after_it_read_it(monkeypatch):
+    rated_late, other = _stale_claims(2)
+    compute = consensus_services._compute
+
+    def compute_then_a_rating(config, claims):
+        outcome = compute(config, claims)
+        # A rating commits after the sweep read the claims, before it writes.
+        with transaction.atomic():
+            consensus_services.claim_consensus_schedule(claim_id=rated_late.pk)
+            AnnotationFactory(claim=rated_late, annotator=AnnotatorFactory(), label=Label.VERIFIED)
+        return outcome
+
+    monkeypatch.setattr(consensus_services, "_compute", compute_then_a_rating)
+    first = consensus_services.claims_stale_recompute(batch=10)
+
+    assert first.recomputed == 1
+    assert Claim.objects.get(pk=rated_late.pk).consensus_stale is True
+    assert not Consensus.objects.filter(claim=rated_late).exists()  # not the outdated result
+    assert Consensus.objects.get(claim=other).n_annotations == 3
+    monkeypatch.setattr(consensus_services, "_compute", compute)
+    assert consensus_services.claims_stale_recompute(batch=10).recomputed == 1
+    assert Consensus.objects.get(claim=rated_late).n_annotations == 4
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweep_skips_a_claim_whose_write_is_in_progress(postgres, monkeypatch):
+    """A claim another transaction holds (a rating being written) keeps its flag: that write
+    asks for a sweep when it commits."""
+    import psycopg
+
+    from tests.conftest import _database_url_for_worker
+
+    busy, other = _stale_claims(2)
+    compute = consensus_services._compute
+    writer = psycopg.connect(_database_url_for_worker())
+
+    def compute_while_a_write_holds_busy(config, claims):
+        outcome = compute(config, claims)
+        writer.execute("SELECT id FROM articles_claim WHERE id = %s FOR UPDATE", [busy.pk])
+        return outcome
+
+    monkeypatch.setattr(consensus_services, "_compute", compute_while_a_write_holds_busy)
+    try:
+        result = consensus_services.claims_stale_recompute(batch=10)
+    finally:
+        writer.rollback()
+        writer.close()
+
+    assert result.recomputed == 1
+    assert Claim.objects.get(pk=busy.pk).consensus_stale is True
+    assert Claim.objects.get(pk=other.pk).consensus_stale is False

@@ -341,3 +341,101 @@ def test_articles_import_paths_reports_files_in_order_whatever_order_rows_are_in
     assert [r.status for r in results] == ["imported"] * 6 + ["duplicate"]
     assert results[6].article_id == results[3].article_id
     assert Article.objects.get(pk=results[3].article_id).source_name.endswith("3.txt")
+
+
+# --- batches whose job died --------------------------------------------------------------------
+
+
+def _batch(status, *, age_s, progress_age_s=None, attempts=0, processed=0):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with_job = services.import_batch_create(uploads=make_uploads(), queue=False)
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=with_job.pk).update(
+        status=status,
+        attempts=attempts,
+        processed=processed,
+        created_at=now - timedelta(seconds=age_s),
+        progress_at=None if progress_age_s is None else now - timedelta(seconds=progress_age_s),
+    )
+    return with_job
+
+
+@pytest.fixture
+def queued_jobs(monkeypatch):
+    sent = []
+    monkeypatch.setattr(article_batch_import_task, "delay", lambda batch_id: sent.append(batch_id))
+    return sent
+
+
+@pytest.mark.django_db
+def test_import_batches_recover_queues_again_the_batches_whose_job_is_gone(settings, queued_jobs):
+    settings.FACTCHECK_IMPORT_STALL_SECONDS = 300
+    lost = _batch(ImportBatch.Status.QUEUED, age_s=600)  # its message was lost
+    waiting = _batch(ImportBatch.Status.QUEUED, age_s=10)  # may still wait in the queue
+    dead = _batch(ImportBatch.Status.RUNNING, age_s=900, progress_age_s=400, attempts=1)
+    busy = _batch(ImportBatch.Status.RUNNING, age_s=900, progress_age_s=5, attempts=1)
+    done = _batch(ImportBatch.Status.DONE, age_s=900)
+
+    result = services.import_batches_recover()
+
+    assert result.requeued == queued_jobs == [lost.pk, dead.pk]
+    assert result.failed == []
+    assert {b.pk: b.status for b in ImportBatch.objects.all()} == {
+        lost.pk: "queued",
+        waiting.pk: "queued",
+        dead.pk: "running",
+        busy.pk: "running",
+        done.pk: "done",
+    }
+
+
+@pytest.mark.django_db
+def test_import_batches_recover_fails_a_batch_whose_jobs_kept_dying(settings, queued_jobs):
+    settings.FACTCHECK_IMPORT_MAX_ATTEMPTS = 3
+    doomed = _batch(
+        ImportBatch.Status.RUNNING, age_s=900, progress_age_s=400, attempts=3, processed=2
+    )
+
+    result = services.import_batches_recover(stalled_seconds=60)
+
+    assert result.failed == [doomed.pk]
+    assert queued_jobs == []
+    doomed.refresh_from_db()
+    assert doomed.status == ImportBatch.Status.FAILED
+    assert doomed.error.startswith("its job stopped 3 times before the end")
+    assert "2 of 4 files were processed" in doomed.error
+    assert doomed.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_import_batches_recover_leaves_a_batch_whose_job_holds_its_lock(postgres, queued_jobs):
+    import psycopg
+
+    from articles.services.joblocks import JobKind
+    from tests.conftest import _database_url_for_worker
+
+    slow = _batch(ImportBatch.Status.RUNNING, age_s=900, progress_age_s=400, attempts=1)
+    job = psycopg.connect(_database_url_for_worker(), autocommit=True)
+    try:
+        job.execute("SELECT pg_advisory_lock(%s, %s)", [int(JobKind.IMPORT_BATCH), slow.pk])
+        assert services.import_batches_recover(stalled_seconds=60).requeued == []
+        # A second job for the same batch leaves it to the first.
+        assert services.import_batch_process(batch_id=slow.pk).status == "running"
+        job.execute("SELECT pg_advisory_unlock(%s, %s)", [int(JobKind.IMPORT_BATCH), slow.pk])
+    finally:
+        job.close()
+    assert services.import_batches_recover(stalled_seconds=60).requeued == [slow.pk]
+
+
+@pytest.mark.django_db
+def test_import_batch_process_counts_its_attempts_and_records_progress():
+    batch = services.import_batch_create(uploads=make_uploads(), queue=False)
+
+    batch = services.import_batch_process(batch_id=batch.pk)
+
+    assert batch.attempts == 1
+    assert batch.progress_at is not None
+    assert batch.status == ImportBatch.Status.DONE
