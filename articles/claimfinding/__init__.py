@@ -3,9 +3,11 @@ check-worthiness scores with reasons, matching sentences to claims and to each o
 contradictions between the passages of one claim.
 
 The services load rows, call these functions and write the results ("load, then compute").
+Importing the package is light: `matching` (scipy's sparse matrices, scikit-learn) is loaded by
+`plan_batch` when a batch is matched, not by every process that imports the services.
 """
 
-from articles.claimfinding import matching, values, worthiness
+from articles.claimfinding import values, worthiness
 from articles.claimfinding.contradictions import Contradiction, Passage, find_contradictions
 from articles.claimfinding.finding import (
     ArticleText,
@@ -19,8 +21,8 @@ from articles.claimfinding.finding import (
     plan_batch,
     rank,
 )
-from articles.claimfinding.matching import normalise, sentence_key, vectorise
 from articles.claimfinding.segmentation import Sentence, split_sentences
+from articles.claimfinding.text import normalise, sentence_key
 from articles.claimfinding.worthiness import Reason, Worthiness, score_sentence
 
 
@@ -28,6 +30,8 @@ def clear_caches() -> None:
     """Empty the per-word tables the package keeps across runs (word features, name shapes,
     hashed word columns): what a fresh worker process starts with. For benchmarks that time
     a cold start, and for tests."""
+    from articles.claimfinding import matching
+
     matching.clear_cache()
     values.clear_cache()
     worthiness.clear_cache()
@@ -55,5 +59,4 @@ __all__ = [
     "score_sentence",
     "sentence_key",
     "split_sentences",
-    "vectorise",
 ]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.claimfinding.matching import TextSpace, best_matches, cluster, sentence_key
 from articles.claimfinding.segmentation import split_sentences
+from articles.claimfinding.text import sentence_key
 from articles.claimfinding.worthiness import score_sentence
 
 
@@ -119,6 +119,10 @@ def plan_batch(
     as an appearance of the most similar claim. The others scoring at least `thresholds.suggest`
     are clustered (see `matching.cluster`): each group is one proposed claim.
     """
+    # Loaded here, not with the package: its scipy import costs every process that never
+    # matches anything (the web workers, manage.py commands) a large part of a second.
+    from articles.claimfinding.matching import TextSpace, best_matches, cluster
+
     space = TextSpace([c.text for c in candidates] + [c.text for c in claims])
     sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []

@@ -21,9 +21,7 @@ index over them would pair everything with everything.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -41,19 +39,8 @@ from articles.claimfinding.values import parse_number
 STEM = 5
 N_FEATURES = 2**20
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
-_SPACES = re.compile(r"\s+")
 # Currency symbols as words, so "$42,000" and "42,000 USD" share both tokens.
 _SYMBOLS = {"$": " usd ", "€": " eur ", "£": " gbp ", "¥": " jpy "}
-
-
-def normalise(text: str) -> str:
-    """The sentence as compared for identity: NFKC, casefolded, whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def sentence_key(text: str) -> str:
-    """A stable key of a sentence's wording (SHA-256 of `normalise(text)`, hex)."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
 _NUMBER_SCALE = re.compile(

@@ -9,9 +9,14 @@ from articles.claimfinding import (
     normalise,
     plan_batch,
     sentence_key,
+)
+from articles.claimfinding.matching import (
+    TextSpace,
+    best_matches,
+    cluster,
+    content_tokens,
     vectorise,
 )
-from articles.claimfinding.matching import TextSpace, best_matches, cluster, content_tokens
 
 
 def test_sentence_key_ignores_case_and_spacing():
