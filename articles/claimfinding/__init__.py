@@ -18,12 +18,13 @@ from articles.claimfinding.finding import (
     ProposedMatch,
     Thresholds,
     article_candidates,
+    batch_candidates,
     plan_batch,
     rank,
 )
 from articles.claimfinding.segmentation import Sentence, split_sentences
 from articles.claimfinding.text import normalise, sentence_key
-from articles.claimfinding.worthiness import Reason, Worthiness, score_sentence
+from articles.claimfinding.worthiness import Reason, Worthiness, score_sentence, score_sentences
 
 
 def clear_caches() -> None:
@@ -51,12 +52,14 @@ __all__ = [
     "Thresholds",
     "Worthiness",
     "article_candidates",
+    "batch_candidates",
     "clear_caches",
     "find_contradictions",
     "normalise",
     "plan_batch",
     "rank",
     "score_sentence",
+    "score_sentences",
     "sentence_key",
     "split_sentences",
 ]
