@@ -204,6 +204,10 @@ def _plan(
     claim_rows: dict[int, list[int]] = {}
     for row, claim in enumerate(claims, start=len(candidates)):
         claim_rows.setdefault(claim.claim_id, []).append(row)
+    # (candidate, claim) proposed through their group, and the pairs of rows to compare.
+    through_group: list[tuple[Candidate, int]] = []
+    left: list[int] = []
+    right: list[int] = []
     for positions in members.values():
         group = [candidates[rows[p]] for p in positions]
         claimed = [claim_of[id(c)] for c in group if id(c) in claim_of]
@@ -219,12 +223,15 @@ def _plan(
         counts = Counter(claimed)
         claim_id = max(counts, key=lambda c: (counts[c], -claimed.index(c)))
         for position, candidate in zip(positions, group, strict=True):
-            if id(candidate) in claim_of:
-                continue
-            wordings = claim_rows[claim_id]
-            similarity = space.similarity(
-                np.full(len(wordings), rows[position], dtype=np.int64),
-                np.array(wordings, dtype=np.int64),
-            )
-            matches.append(ProposedMatch(candidate, claim_id, float(similarity.max())))
+            if id(candidate) not in claim_of:
+                through_group.append((candidate, claim_id))
+                left.extend([rows[position]] * len(claim_rows[claim_id]))
+                right.extend(claim_rows[claim_id])
+    if through_group:
+        # Each such sentence's similarity to the nearest wording of its claim.
+        similarity = space.similarity(np.array(left, dtype=np.int64), np.array(right))
+        ends = np.cumsum([len(claim_rows[claim_id]) for _, claim_id in through_group])
+        nearest = np.maximum.reduceat(similarity, np.r_[0, ends[:-1]])
+        for (candidate, claim_id), value in zip(through_group, nearest.tolist(), strict=True):
+            matches.append(ProposedMatch(candidate, claim_id, value))
     return BatchPlan(matches, plan_groups)

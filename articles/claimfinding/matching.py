@@ -123,6 +123,8 @@ FloatArray: TypeAlias = npt.NDArray[np.float32]
 # Shared by all runs: chunks recur across sentences and imports, so each is worked out once.
 # Emptied past _TERMS_MAX.
 _CHUNKS: dict[str, int] = {}
+_WORD_TERMS: dict[str, int] = {}
+_ORDINARY = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 _TERM_IDS: dict[str, int] = {"": 0}
 _TERMS_MAX = 1_000_000
 _TERM_BITS = 30
@@ -141,8 +143,13 @@ _TRAILING = ",;:!?)]\"'\u201d\u2019"
 def _packed(chunk: str) -> int:
     if chunk == _SEPARATOR:
         return _BETWEEN
-    ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(chunk)][:2]
-    packed = sum(term << (_TERM_BITS * k) for k, term in enumerate(ids))
+    # Quotation marks and the like change no term: "Microsoft," and "(Microsoft" are worked out
+    # as "Microsoft", once.
+    word = chunk.strip(_ORDINARY)
+    packed = _WORD_TERMS.get(word)
+    if packed is None:
+        ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(word)][:2]
+        packed = _WORD_TERMS[word] = sum(term << (_TERM_BITS * k) for k, term in enumerate(ids))
     if _BARE_NUMBER.fullmatch(chunk.lstrip("$€£¥(")):
         packed |= _ENDS_IN_NUMBER
     if chunk.casefold().rstrip(_TRAILING) in _SCALE_CHUNKS:
@@ -214,18 +221,21 @@ def _term_counts(texts: Sequence[str]) -> tuple[Matrix, list[int]]:
 
 
 def _tfidf(counts: Matrix, *, max_df: float, min_df_cap: int) -> Matrix:
-    """L2-normalised TF-IDF rows (sublinear term frequency, smoothed IDF from the rows); terms in
-    more than `max_df` of the rows, and in more than `min_df_cap` rows, are left out."""
+    """TF-IDF rows (sublinear term frequency, smoothed IDF from the rows) divided by their
+    length; then the terms in more than `max_df` of the rows, and in more than `min_df_cap`
+    rows, are left out (the products of two rows leave out what those terms would add)."""
     n = counts.shape[0]
     counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-    idf[df > max(max_df * n, min_df_cap)] = 0.0
     counts.data *= idf[counts.indices]
-    counts.eliminate_zeros()
+    # Lengths with every term: a sentence made mostly of common words stays long, so sharing
+    # its one rare word with another makes it only a little like it.
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1), dtype=np.float32).ravel())
     norms[norms == 0] = 1.0
     counts.data /= np.repeat(norms, np.diff(counts.indptr))
+    counts.data[df[counts.indices] > max(max_df * n, min_df_cap)] = 0.0
+    counts.eliminate_zeros()
     return counts
 
 
@@ -514,5 +524,6 @@ def _merge(
 def clear_cache() -> None:
     """Empty this module's per-word tables (see `articles.claimfinding.clear_caches`)."""
     _CHUNKS.clear()
+    _WORD_TERMS.clear()
     _TERM_IDS.clear()
     _TERM_IDS[""] = 0

@@ -150,7 +150,10 @@ _PHRASE_SECONDS = frozenset(p[1] for found in _PHRASES_BY_FIRST.values() for _, 
 _EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 _NUMERIC_DATE = re.compile(r"\d[-./]\d")
 _MONEY_SIGNS = frozenset("$€£¥")
-_MONEY_WORDS = tuple(sorted(w for w in lexicon.CURRENCIES if w.isalpha()))
+# A currency word anywhere in a word ("5 euro-zone" may still be money: the pattern decides).
+_MONEY_WORD = re.compile(
+    "|".join(sorted((w for w in lexicon.CURRENCIES if w.isalpha()), key=len, reverse=True))
+)
 # Joins the texts scored together: a letter news text does not use, so it comes out as a
 # token of its own between two texts' tokens (texts holding it are scored one by one).
 SEPARATOR = "\ua66e"
@@ -194,8 +197,10 @@ _KEY_SHIFT = 29
 _INFO: dict[str, int] = {}
 _INFO_MAX = 500_000
 _NAME_KEYS: dict[str, int] = {}
-# Token -> its core (the word without the punctuation around it), filled with _INFO.
+# Token -> its core (the word without the punctuation around it), filled with _INFO; core ->
+# what is known of it (the part of a token's entry that does not depend on punctuation).
 _CORES: dict[str, str] = {}
+_CORE_INFO: dict[str, int] = {}
 
 
 def _token_info(token: str) -> int:
@@ -204,17 +209,12 @@ def _token_info(token: str) -> int:
         return _BETWEEN
     edges = _EDGES.match(token)
     lead, core, trail = edges.groups() if edges else ("", token, "")
-    folded = core.casefold().replace("\u2019", "'")
     _CORES[token] = core
-    hints = word_flags(token.casefold())
-    if not _MONEY_SIGNS.isdisjoint(token) or any(w in folded for w in _MONEY_WORDS):
+    hints = 0
+    if not _MONEY_SIGNS.isdisjoint(token):
         hints |= MONEY_HINT
     if "%" in token:
         hints |= PERCENT_HINT
-    if any(c.isdigit() for c in core):
-        hints |= HAS_DIGIT
-        if _NUMERIC_DATE.search(core):
-            hints |= NUMERIC_DATE_HINT
     info = hints << _FLAGS_SHIFT
     punctuation = lead + trail
     if lead:
@@ -227,8 +227,24 @@ def _token_info(token: str) -> int:
         info |= _APOSTROPHE
     if not core:
         return info | (_CONNECTOR if token in _AMPERSAND else 0)
+    found = _CORE_INFO.get(core)
+    if found is None:
+        found = _CORE_INFO[core] = _core_info(core)
+    return info | found
+
+
+def _core_info(core: str) -> int:
+    """What is known of a word whatever the punctuation around it (see `_token_info`)."""
+    folded = core.casefold().replace("\u2019", "'")
+    hints = word_flags(folded)
+    if _MONEY_WORD.search(folded):
+        hints |= MONEY_HINT
+    if any(c.isdigit() for c in core):
+        hints |= HAS_DIGIT
+        if _NUMERIC_DATE.search(core):
+            hints |= NUMERIC_DATE_HINT
+    info = (hints << _FLAGS_SHIFT) | _WORD
     first = core[0]
-    info |= _WORD
     for bit, (_, entries) in enumerate(_LEXICONS):
         pattern = entries.prefix_pattern
         if folded in entries.words or (pattern is not None and pattern.match(folded)):
@@ -257,6 +273,7 @@ def _infos(tokens: list[str]) -> Ints:
             table.clear()
             _NAME_KEYS.clear()
             _CORES.clear()
+            _CORE_INFO.clear()
         for token in set(tokens).difference(table):
             table[token] = _token_info(token)
         return np.fromiter(map(table.__getitem__, tokens), dtype=np.int64, count=len(tokens))
@@ -531,3 +548,5 @@ def clear_cache() -> None:
     """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
     _INFO.clear()
     _NAME_KEYS.clear()
+    _CORES.clear()
+    _CORE_INFO.clear()

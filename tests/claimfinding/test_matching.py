@@ -96,7 +96,8 @@ def test_terms_in_many_texts_of_a_large_run_count_for_nothing():
         for a, b, s in zip(left, right, sims, strict=True)
     ]
     assert sorted((a, b) for a, b, _ in found) == [(0, 1), (1, 0)]
-    assert found[0][2] == pytest.approx(1.0)
+    # ... but it still makes the texts longer: sharing "rare" makes them alike, not identical.
+    assert 0.5 < found[0][2] < 0.9
     # A small run keeps every term.
     assert TextSpace(texts).similarity(np.array([2]), np.array([3]))[0] == pytest.approx(1.0)
 
