@@ -3,7 +3,7 @@ check-worthiness scores with reasons, matching sentences to claims and to each o
 contradictions between the passages of one claim.
 
 The services load rows, call these functions and write the results ("load, then compute").
-Importing the package is light: `matching` (scipy's sparse matrices, scikit-learn) is loaded by
+Importing the package is light: `matching` (scipy's sparse matrices) is loaded by
 `plan_batch` when a batch is matched, not by every process that imports the services.
 """
 

@@ -103,7 +103,9 @@ def content_tokens(text: str) -> list[str]:
     without separators and scaled ("10 billion" is `10000000000`), currency signs and words as
     their codes, percentage signs and words as `pct`, and `LEGAL_TERM` after legal words."""
     terms: list[str] = []
-    for raw in _TOKEN.findall(_prepared(text)):
+    # One plain word (most chunks) has no sign, number or scale to prepare.
+    raws = [text.casefold()] if text.isalpha() else _TOKEN.findall(_prepared(text))
+    for raw in raws:
         term = _content_token(raw)
         if term:
             terms.append(term)

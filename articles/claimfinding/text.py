@@ -13,7 +13,9 @@ _SPACES = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     """The sentence as compared for identity: NFKC, casefolded, whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", text.casefold()).strip()
 
 
 def sentence_key(text: str) -> str:

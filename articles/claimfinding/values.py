@@ -176,7 +176,7 @@ def word_flags(folded: str) -> int:
     sentence are the union of those of its parts, so a caller holding its words' flags (the
     worthiness scorer caches them per word) passes them to `extract_values` instead."""
     flags = 0
-    for word in _WORD.findall(folded):
+    for word in (folded,) if folded.isalpha() else _WORD.findall(folded):
         if word in MONTHS:
             flags |= MONTH_WORD
         if word in WEEKDAYS:

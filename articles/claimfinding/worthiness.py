@@ -134,6 +134,15 @@ def lexicon_matcher(feature: str) -> Callable[[str], bool]:
     return matches
 
 
+# The prefix entries of every list in one pattern: group "p<k>" for list k (a prefix is in one
+# list only).
+_PREFIXES = re.compile(
+    "|".join(
+        f"(?P<p{bit}>{entries.prefix_pattern.pattern})"
+        for bit, (_, entries) in enumerate(_LEXICONS)
+        if entries.prefix_pattern is not None
+    )
+)
 # The phrase entries of every list by their first word: (bit of the list, phrase), shortest
 # first; and every word that is the second of some phrase.
 _PHRASES_BY_FIRST: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
@@ -246,9 +255,11 @@ def _core_info(core: str) -> int:
     info = (hints << _FLAGS_SHIFT) | _WORD
     first = core[0]
     for bit, (_, entries) in enumerate(_LEXICONS):
-        pattern = entries.prefix_pattern
-        if folded in entries.words or (pattern is not None and pattern.match(folded)):
+        if folded in entries.words:
             info |= 1 << bit
+    prefixed = _PREFIXES.match(folded)
+    if prefixed is not None and prefixed.lastgroup is not None:
+        info |= 1 << int(prefixed.lastgroup[1:])
     if folded in _PHRASES_BY_FIRST:
         info |= _PHRASE_FIRST
     if folded in _PHRASE_SECONDS:
@@ -350,6 +361,13 @@ class SentenceScores:
                     )
                     lexicon_bits[sentence] |= 1 << bit
         self._lexicon_bits = lexicon_bits
+        # For `reasons`: each sentence's list words and names, as plain lists.
+        hits = np.flatnonzero((infos & _LEXICON_BITS) != 0)
+        self._lexicon_positions: list[int] = hits.tolist()
+        self._hits_of: list[int] = np.searchsorted(hits, starts).tolist()
+        self._runs_of: list[int] = np.searchsorted(self._run_sentence, np.arange(n + 1)).tolist()
+        self._run_first_list: list[int] = self._run_first.tolist()
+        self._run_end_list: list[int] = self._run_end.tolist()
 
         # Values by pattern, only where one can be: a digit, or a weekday.
         hints = (combined >> _FLAGS_SHIFT) & _FLAGS_MASK
@@ -471,12 +489,10 @@ class SentenceScores:
                 if texts:
                     reasons.append(Reason(feature, _listing(texts), WEIGHTS[feature]))
         if self._name_count[i]:
-            lo, hi = np.searchsorted(self._run_sentence, [i, i + 1])
+            lo, hi = self._runs_of[i], self._runs_of[i + 1]
             names = [
                 " ".join(map(self._core, range(a, b)))
-                for a, b in zip(
-                    self._run_first[lo:hi].tolist(), self._run_end[lo:hi].tolist(), strict=True
-                )
+                for a, b in zip(self._run_first_list[lo:hi], self._run_end_list[lo:hi], strict=True)
             ]
             weight = WEIGHTS["named organisation or person"] * min(
                 int(self._name_count[i]), MAX_NAMES
@@ -485,13 +501,12 @@ class SentenceScores:
         bits = int(self._lexicon_bits[i])
         if bits:
             found: list[list[str]] = [[] for _ in _LEXICONS]
-            start, end = int(self._starts[i]), int(self._starts[i + 1])
-            for position in range(start, end):
+            lo, hi = self._hits_of[i], self._hits_of[i + 1]
+            for position in self._lexicon_positions[lo:hi]:
                 info = int(self._infos[position])
-                if info & _LEXICON_BITS:
-                    for bit in range(len(_LEXICONS)):
-                        if info & (1 << bit):
-                            found[bit].append(self._folded(position))
+                for bit in range(len(_LEXICONS)):
+                    if info & (1 << bit):
+                        found[bit].append(self._folded(position))
             for bit, _, _, text in sorted(self._phrases.get(i, ())):
                 found[bit].append(text)
             for (feature, _), hits in zip(_LEXICONS, found, strict=True):
