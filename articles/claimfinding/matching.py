@@ -202,24 +202,23 @@ def _scaled_pairs(chunks: list[str], packed: Indices, owner: Indices) -> Indices
     return terms
 
 
-def _term_counts(texts: Sequence[str]) -> tuple[Matrix, list[int]]:
-    """The term counts of `texts` (rows) over the terms found in them (columns, numbered in
-    order of term id), and the term id of each column."""
+def _term_counts(texts: Sequence[str]) -> Matrix:
+    """The term counts of `texts`: one row per text, one column per term id (`_TERM_IDS`)."""
     if not texts:
-        return sparse.csr_matrix((0, 0), dtype=np.float32), []
+        return sparse.csr_matrix((0, len(_TERM_IDS)), dtype=np.float32)
     chunks, packed, owner = _chunks(texts)
     terms = _scaled_pairs(chunks, packed, owner)
     rows = np.repeat(owner, 2)
     ids = terms.ravel()
     keep = ids > 0
     rows, ids = rows[keep], ids[keep]
-    columns, column_of = np.unique(ids, return_inverse=True)
+    # Columns are the terms' ids (shared by all runs), so no renumbering is needed.
     counts = sparse.csr_matrix(
-        (np.ones(len(ids), dtype=np.float32), (rows, column_of.ravel())),
-        shape=(len(texts), len(columns)),
+        (np.ones(len(ids), dtype=np.float32), (rows, ids)),
+        shape=(len(texts), len(_TERM_IDS)),
     )
     counts.sum_duplicates()
-    return counts, columns.tolist()
+    return counts
 
 
 def _tfidf(counts: Matrix, *, max_df: float, min_df_cap: int) -> Matrix:
@@ -251,7 +250,7 @@ def vectorise(
     texts: Sequence[str], *, max_df: float = MAX_DF, min_df_cap: int = MIN_DF_CAP
 ) -> Matrix:
     """L2-normalised TF-IDF rows of `texts` (see `TextSpace`)."""
-    return _tfidf(_term_counts(texts)[0], max_df=max_df, min_df_cap=min_df_cap)
+    return _tfidf(_term_counts(texts), max_df=max_df, min_df_cap=min_df_cap)
 
 
 class TextSpace:
@@ -428,8 +427,12 @@ def cluster(
         shape=(n, n),
     )
     indptr, indices = graph.indptr, graph.indices
-    labels = np.full(n, -1, dtype=np.int64)
-    for leader in order:
+    # A row with no such pair leads itself; the others are taken in order.
+    labels = np.arange(n, dtype=np.int64)
+    linked = np.diff(indptr) > 0
+    labels[linked] = -1
+    ordered = np.asarray(order, dtype=np.int64)
+    for leader in ordered[linked[ordered]].tolist():
         if labels[leader] != -1:
             continue
         labels[leader] = leader

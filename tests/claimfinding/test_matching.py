@@ -207,12 +207,11 @@ def test_term_counts_equal_the_terms_of_each_text(texts):
     from articles.claimfinding.matching import _TERM_IDS, _term_counts
 
     for _ in range(2):  # with the per-chunk table empty, then filled
-        counts, columns = _term_counts(texts)
+        counts = _term_counts(texts)
         names = {v: k for k, v in _TERM_IDS.items()}
         for row, text in enumerate(texts):
             found = {
-                names[columns[c]]: v
-                for c, v in zip(counts[row].indices, counts[row].data, strict=True)
+                names[c]: v for c, v in zip(counts[row].indices, counts[row].data, strict=True)
             }
             assert found == Counter(content_tokens(text)), text
     clear_caches()
