@@ -119,12 +119,21 @@ Matrix: TypeAlias = Any
 Indices: TypeAlias = npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float32]
 
+
 # Chunk (whitespace-separated piece of text: "Microsoft's", "$42,000", "10", "billion,") -> its
 # terms packed in one int: the ids of its first two terms (`content_tokens` of the chunk alone;
 # 0 for none), and whether it ends in a bare number or is a scale word (see `_scaled_pairs`).
 # Shared by all runs: chunks recur across sentences and imports, so each is worked out once.
 # Emptied past _TERMS_MAX.
-_CHUNKS: dict[str, int] = {}
+class _ChunkTable(dict[str, int]):
+    """Chunk -> its packed terms, worked out (`_packed`) the first time it is asked."""
+
+    def __missing__(self, chunk: str) -> int:
+        packed = self[chunk] = _packed(chunk)
+        return packed
+
+
+_CHUNKS = _ChunkTable()
 _WORD_TERMS: dict[str, int] = {}
 _ORDINARY = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 _TERM_IDS: dict[str, int] = {"": 0}
@@ -169,13 +178,8 @@ def _chunks(texts: Sequence[str]) -> tuple[list[str], Indices, Indices]:
         chunks = joined.split()
     else:  # some text holds the separator: each text's chunks, then a separator chunk
         chunks = [c for text in texts for c in (*text.replace(_SEPARATOR, " ").split(), _SEPARATOR)]
-    table = _CHUNKS
-    try:
-        packed = np.fromiter(map(table.__getitem__, chunks), dtype=np.int64, count=len(chunks))
-    except KeyError:
-        for chunk in set(chunks).difference(table):
-            table[chunk] = _packed(chunk)
-        packed = np.fromiter(map(table.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+    # One pass: a chunk not in the table yet is worked out where it is met (`_ChunkTable`).
+    packed = np.fromiter(map(_CHUNKS.__getitem__, chunks), dtype=np.int64, count=len(chunks))
     between = (packed & _BETWEEN) != 0
     owner = np.cumsum(between) if together else np.cumsum(between) - between
     return chunks, packed, owner

@@ -203,7 +203,17 @@ _PUNCT_AFTER = 1 << 16
 _FLAGS_SHIFT = 17
 _FLAGS_MASK = 0xFFF
 _KEY_SHIFT = 29
-_INFO: dict[str, int] = {}
+
+
+class _Table(dict[str, int]):
+    """Token -> what is known of it, worked out (`_token_info`) the first time it is asked."""
+
+    def __missing__(self, token: str) -> int:
+        info = self[token] = _token_info(token)
+        return info
+
+
+_INFO = _Table()
 _INFO_MAX = 500_000
 _NAME_KEYS: dict[str, int] = {}
 # Token -> its core (the word without the punctuation around it), filled with _INFO; core ->
@@ -276,18 +286,10 @@ def _core_info(core: str) -> int:
 
 
 def _infos(tokens: list[str]) -> Ints:
-    table = _INFO
-    try:
-        return np.fromiter(map(table.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    except KeyError:
-        if len(table) > _INFO_MAX:
-            table.clear()
-            _NAME_KEYS.clear()
-            _CORES.clear()
-            _CORE_INFO.clear()
-        for token in set(tokens).difference(table):
-            table[token] = _token_info(token)
-        return np.fromiter(map(table.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    if len(_INFO) > _INFO_MAX:
+        clear_cache()
+    # One pass: a token not in the table yet is worked out where it is met (`_Table`).
+    return np.fromiter(map(_INFO.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
 def _tokens(texts: Sequence[str]) -> tuple[list[str], Ints, Ints]:
