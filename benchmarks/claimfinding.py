@@ -16,9 +16,11 @@ file in a fresh SQLite database: facts of some of the stories, and of other stor
   * ours: `claims_find_for_articles` over the imported articles: segment, score, match to the
     claims on file, group the batch, and write suggestions, groups and proposed appearances.
 
-The median of the runs on each side; prints every run, both medians, the ratio and what was
-found. Exits 1 when the ratio exceeds --target (0.5: claim finding may cost at most half of the
-import) or not every article was imported.
+The median of the runs on each side, wall-clock (the target) and CPU time of the process
+(both sides run in it: on a machine shared with other work it shows the work itself); prints
+every run, the medians, the ratios and what was found. Exits 1 when the wall-clock ratio
+exceeds --target (0.5: claim finding may cost at most half of the import) or not every article
+was imported.
 """
 
 from __future__ import annotations
@@ -405,32 +407,43 @@ def main() -> int:
 
         imports: list[float] = []
         findings: list[float] = []
+        imports_cpu: list[float] = []
+        findings_cpu: list[float] = []
         found: dict[str, int] = {}
         imported = 0
         # Interleaved: each run imports the folder into an empty desk, then finds claims in
         # what it imported, so both sides see the same machine load over the runs.
         for _ in range(args.repeat):
             clear()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             results = articles_import_paths(paths=[folder])
             imports.append(time.perf_counter() - started)
+            imports_cpu.append(time.process_time() - started_cpu)
             ids = [r.article_id for r in results if r.article_id is not None]
             imported = len(ids)
 
             # A cold start every run: the per-word tables claim finding keeps across jobs
             # would otherwise know every word of these articles from the run before.
             clear_caches()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             found = claims_find_for_articles(article_ids=ids)
             findings.append(time.perf_counter() - started)
+            findings_cpu.append(time.process_time() - started_cpu)
 
     baseline, ours = statistics.median(imports), statistics.median(findings)
     ratio = ours / baseline
+    cpu_ratio = statistics.median(findings_cpu) / statistics.median(imports_cpu)
     print(
-        "runs (s): import",
+        "runs, wall-clock (s): import",
         [round(t, 2) for t in imports],
         "claim finding",
         [round(t, 2) for t in findings],
+    )
+    print(
+        "runs, CPU time of this process (s): import",
+        [round(t, 2) for t in imports_cpu],
+        "claim finding",
+        [round(t, 2) for t in findings_cpu],
     )
     print(f"articles: {args.n} generated, {imported} imported; claims on file: {args.claims}")
     print(
@@ -440,7 +453,12 @@ def main() -> int:
     )
     print(f"baseline, import of the articles:   {baseline:8.2f} s (median of {args.repeat})")
     print(f"ours, suggestions and matching:     {ours:8.2f} s (median of {args.repeat})")
-    print(f"ratio: {ratio:.2f}x (target <= {args.target}x)")
+    print(
+        f"CPU time, median: import {statistics.median(imports_cpu):.2f} s, claim finding "
+        f"{statistics.median(findings_cpu):.2f} s, ratio {cpu_ratio:.2f}x (shown; the target "
+        "is on wall-clock)"
+    )
+    print(f"ratio, wall-clock medians: {ratio:.2f}x (target <= {args.target}x)")
     if imported != args.n or ratio > args.target:
         print("FAIL")
         return 1

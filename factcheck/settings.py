@@ -225,10 +225,10 @@ FACTCHECK_DESK_COUNTS_SECONDS = env.int("FACTCHECK_DESK_COUNTS_SECONDS", default
 # --- claim finding (articles/claimfinding) ------------------------------------------------------
 # Least check-worthiness score for a sentence to be suggested as a claim.
 FACTCHECK_SUGGEST_MIN_SCORE = env.float("FACTCHECK_SUGGEST_MIN_SCORE", default=2.0)
-# Least similarity (0-1) to propose a sentence as an appearance of a claim on file, and for
-# two new sentences of one import to be proposed as one claim.
-FACTCHECK_MATCH_MIN_SIMILARITY = env.float("FACTCHECK_MATCH_MIN_SIMILARITY", default=0.3)
-FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY", default=0.4)
+# Least similarity (0-1) to propose a sentence as an appearance of a claim on file, and least
+# average similarity of the sentences of one import proposed as one new claim.
+FACTCHECK_MATCH_MIN_SIMILARITY = env.float("FACTCHECK_MATCH_MIN_SIMILARITY", default=0.25)
+FACTCHECK_CLUSTER_MIN_SIMILARITY = env.float("FACTCHECK_CLUSTER_MIN_SIMILARITY", default=0.15)
 # Queue the claim-finding job after each import commits.
 FACTCHECK_CLAIMFINDING_ON_IMPORT = env.bool("FACTCHECK_CLAIMFINDING_ON_IMPORT", default=True)
 

@@ -79,7 +79,16 @@ def _agree(kind: str, a: Value, b: Value) -> bool:
 
 
 def _unmatched(kind: str, ours: list[Value], theirs: list[Value]) -> list[Value]:
-    return [a for a in ours if not any(_agree(kind, a, b) for b in theirs)]
+    # A value given alike on the other side agrees (amounts, percentages and figures only
+    # then): a set lookup first, the slower comparison for the rest.
+    keys = {(b.kind, b.key) for b in theirs}
+    left = [a for a in ours if (a.kind, a.key) not in keys]
+    if kind in _EXACT or not left:
+        return left
+    return [a for a in left if not any(_agree(kind, a, b) for b in theirs)]
+
+
+_EXACT = frozenset({"money", "percent", "figure"})
 
 
 def _group(values: Sequence[Value]) -> dict[str, list[Value]]:

@@ -3,14 +3,20 @@ file, and how the rest group into new claims across the articles of one batch.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.claimfinding.matching import TextSpace, best_matches, cluster, sentence_key
-from articles.claimfinding.segmentation import iter_sentences
-from articles.claimfinding.worthiness import score_sentence
+from articles.claimfinding.segmentation import Sentence, iter_sentences
+from articles.claimfinding.text import sentence_key
+from articles.claimfinding.worthiness import score_sentences
+
+# Sentences scored together in one pass of `score_sentences` (bounds the memory a batch holds).
+SCORE_CHUNK = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,14 +24,15 @@ class Thresholds:
     """`suggest`: least score for a suggestion; `match`: least score for a sentence to be
     compared with the claims on file (a restatement of a known claim may carry fewer features);
     `similarity`: least similarity to propose a sentence as an appearance of a claim;
-    `cluster`: least similarity for two new sentences to be proposed as one claim."""
+    `cluster`: least average similarity of the sentences proposed as one new claim."""
 
     suggest: float = 2.0
     match: float = 1.0
-    similarity: float = 0.3
-    # Higher than `similarity`: accepting a group adds an appearance in every member's article
-    # in one click, so a wrong member costs more than a wrong proposal reviewed on its own.
-    cluster: float = 0.4
+    similarity: float = 0.25
+    # An average over every pair of a group's sentences (see `matching.cluster`), so lower than
+    # `similarity`, which one pair must reach: five outlets wording one claim five ways share
+    # a few words pair by pair, and a wrong member still pulls the group's average down.
+    cluster: float = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,20 +92,63 @@ class BatchPlan:
 
 def article_candidates(article: ArticleText, *, min_score: float) -> list[Candidate]:
     """The sentences of one article scoring at least `min_score`, in reading order."""
+    return batch_candidates([article], min_score=min_score)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block: a batch makes millions of small objects
+    (tokens, values, candidates) and none of them in a cycle, and every collection the
+    allocations trigger would walk all of them again. Back on (if it was) when the block
+    ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def batch_candidates(
+    articles: Iterable[ArticleText], *, min_score: float, explain_from: float | None = None
+) -> list[Candidate]:
+    """The sentences of the articles scoring at least `min_score`, article by article in
+    reading order. Sentences are scored in chunks of `SCORE_CHUNK` (see `score_sentences`). The
+    reasons are written out for the candidates scoring at least `explain_from` (all of them
+    when None); the others get none (a sentence only compared with claims on file is never
+    shown with its reasons)."""
+    explain = min_score if explain_from is None else max(min_score, explain_from)
     found: list[Candidate] = []
-    for sentence in iter_sentences(article.body, article.language):
-        worthiness = score_sentence(sentence.text)
-        if worthiness.score >= min_score:
-            found.append(
-                Candidate(
-                    article_id=article.id,
-                    start=sentence.start,
-                    end=sentence.end,
-                    text=sentence.text,
-                    score=worthiness.score,
-                    reasons=tuple(map(str, worthiness.reasons)),
+    chunk: list[tuple[int, Sentence]] = []
+
+    def score_chunk() -> None:
+        scored = score_sentences([sentence.text for _, sentence in chunk])
+        for i, score in enumerate(scored.scores):
+            if score >= min_score:
+                article_id, sentence = chunk[i]
+                found.append(
+                    Candidate(
+                        article_id=article_id,
+                        start=sentence.start,
+                        end=sentence.end,
+                        text=sentence.text,
+                        score=score,
+                        reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
+                    )
                 )
-            )
+        chunk.clear()
+
+    # Sentences are scored a chunk at a time (a sentence's score does not depend on the others
+    # scored with it), so a body of millions of short lines is never held as sentences at once.
+    with collector_paused():
+        for article in articles:
+            for sentence in iter_sentences(article.body, article.language):
+                chunk.append((article.id, sentence))
+                if len(chunk) >= SCORE_CHUNK:
+                    score_chunk()
+        if chunk:
+            score_chunk()
     return found
 
 
@@ -119,6 +169,17 @@ def plan_batch(
     as an appearance of the most similar claim. The others scoring at least `thresholds.suggest`
     are clustered (see `matching.cluster`): each group is one proposed claim.
     """
+    with collector_paused():
+        return _plan(candidates, claims, thresholds)
+
+
+def _plan(
+    candidates: Sequence[Candidate], claims: Sequence[ClaimText], thresholds: Thresholds
+) -> BatchPlan:
+    # Loaded here, not with the package: its scipy import costs every process that never
+    # matches anything (the web workers, manage.py commands) a large part of a second.
+    from articles.claimfinding.matching import TextSpace, best_matches, cluster
+
     space = TextSpace([c.text for c in candidates] + [c.text for c in claims])
     sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []
@@ -132,11 +193,12 @@ def plan_batch(
             target_groups=groups,
         ):
             matches.append(ProposedMatch(candidates[match.row], match.target, match.similarity))
-    matched = {id(m.candidate) for m in matches}
+    # The sentences to cluster: those that could be suggested, and the matched ones, so that a
+    # group of outlets' sentences one of which restates a claim on file is proposed for that
+    # claim as a whole (the others' wordings may be too far from the claim's own).
+    claim_of = {id(m.candidate): m.claim_id for m in matches}
     rows = [
-        i
-        for i, c in enumerate(candidates)
-        if id(c) not in matched and c.score >= thresholds.suggest
+        i for i, c in enumerate(candidates) if id(c) in claim_of or c.score >= thresholds.suggest
     ]
     if not rows:
         return BatchPlan(matches, [])
@@ -150,11 +212,38 @@ def plan_batch(
     members: dict[int, list[int]] = {}
     for position in order:
         members.setdefault(clusters.labels[position], []).append(position)
-    plan_groups = [
-        Group(
-            members=tuple(candidates[rows[p]] for p in positions),
-            similarities=tuple(clusters.similarities[p] for p in positions),
-        )
-        for positions in members.values()
-    ]
+    plan_groups: list[Group] = []
+    claim_rows: dict[int, list[int]] = {}
+    for row, claim in enumerate(claims, start=len(candidates)):
+        claim_rows.setdefault(claim.claim_id, []).append(row)
+    # (candidate, claim) proposed through their group, and the pairs of rows to compare.
+    through_group: list[tuple[Candidate, int]] = []
+    left: list[int] = []
+    right: list[int] = []
+    for positions in members.values():
+        group = [candidates[rows[p]] for p in positions]
+        claimed = [claim_of[id(c)] for c in group if id(c) in claim_of]
+        if not claimed:
+            plan_groups.append(
+                Group(
+                    members=tuple(group),
+                    similarities=tuple(clusters.similarities[p] for p in positions),
+                )
+            )
+            continue
+        # The claim most of the group's matched sentences restate (ties: the first matched).
+        counts = Counter(claimed)
+        claim_id = max(counts, key=lambda c: (counts[c], -claimed.index(c)))
+        for position, candidate in zip(positions, group, strict=True):
+            if id(candidate) not in claim_of:
+                through_group.append((candidate, claim_id))
+                left.extend([rows[position]] * len(claim_rows[claim_id]))
+                right.extend(claim_rows[claim_id])
+    if through_group:
+        # Each such sentence's similarity to the nearest wording of its claim.
+        similarity = space.similarity(np.array(left, dtype=np.int64), np.array(right))
+        ends = np.cumsum([len(claim_rows[claim_id]) for _, claim_id in through_group])
+        nearest = np.maximum.reduceat(similarity, np.r_[0, ends[:-1]])
+        for (candidate, claim_id), value in zip(through_group, nearest.tolist(), strict=True):
+            matches.append(ProposedMatch(candidate, claim_id, value))
     return BatchPlan(matches, plan_groups)

@@ -1,29 +1,27 @@
 """Which sentences state the same claim: similarity of sentences to each other and to the claims
 on file, and clustering of one batch's sentences into claims.
 
-Two views of a sentence, combined:
-  * words: TF-IDF over content words (function and reporting words dropped, casefolded, cut to
-    their first five letters: a crude stemmer that works across the Latin-script languages, so
-    "trained"/"training" and "Klage"/"Klagen" meet) and values written the same way whatever the
-    language ("$10 billion", "10bn dollars" and "10 mil millones de dólares" all give the tokens
-    `10000000000` and `usd`; "40 %", "40 percent", "40 Prozent" give `40` and `pct`);
-  * characters: TF-IDF over 3- to 5-letter pieces of the content words, so paraphrases that
-    share word parts ("co-founder"/"co-founded", "Microsoft's"/"Microsoft", compounds) meet.
-Similarity is `WORD_WEIGHT` times the cosine of the word vectors plus the rest times the cosine
-of the character vectors, from 0 to 1. The IDF is taken from the texts compared in one run, and
-words in more than `max_df` of them count for nothing.
+A sentence is a TF-IDF vector over its terms: content words (function and reporting words
+dropped, casefolded, cut to their first five letters: a crude stemmer that works across the
+Latin-script languages, so "trained"/"training", "Klage"/"Klagen" and "inteligencia"/
+"intelligence" meet), month names as their number in any language, and values written the same
+way whatever the language ("$10 billion", "10bn dollars" and "10 mil millones de dólares" all
+give the terms `10000000000` and `usd`; "40 %", "40 percent", "40 Prozent" give `40` and `pct`).
+Similarity is the cosine of two vectors, from 0 to 1. The IDF is taken from the texts compared in
+one run (sublinear term frequency, smoothed IDF).
 
-Cost stays bounded by the work, not by the number of texts squared: pairs are only scored when
-they share a rare word (one in at most `SHORTLIST_DF` texts of the run: a name, a figure, an
-unusual word); words shared by many texts weigh little in the similarity anyway, and an inverted
-index over them would pair everything with everything.
+Cost follows the matches, not the number of texts squared: in a large run only the terms found
+in at most `MAX_DF` of its texts (and at least in `MIN_DF_CAP`) count, as a rare word, a name
+or a figure is what tells one claim from another (the old rule of blocking by shared rare
+words, made the similarity itself); the pairs are then the non-zero entries of one sparse
+product over those terms, computed in blocks and cut at the threshold as they come. A batch of
+a few articles keeps every term.
 """
 
 from __future__ import annotations
 
-import hashlib
+import heapq
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -31,29 +29,22 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
+from scipy.sparse import csgraph
 
-from articles.claimfinding.lexicon import CURRENCIES, PERCENT_WORDS, SCALES, STOPWORDS
+from articles.claimfinding import worthiness
+from articles.claimfinding.lexicon import (
+    CURRENCIES,
+    MONTHS,
+    PERCENT_WORDS,
+    SCALES,
+    STOPWORDS,
+)
 from articles.claimfinding.values import parse_number
 
 STEM = 5
-N_FEATURES = 2**20
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
-_SPACES = re.compile(r"\s+")
 # Currency symbols as words, so "$42,000" and "42,000 USD" share both tokens.
 _SYMBOLS = {"$": " usd ", "€": " eur ", "£": " gbp ", "¥": " jpy "}
-
-
-def normalise(text: str) -> str:
-    """The sentence as compared for identity: NFKC, casefolded, whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def sentence_key(text: str) -> str:
-    """A stable key of a sentence's wording (SHA-256 of `normalise(text)`, hex)."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
 _NUMBER_SCALE = re.compile(
@@ -84,93 +75,44 @@ def _prepared(text: str) -> str:
 
 
 def _content_token(raw: str) -> str:
-    """The content token of one raw token of a prepared text ("" when it carries none)."""
+    """The term of one raw token of a prepared text ("" when it carries none)."""
     if raw[0].isdigit():
         return raw.replace(",", "").replace(".", "")
     if raw in _VALUE_WORDS:
         return _VALUE_WORDS[raw]
+    if raw in _MONTH_TERMS:
+        return _MONTH_TERMS[raw]
     if len(raw) > 1 and raw not in STOPWORDS:
         return raw[:STEM]
     return ""
 
 
+# Month names (not the short forms, which are words too: "may", "mar", "sept") as one term
+# each, in every language: "April", "abril", "avril" are `m4`.
+_MONTH_TERMS = {name: f"m{number}" for name, number in MONTHS.items() if len(name) > 3}
+
+
+# Legal wording in any of the listed languages ("sue", "lawsuit", "legal action", "court",
+# "demanda", "Klage") also gives one shared term: outlets word a legal step many ways.
+_LEGAL = worthiness.lexicon_matcher("legal language")
+LEGAL_TERM = "~legal"
+
+
 def content_tokens(text: str) -> list[str]:
-    """The words that carry a sentence's content, stemmed; numbers without separators, scaled
-    ("10 billion" is `10000000000`); currency signs and words as their codes, percentage signs and
-    words as `pct`."""
-    return [t for t in map(_content_token, _TOKEN.findall(_prepared(text))) if t]
+    """The terms of a sentence: content words stemmed, month names as their number, numbers
+    without separators and scaled ("10 billion" is `10000000000`), currency signs and words as
+    their codes, percentage signs and words as `pct`, and `LEGAL_TERM` after legal words."""
+    terms: list[str] = []
+    # One plain word (most chunks) has no sign, number or scale to prepare.
+    raws = [text.casefold()] if text.isalpha() else _TOKEN.findall(_prepared(text))
+    for raw in raws:
+        term = _content_token(raw)
+        if term:
+            terms.append(term)
+            if _LEGAL(raw):
+                terms.append(LEGAL_TERM)
+    return terms
 
-
-# Raw token -> hashed column of its content token (-1: none), shared by all runs: words recur
-# across sentences and imports, so each is stemmed and hashed once. Emptied past _COLUMNS_MAX.
-_COLUMNS: dict[str, int] = {}
-_COLUMNS_MAX = 1_000_000
-# Texts are prepared and split into tokens together, joined by a letter news text does not use
-# (checked): it comes out as a token of its own between the texts' tokens.
-_SEPARATOR = "\ua66e"
-_BETWEEN = -2
-
-
-def _word_counts(texts: Sequence[str]) -> Matrix:
-    """The content-token counts of `texts` in hashed columns, as `HashingVectorizer` with
-    `content_tokens` as analyzer gives them: each distinct raw token is worked out and hashed
-    once, and the rest is array work."""
-    if not texts:
-        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    joined = f" {_SEPARATOR} ".join(texts)
-    if joined.count(_SEPARATOR) != len(texts) - 1:
-        return _HASHER.transform([content_tokens(text) for text in texts]).tocsr()
-    tokens = _TOKEN.findall(_prepared(joined))
-    columns = _COLUMNS
-    if len(columns) > _COLUMNS_MAX:
-        columns.clear()
-    columns[_SEPARATOR] = _BETWEEN
-    missing = sorted(set(tokens).difference(columns))
-    if missing:
-        contents = [_content_token(raw) for raw in missing]
-        hashed = _HASHER.transform([[c] for c in contents]).tocsr()
-        for raw, content, start in zip(missing, contents, hashed.indptr[:-1].tolist(), strict=True):
-            columns[raw] = int(hashed.indices[start]) if content else -1
-    found = np.fromiter(map(columns.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    rows = np.cumsum(found == _BETWEEN)
-    keep = found >= 0
-    counts = sparse.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], found[keep])),
-        shape=(len(texts), N_FEATURES),
-    )
-    counts.sum_duplicates()
-    return counts
-
-
-def _content_word_list(text: str) -> list[str]:
-    """The content words of a sentence, unstemmed, for the character view."""
-    return [
-        raw
-        for raw in _TOKEN.findall(text.casefold())
-        if len(raw) > 1 and not raw[0].isdigit() and raw not in STOPWORDS
-    ]
-
-
-def _content_words(text: str) -> str:
-    return " ".join(_content_word_list(text))
-
-
-# Hashes one content token per sample (see `_word_counts`).
-_HASHER = FeatureHasher(
-    n_features=N_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32
-)
-# The character view of a text is the sum of those of its content words (`char_wb` n-grams never
-# cross a word): each distinct word is hashed once per run, and a text's vector is its word
-# counts times the words' n-gram counts.
-_CHAR_HASHER = HashingVectorizer(
-    analyzer="char_wb",
-    ngram_range=(3, 5),
-    lowercase=False,
-    n_features=N_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
 
 # A scipy.sparse CSR matrix (scipy ships no type hints).
 Matrix: TypeAlias = Any
@@ -178,135 +120,161 @@ Indices: TypeAlias = npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float32]
 
 
-def _tfidf(counts: Matrix, *, max_df: float, min_texts: int) -> tuple[Matrix, Any]:
-    """L2-normalised TF-IDF rows (sublinear term frequency, IDF from the rows) and the
-    document frequency of every feature."""
+# Chunk (whitespace-separated piece of text: "Microsoft's", "$42,000", "10", "billion,") -> its
+# terms packed in one int: the ids of its first two terms (`content_tokens` of the chunk alone;
+# 0 for none), and whether it ends in a bare number or is a scale word (see `_scaled_pairs`).
+# Shared by all runs: chunks recur across sentences and imports, so each is worked out once.
+# Emptied past _TERMS_MAX.
+class _ChunkTable(dict[str, int]):
+    """Chunk -> its packed terms, worked out (`_packed`) the first time it is asked."""
+
+    def __missing__(self, chunk: str) -> int:
+        packed = self[chunk] = _packed(chunk)
+        return packed
+
+
+_CHUNKS = _ChunkTable()
+_WORD_TERMS: dict[str, int] = {}
+_ORDINARY = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+_TERM_IDS: dict[str, int] = {"": 0}
+_TERMS_MAX = 1_000_000
+_TERM_BITS = 30
+_TERM_MASK = (1 << _TERM_BITS) - 1
+_ENDS_IN_NUMBER = 1 << 60
+_SCALE_WORD = 1 << 61
+_BETWEEN = 1 << 62
+# Texts are split into chunks together, joined by a letter news text does not use (checked):
+# it comes out as a chunk of its own between two texts' chunks.
+_SEPARATOR = "\ua66e"
+_BARE_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
+_SCALE_CHUNKS = frozenset(SCALES) | {f"{w}." for w in SCALES}
+_TRAILING = ",;:!?)]\"'\u201d\u2019"
+
+
+def _packed(chunk: str) -> int:
+    if chunk == _SEPARATOR:
+        return _BETWEEN
+    # Quotation marks and the like change no term: "Microsoft," and "(Microsoft" are worked out
+    # as "Microsoft", once.
+    word = chunk.strip(_ORDINARY)
+    packed = _WORD_TERMS.get(word)
+    if packed is None:
+        ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(word)][:2]
+        packed = _WORD_TERMS[word] = sum(term << (_TERM_BITS * k) for k, term in enumerate(ids))
+    if _BARE_NUMBER.fullmatch(chunk.lstrip("$€£¥(")):
+        packed |= _ENDS_IN_NUMBER
+    if chunk.casefold().rstrip(_TRAILING) in _SCALE_CHUNKS:
+        packed |= _SCALE_WORD
+    return packed
+
+
+def _chunks(texts: Sequence[str]) -> tuple[list[str], Indices, Indices]:
+    """The chunks of all texts, their packed terms, and the text each belongs to."""
+    if len(_CHUNKS) > _TERMS_MAX:
+        clear_cache()
+    joined = f" {_SEPARATOR} ".join(texts)
+    together = joined.count(_SEPARATOR) == len(texts) - 1
+    if together:  # a separator chunk between two texts' chunks
+        chunks = joined.split()
+    else:  # some text holds the separator: each text's chunks, then a separator chunk
+        chunks = [c for text in texts for c in (*text.replace(_SEPARATOR, " ").split(), _SEPARATOR)]
+    # One pass: a chunk not in the table yet is worked out where it is met (`_ChunkTable`).
+    packed = np.fromiter(map(_CHUNKS.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+    between = (packed & _BETWEEN) != 0
+    owner = np.cumsum(between) if together else np.cumsum(between) - between
+    return chunks, packed, owner
+
+
+def _scaled_pairs(chunks: list[str], packed: Indices, owner: Indices) -> Indices:
+    """Term ids of the chunks (two per chunk, 0 for none), with "10 billion", "2,5 mil
+    millones" read as one number: the number's chunk gets the scaled number, the scale words'
+    chunks nothing."""
+    terms = np.stack([packed & _TERM_MASK, (packed >> _TERM_BITS) & _TERM_MASK], axis=1)
+    scale = (packed & _SCALE_WORD) != 0
+    starts = np.flatnonzero(
+        ((packed[:-1] & _ENDS_IN_NUMBER) != 0) & scale[1:] & (owner[:-1] == owner[1:])
+    )
+    for i in starts.tolist():
+        end = i + 1
+        while end < len(chunks) and scale[end] and owner[end] == owner[i]:
+            end += 1
+        ids = [
+            _TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(" ".join(chunks[i:end]))
+        ]
+        terms[i:end] = 0
+        terms[i, : min(2, len(ids))] = ids[:2]
+    return terms
+
+
+def _term_counts(texts: Sequence[str]) -> Matrix:
+    """The term counts of `texts`: one row per text, one column per term id (`_TERM_IDS`)."""
+    if not texts:
+        return sparse.csr_matrix((0, len(_TERM_IDS)), dtype=np.float32)
+    chunks, packed, owner = _chunks(texts)
+    terms = _scaled_pairs(chunks, packed, owner)
+    rows = np.repeat(owner, 2)
+    ids = terms.ravel()
+    keep = ids > 0
+    rows, ids = rows[keep], ids[keep]
+    # Columns are the terms' ids (shared by all runs), so no renumbering is needed.
+    counts = sparse.csr_matrix(
+        (np.ones(len(ids), dtype=np.float32), (rows, ids)),
+        shape=(len(texts), len(_TERM_IDS)),
+    )
+    counts.sum_duplicates()
+    return counts
+
+
+def _tfidf(counts: Matrix, *, max_df: float, min_df_cap: int) -> Matrix:
+    """TF-IDF rows (sublinear term frequency, smoothed IDF from the rows) divided by their
+    length; then the terms in more than `max_df` of the rows, and in more than `min_df_cap`
+    rows, are left out (the products of two rows leave out what those terms would add)."""
     n = counts.shape[0]
     counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
-    df = np.bincount(counts.indices, minlength=N_FEATURES)
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-    if n >= min_texts:
-        idf[df > max_df * n] = 0.0
     counts.data *= idf[counts.indices]
+    # Lengths with every term: a sentence made mostly of common words stays long, so sharing
+    # its one rare word with another makes it only a little like it.
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1), dtype=np.float32).ravel())
+    norms[norms == 0] = 1.0
+    counts.data /= np.repeat(norms, np.diff(counts.indptr))
+    counts.data[df[counts.indices] > max(max_df * n, min_df_cap)] = 0.0
     counts.eliminate_zeros()
-    return normalize(counts, copy=False), df
+    return counts
 
 
-def vectorise(texts: Sequence[str], *, max_df: float = 0.05, min_texts: int = 100) -> Matrix:
-    """L2-normalised word TF-IDF rows of `texts` (sublinear term frequency, IDF from `texts`).
-
-    Words found in more than `max_df` of the texts weigh nothing, once there are at least
-    `min_texts` texts (a handful of articles on one story share most of their words).
-    """
-    if not texts:
-        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    return _tfidf(_word_counts(texts), max_df=max_df, min_texts=min_texts)[0]
+# Terms in more than MAX_DF of the texts of a run, and in more than MIN_DF_CAP texts, count for
+# nothing (see the module's docstring): a batch of a few articles keeps every term.
+MAX_DF = 0.002
+MIN_DF_CAP = 200
 
 
-WORD_WEIGHT = 0.6
-SHORTLIST_DF = 200
-_ROUNDING = 1e-5
+def vectorise(
+    texts: Sequence[str], *, max_df: float = MAX_DF, min_df_cap: int = MIN_DF_CAP
+) -> Matrix:
+    """L2-normalised TF-IDF rows of `texts` (see `TextSpace`)."""
+    return _tfidf(_term_counts(texts), max_df=max_df, min_df_cap=min_df_cap)
 
 
 class TextSpace:
-    """The texts compared in one run: word vectors of all, rare-word patterns for the shortlist,
-    character vectors computed only for the texts some shortlisted pair needs."""
+    """The texts compared in one run, as TF-IDF rows."""
 
     def __init__(
-        self,
-        texts: Sequence[str],
-        *,
-        max_df: float = 0.05,
-        min_texts: int = 100,
-        shortlist_df: int = SHORTLIST_DF,
+        self, texts: Sequence[str], *, max_df: float = MAX_DF, min_df_cap: int = MIN_DF_CAP
     ) -> None:
         self.texts = list(texts)
-        if self.texts:
-            counts = _word_counts(self.texts)
-            self.words, df = _tfidf(counts, max_df=max_df, min_texts=min_texts)
-        else:
-            self.words = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-            df = np.zeros(N_FEATURES, dtype=np.int64)
-        # The word vectors split in two: the rare words' part, whose products shortlist the
-        # pairs and give most of their similarity, and the common words' part, with its norm per
-        # row (a bound on what common words can add to a pair's similarity).
-        rare_feature = df[self.words.indices] <= shortlist_df
-        self._rare = self._part(rare_feature)
-        self._common = self._part(~rare_feature)
-        self._common_norm = np.sqrt(
-            np.asarray(self._common.multiply(self._common).sum(axis=1), dtype=np.float32).ravel()
-        )
-        self._char_position = np.full(len(self.texts), -1, dtype=np.int64)
-        self._char_rows: Matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-        self._char_words: dict[str, int] = {}
-        self._char_word_rows: Matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-
-    def _part(self, keep: npt.NDArray[np.bool_]) -> Matrix:
-        part = self.words.copy()
-        part.data = np.where(keep, part.data, np.float32(0.0)).astype(np.float32)
-        part.eliminate_zeros()
-        return part
+        self.vectors = vectorise(self.texts, max_df=max_df, min_df_cap=min_df_cap)
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def _characters(self, rows: Indices) -> Matrix:
-        """Character vectors (sublinear term frequency, L2-normalised: no IDF, so a row's vector
-        does not depend on which rows were asked before) of the rows, each computed once."""
-        missing = np.unique(rows[self._char_position[rows] < 0])
-        if len(missing):
-            vocabulary = self._char_words
-            first_new = len(vocabulary)
-            columns: list[int] = []
-            indptr = [0]
-            for row in missing.tolist():
-                columns.extend(
-                    vocabulary.setdefault(word, len(vocabulary))
-                    for word in _content_word_list(self.texts[row])
-                )
-                indptr.append(len(columns))
-            if len(vocabulary) > first_new:
-                new_words = list(vocabulary)[first_new:]
-                self._char_word_rows = sparse.vstack(
-                    [self._char_word_rows, _CHAR_HASHER.transform(new_words).tocsr()],
-                    format="csr",
-                )
-            word_counts = sparse.csr_matrix(
-                (np.ones(len(columns), dtype=np.float32), columns, indptr),
-                shape=(len(missing), len(vocabulary)),
-            )
-            counts = (word_counts @ self._char_word_rows).tocsr()
-            counts.data = 1.0 + np.log(counts.data, dtype=np.float32)
-            block = normalize(counts, copy=False)
-            self._char_position[missing] = np.arange(len(missing)) + self._char_rows.shape[0]
-            self._char_rows = sparse.vstack([self._char_rows, block], format="csr")
-        return self._char_rows[self._char_position[rows]]
-
-    def _letters(self, a: Indices, b: Indices, *, block: int = 100_000) -> FloatArray:
-        """The character-view cosine of each pair (a[i], b[i])."""
-        self._characters(np.concatenate([a, b]))
-        letters = np.empty(len(a), dtype=np.float32)
-        for begin in range(0, len(a), block):
-            end = begin + block
-            left = self._char_rows[self._char_position[a[begin:end]]]
-            right = self._char_rows[self._char_position[b[begin:end]]]
-            letters[begin:end] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
-        return letters
-
-    def similarity(self, left: Indices, right: Indices, *, floor: float = 0.0) -> FloatArray:
-        """The similarity of each pair (left[i], right[i]) of rows; pairs whose words alone
-        are less than `floor` similar get their word similarity only (the character view,
-        the costlier one, is computed for the pairs that may reach a threshold)."""
+    def similarity(self, left: Indices, right: Indices) -> FloatArray:
+        """The similarity of each pair (left[i], right[i]) of rows."""
         if len(left) == 0:
             return np.zeros(0, dtype=np.float32)
-        words = np.asarray(self.words[left].multiply(self.words[right]).sum(axis=1)).ravel()
-        combined = (WORD_WEIGHT * words).astype(np.float32)
-        near = np.flatnonzero(words >= floor)
-        if len(near):
-            chars = self._characters(np.concatenate([left[near], right[near]]))
-            letters = np.asarray(chars[: len(near)].multiply(chars[len(near) :]).sum(axis=1))
-            combined[near] += (1.0 - WORD_WEIGHT) * letters.ravel()
-        return combined
+        products = self.vectors[left].multiply(self.vectors[right]).sum(axis=1)
+        return np.asarray(products, dtype=np.float32).ravel()
 
     def pairs(
         self,
@@ -314,11 +282,11 @@ class TextSpace:
         right: Indices,
         *,
         threshold: float,
-        chunk: int = 2048,
+        chunk: int = 4096,
         upper: bool = False,
     ) -> Iterator[tuple[Indices, Indices, FloatArray]]:
-        """Blocks of (rows of `left`, rows of `right`, similarity) for the pairs that share a
-        rare word and are at least `threshold` similar. A row paired with itself is left out.
+        """Blocks of (rows of `left`, rows of `right`, similarity) for the pairs at least
+        `threshold` similar (and above 0). A row paired with itself is left out.
 
         With `upper`, `left` and `right` are one set of rows and each pair comes once, as
         (a, b) with a < b (the similarity is symmetric).
@@ -327,41 +295,21 @@ class TextSpace:
             return
         if upper:
             left = right = np.unique(left)
-        right_t = self._rare[right].T.tocsr()
-        floor = threshold / 2
-        found: list[tuple[Indices, Indices, FloatArray]] = []
+        right_t = self.vectors[right].T.tocsr()
         for begin in range(0, len(left), chunk):
             rows = left[begin : begin + chunk]
             # In the upper triangle, this chunk's rows only pair with rows from its first on.
             first = begin if upper else 0
-            shared = (self._rare[rows] @ right_t[:, first:]).tocoo()
-            a = rows[shared.row]
-            b = right[shared.col + first]
-            rare = shared.data
-            # A pair sharing less than half the threshold in words is no restatement, whatever
-            # its word parts (0.6 of its word similarity is less than the threshold): only the
-            # others are compared by characters. Common words add at most the product of the
-            # two rows' common-word norms, so pairs short of the floor even with that are
-            # dropped before their common words are compared (the margin covers rounding).
-            keep = ((a < b) if upper else (a != b)) & (
-                rare + self._common_norm[a] * self._common_norm[b] >= floor - _ROUNDING
-            )
-            a, b, rare = a[keep], b[keep], rare[keep]
-            if len(a) == 0:
-                continue
-            common = self._common[a].multiply(self._common[b]).sum(axis=1)
-            words = rare + np.asarray(common, dtype=np.float32).ravel()
-            near = words >= floor
-            if near.any():
-                found.append((a[near], b[near], words[near]))
-        if not found:
-            return
-        a = np.concatenate([f[0] for f in found])
-        b = np.concatenate([f[1] for f in found])
-        words = np.concatenate([f[2] for f in found])
-        sims = (WORD_WEIGHT * words + (1.0 - WORD_WEIGHT) * self._letters(a, b)).astype(np.float32)
-        good = sims >= threshold
-        yield a[good], b[good], sims[good]
+            product = (self.vectors[rows] @ right_t[:, first:]).tocoo()
+            a = rows[product.row]
+            b = right[product.col + first]
+            sims = product.data.astype(np.float32)
+            keep = ((a < b) if upper else (a != b)) & (sims >= threshold - _ROUNDING)
+            if keep.any():
+                yield a[keep], b[keep], np.minimum(sims[keep], np.float32(1.0))
+
+
+_ROUNDING = 1e-5
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,6 +375,15 @@ class Clusters:
     similarities: list[float]
 
 
+# Sentences this similar state one claim whatever else is in the batch: they are clustered
+# first, by leader (see `cluster`), before the slower average linkage.
+CORE = 0.5
+# Average linkage runs on groups of at most this many clusters linked by pairs at least as
+# similar as the threshold: a larger group is boilerplate repeated across a batch (a template,
+# an agency's standard line), where merging would make one claim of many.
+MAX_LINKED = 100
+
+
 def cluster(
     space: TextSpace,
     rows: Indices,
@@ -436,46 +393,146 @@ def cluster(
 ) -> Clusters:
     """Cluster the `rows` of `space` into claims; labels and order are positions in `rows`.
 
-    Greedy and deterministic: positions are taken in `order` (best first); one not yet
-    clustered leads a new cluster, which takes every unclustered row at least `threshold`
-    similar to the leader. Members join the leader, not each other, so a cluster never drifts
-    from "A is like B is like C" to an A unlike C.
+    In two steps, both deterministic:
+      1. leaders: positions are taken in `order` (best first); one not yet clustered leads a
+         new cluster, which takes every unclustered row at least `CORE` similar to it (or
+         `threshold`, when higher);
+      2. average linkage between those clusters: the two clusters whose rows are most similar
+         on average (over all pairs of their rows; a pair under half the threshold counts as 0)
+         are merged, as long as that average is at least `threshold`, within each group of at
+         most `MAX_LINKED` clusters linked by pairs at least `threshold` similar.
+    A sentence joins a claim for being like its sentences on the whole, not like one of them,
+    so clusters do not drift from "A is like B is like C" to an A unlike C, while five outlets
+    wording one claim five ways still meet. A cluster's label is its first position in
+    `order` (its best row); `similarities[i]` is row i's similarity to that row.
     """
     n = len(rows)
-    labels = np.full(n, -1, dtype=np.int64)
-    similarities = np.ones(n, dtype=np.float64)
     if n == 0:
         return Clusters([], [])
     position = np.full(len(space), -1, dtype=np.int64)
     position[rows] = np.arange(n)
-    edges_a: list[Indices] = []
-    edges_b: list[Indices] = []
-    edge_sims: list[npt.NDArray[np.float32]] = []
-    for a, b, sims in space.pairs(rows, rows, threshold=threshold, upper=True):
-        # Each pair comes once: the graph holds it both ways.
-        edges_a.extend((position[a], position[b]))
-        edges_b.extend((position[b], position[a]))
-        edge_sims.extend((sims, sims))
-    if edges_a:
-        graph = sparse.csr_matrix(
-            (np.concatenate(edge_sims), (np.concatenate(edges_a), np.concatenate(edges_b))),
-            shape=(n, n),
-        )
-    else:
-        graph = sparse.csr_matrix((n, n), dtype=np.float32)
-    indptr, indices, data = graph.indptr, graph.indices, graph.data
-    for leader in order:
+    found = [
+        (position[a], position[b], sims)
+        for a, b, sims in space.pairs(rows, rows, threshold=threshold / 2, upper=True)
+    ]
+    first = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    second = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    sims = np.concatenate([f[2] for f in found]) if found else np.zeros(0, dtype=np.float32)
+    # 1. Leaders, over the pairs at least CORE similar (both ways).
+    strong = sims >= max(threshold, CORE) - _ROUNDING
+    graph = sparse.csr_matrix(
+        (
+            np.concatenate([sims[strong], sims[strong]]),
+            (
+                np.concatenate([first[strong], second[strong]]),
+                np.concatenate([second[strong], first[strong]]),
+            ),
+        ),
+        shape=(n, n),
+    )
+    indptr, indices = graph.indptr, graph.indices
+    # A row with no such pair leads itself; the others are taken in order.
+    labels = np.arange(n, dtype=np.int64)
+    linked = np.diff(indptr) > 0
+    labels[linked] = -1
+    ordered = np.asarray(order, dtype=np.int64)
+    for leader in ordered[linked[ordered]].tolist():
         if labels[leader] != -1:
             continue
         labels[leader] = leader
         neighbours = indices[indptr[leader] : indptr[leader + 1]]
-        weights = data[indptr[leader] : indptr[leader + 1]]
-        free = labels[neighbours] == -1
-        labels[neighbours[free]] = leader
-        similarities[neighbours[free]] = weights[free]
-    return Clusters([int(label) for label in labels], [round(float(s), 4) for s in similarities])
+        labels[neighbours[labels[neighbours] == -1]] = leader
+    # 2. Average linkage between the clusters, from the summed similarity of every two clusters.
+    a, b = labels[first], labels[second]
+    apart = a != b
+    a, b = np.minimum(a[apart], b[apart]), np.maximum(a[apart], b[apart])
+    totals = sparse.coo_matrix((sims[apart].astype(np.float64), (a, b)), shape=(n, n)).tocsr()
+    totals.sum_duplicates()
+    if totals.nnz:
+        size = np.bincount(labels, minlength=n).astype(np.float64)
+        pair_a = np.repeat(np.arange(n), np.diff(totals.indptr))
+        pair_b = totals.indices.astype(np.int64)
+        # Groups of clusters linked by pairs of rows at least `threshold` similar.
+        strong_pairs = sparse.coo_matrix(
+            (
+                np.ones(int((sims[apart] >= threshold - _ROUNDING).sum())),
+                (a[sims[apart] >= threshold - _ROUNDING], b[sims[apart] >= threshold - _ROUNDING]),
+            ),
+            shape=(n, n),
+        )
+        _, group = csgraph.connected_components(strong_pairs, directed=False)
+        clusters_in = np.bincount(group[np.unique(labels)], minlength=n)
+        small = (group[pair_a] == group[pair_b]) & (clusters_in[group[pair_a]] <= MAX_LINKED)
+        _merge(labels, size, pair_a[small], pair_b[small], totals.data[small], threshold=threshold)
+    # Each cluster's label is its best row.
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
+    best = np.full(n, n, dtype=np.int64)
+    np.minimum.at(best, labels, rank)
+    leader_of = np.asarray(order, dtype=np.int64)[best[labels]]
+    similarities = np.ones(n, dtype=np.float64)
+    followers = np.flatnonzero(leader_of != np.arange(n))
+    if len(followers):
+        similarities[followers] = space.similarity(rows[leader_of[followers]], rows[followers])
+    return Clusters(leader_of.tolist(), [round(float(s), 4) for s in similarities])
+
+
+def _merge(
+    labels: Indices,
+    size: npt.NDArray[np.float64],
+    pair_a: Indices,
+    pair_b: Indices,
+    totals: npt.NDArray[np.float64],
+    *,
+    threshold: float,
+) -> None:
+    """Average linkage over clusters (`labels` rewritten in place): `totals[k]` is the summed
+    similarity between clusters `pair_a[k]` and `pair_b[k]`, `size` the clusters' sizes."""
+    links: dict[int, dict[int, float]] = {}
+    for i, j, total in zip(pair_a.tolist(), pair_b.tolist(), totals.tolist(), strict=True):
+        links.setdefault(i, {})[j] = total
+        links.setdefault(j, {})[i] = total
+    sizes = {node: float(size[node]) for node in links}
+    heap = [
+        (-total / (sizes[i] * sizes[j]), i, j)
+        for i, linked in links.items()
+        for j, total in linked.items()
+        if i < j and total / (sizes[i] * sizes[j]) >= threshold - _ROUNDING
+    ]
+    heapq.heapify(heap)
+    merged: dict[int, int] = {}
+    while heap:
+        negative, i, j = heapq.heappop(heap)
+        if i in merged or j in merged or j not in links[i]:
+            continue
+        average = links[i][j] / (sizes[i] * sizes[j])
+        if abs(-negative - average) > _ROUNDING:
+            continue  # stale: the pair's current average was pushed when it changed
+        # Merge j into i: the summed similarities to every other cluster add up.
+        for k, total in links.pop(j).items():
+            links[k].pop(j)
+            if k != i:
+                links[i][k] = links[i].get(k, 0.0) + total
+                links[k][i] = links[i][k]
+        sizes[i] += sizes.pop(j)
+        merged[j] = i
+        for k, total in links[i].items():
+            value = total / (sizes[i] * sizes[k])
+            if value >= threshold - _ROUNDING:
+                heapq.heappush(heap, (-value, min(i, k), max(i, k)))
+    if merged:
+        root = np.arange(len(labels))
+        for j in sorted(merged):
+            target = merged[j]
+            while target in merged:
+                target = merged[target]
+            root[j] = target
+        labels[:] = root[labels]
 
 
 def clear_cache() -> None:
-    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
-    _COLUMNS.clear()
+    """Empty this module's per-word tables (see `articles.claimfinding.clear_caches`)."""
+    _CHUNKS.clear()
+    _WORD_TERMS.clear()
+    _TERM_IDS.clear()
+    _TERM_IDS[""] = 0

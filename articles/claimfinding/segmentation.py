@@ -1,10 +1,11 @@
 """Sentence segmentation of cleaned article bodies, keeping exact character offsets.
 
 Sentence boundaries come from `sentencex` (Wikimedia's segmenter: rules and abbreviation lists
-for some 300 languages, with fallbacks between related languages), run on each line of the
-body: a line break in a cleaned body always ends a sentence (a headline, a bullet, a caption
-line carries no final full stop). Every `Sentence` satisfies `body[start:end] == text`, with
-surrounding whitespace left out.
+for some 300 languages, with fallbacks between related languages), run on the body in blocks
+ending at line breaks, and every sentence is also cut at each line break: a line break in a
+cleaned body always ends a sentence (a headline, a bullet, a caption line carries no final full
+stop). Every `Sentence`
+satisfies `body[start:end] == text`, with surrounding whitespace left out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sentencex  # type: ignore[import-untyped]  # ships no type hints
 # also split on the punctuation every Latin-script language shares.
 DEFAULT_LANGUAGE = "en"
 _LINES = re.compile(r"[^\n]+")
+# How much of a body sentencex reads at once (see `_blocks`).
+BLOCK_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,9 @@ class Sentence:
 def split_sentences(body: str, language: str = "") -> list[Sentence]:
     """The sentences of `body` in reading order, each with its exact offsets.
 
-    `language` is an ISO 639-1 code such as the importer stores ("" when unknown).
+    `language` is an ISO 639-1 code such as the importer stores ("" when unknown). sentencex
+    reads the body a block of lines at a time (one call per block, not one per line); its
+    sentences are then cut at every line break.
     """
     return list(iter_sentences(body, language))
 
@@ -42,15 +47,28 @@ def iter_sentences(body: str, language: str = "") -> Iterator[Sentence]:
     """`split_sentences` one at a time: a body of two million one-word lines is two million
     sentences, which a caller that keeps a few of them need not hold at once."""
     code = (language or DEFAULT_LANGUAGE).lower()
-    for line in _LINES.finditer(body):
-        offset = line.start()
-        text = line.group()
-        if not text.strip():
-            continue
-        for boundary in sentencex.get_sentence_boundaries(code, text):
+    for block_start, block in _blocks(body):
+        for boundary in sentencex.get_sentence_boundaries(code, block):
             piece: str = boundary["text"]
-            stripped = piece.strip()
-            if not stripped:
-                continue
-            start = offset + int(boundary["start_index"]) + (len(piece) - len(piece.lstrip()))
-            yield Sentence(start, start + len(stripped), stripped)
+            offset = block_start + int(boundary["start_index"])
+            for line in _LINES.finditer(piece) if "\n" in piece else (None,):
+                text = piece if line is None else line.group()
+                stripped = text.strip()
+                if not stripped:
+                    continue
+                start = offset + (0 if line is None else line.start())
+                start += len(text) - len(text.lstrip())
+                yield Sentence(start, start + len(stripped), stripped)
+
+
+def _blocks(body: str) -> Iterator[tuple[int, str]]:
+    """`body` in blocks of about `BLOCK_CHARS` characters, each ending at a line break (or the
+    body's end), with where each starts. A line break always ends a sentence, so segmenting the
+    blocks one by one gives the sentences of the whole body, while sentencex (which reads its
+    input at once) never holds more than a block: one call per block, not one per line."""
+    start = 0
+    while start < len(body):
+        end = body.find("\n", start + BLOCK_CHARS)
+        end = len(body) if end < 0 else end + 1
+        yield start, body[start:end]
+        start = end

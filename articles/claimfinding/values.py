@@ -7,9 +7,11 @@ both `("USD", 42000.0)`, "April 20th, 2023" and "20 de abril de 2023" both `(202
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
 from typing import NamedTuple
 
@@ -174,7 +176,7 @@ def word_flags(folded: str) -> int:
     sentence are the union of those of its parts, so a caller holding its words' flags (the
     worthiness scorer caches them per word) passes them to `extract_values` instead."""
     flags = 0
-    for word in _WORD.findall(folded):
+    for word in (folded,) if folded.isalpha() else _WORD.findall(folded):
         if word in MONTHS:
             flags |= MONTH_WORD
         if word in WEEKDAYS:
@@ -184,10 +186,11 @@ def word_flags(folded: str) -> int:
     return flags
 
 
-def extract_values(sentence: str, flags: int | None = None) -> list[Value]:
+def extract_values(sentence: str, flags: int | None = None, *, names: bool = True) -> list[Value]:
     """Every value in `sentence`, in order of kind then position; a span belongs to one value
     (the figure in "$10 billion" is the money amount, not also a figure). `flags` are the
-    sentence's `word_flags`, computed here when not given."""
+    sentence's `word_flags`, computed here when not given. Without `names`, names are left out
+    (the worthiness scorer finds them from its word table)."""
     values: list[Value] = []
     taken: list[tuple[int, int]] = []
 
@@ -236,9 +239,89 @@ def extract_values(sentence: str, flags: int | None = None) -> list[Value]:
     for m in _WEEKDAY_RE.finditer(sentence) if flags & WEEKDAY_WORD else ():
         if not (taken and _overlaps(m.start(), m.end(), taken)):
             add(Kind.WEEKDAY, (WEEKDAYS[m["w"].casefold()],), m.start(), m.end())
-    for start, end, key in _names(sentence, taken):
-        add(Kind.NAME, key, start, end)
+    if names:
+        for start, end, key in _names(sentence, taken):
+            add(Kind.NAME, key, start, end)
     return values
+
+
+# What `extract_many` is told of each sentence besides its `word_flags` (the worthiness scorer
+# knows it from its word table): which patterns can match at all.
+HAS_DIGIT = 1 << 8
+MONEY_HINT = 1 << 9  # a currency sign, or a currency word inside some word
+PERCENT_HINT = 1 << 10  # a "%"
+NUMERIC_DATE_HINT = 1 << 11  # a digit, then "-", "." or "/", then a digit
+_JOIN = "\x00"
+
+
+def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Value]]:
+    """The values of many sentences but their names, as `extract_values(s, names=False)` gives
+    them, with `hints[i]` the `word_flags` of sentence i or-ed with the hints above. Each pattern
+    runs once over the sentences it can match (joined), not once per sentence."""
+    found: list[list[Value]] = [[] for _ in sentences]
+    taken: list[list[tuple[int, int]]] = [[] for _ in sentences]
+
+    def scan(pattern: re.Pattern[str], rows: list[int]) -> Iterator[tuple[int, re.Match[str], int]]:
+        """(sentence, match, offset of the sentence in the scanned text) for each match."""
+        texts = [sentences[i] for i in rows]
+        joined = _JOIN.join(texts)
+        if joined.count(_JOIN) != len(texts) - 1:  # some sentence holds the separator
+            for i in rows:
+                for m in pattern.finditer(sentences[i]):
+                    yield i, m, 0
+            return
+        starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+        for m in pattern.finditer(joined):
+            k = bisect.bisect_right(starts, m.start()) - 1
+            yield rows[k], m, starts[k]
+
+    def add(i: int, kind: Kind, key: tuple[object, ...], start: int, end: int) -> None:
+        found[i].append(Value(kind, key, sentences[i][start:end], start, end))
+        taken[i].append((start, end))
+
+    digits = [i for i, h in enumerate(hints) if h & HAS_DIGIT]
+    money = [i for i in digits if hints[i] & MONEY_HINT]
+    for i, m, base in scan(_MONEY, money):
+        number, scale = (m["n1"], m["s1"]) if m["n1"] else (m["n2"], m["s2"])
+        code = _currency(m["pre"] or m["post"] or "")
+        if code:
+            amount = parse_number(number) * _scale(scale)
+            add(i, Kind.MONEY, (code, _format_amount(amount)), m.start() - base, m.end() - base)
+    percent = [i for i in digits if hints[i] & (PERCENT_HINT | PERCENT_WORD)]
+    for i, m, base in scan(_PERCENT, percent):
+        start, end = m.start() - base, m.end() - base
+        if not (taken[i] and _overlaps(start, end, taken[i])):
+            add(i, Kind.PERCENT, (_format_amount(parse_number(m["n"])),), start, end)
+    for pattern, rows in (
+        (_DATE, [i for i in digits if hints[i] & MONTH_WORD]),
+        (
+            _NUMERIC_DATE,
+            [i for i in digits if not hints[i] & MONTH_WORD and hints[i] & NUMERIC_DATE_HINT],
+        ),
+    ):
+        for i, m, base in scan(pattern, rows):
+            start, end = m.start() - base, m.end() - base
+            if taken[i] and _overlaps(start, end, taken[i]):
+                continue
+            key = _date_key(m)
+            if key is not None:
+                add(i, Kind.DATE, key, start, end)
+    for i, m, base in scan(_YEAR_ALONE, digits):
+        start, end = m.start() - base, m.end() - base
+        if not (taken[i] and _overlaps(start, end, taken[i])):
+            add(i, Kind.DATE, (int(m["y"]), None, None), start, end)
+    for i, m, base in scan(_FIGURE, digits):
+        start, end = m.start() - base, m.end() - base
+        if not (taken[i] and _overlaps(start, end, taken[i])):
+            amount = parse_number(m["n"]) * _scale(m["s"])
+            add(i, Kind.FIGURE, (_format_amount(amount),), start, end)
+    weekdays = [i for i, h in enumerate(hints) if h & WEEKDAY_WORD]
+    for i, m, base in scan(_WEEKDAY_RE, weekdays):
+        start, end = m.start() - base, m.end() - base
+        if not (taken[i] and _overlaps(start, end, taken[i])):
+            add(i, Kind.WEEKDAY, (WEEKDAYS[m["w"].casefold()],), start, end)
+    # In order of kind, then position, as `extract_values` (the scans went kind by kind).
+    return found
 
 
 def _date_key(m: re.Match[str]) -> tuple[object, ...] | None:

@@ -6,19 +6,39 @@ organisations and people) and for how it is framed as a claim (attribution and r
 quotations, comparisons, legal and causal language); it loses for questions, hedged or opinion
 wording, and for being too short or too long to be one claim. The score is the sum of the
 weights of the features found; `reasons` lists them, strongest first.
+
+Many sentences are scored at once (`score_sentences`): their words are split out in one pass
+over the joined texts, what is known of each distinct word (its word lists, whether it can be
+part of a name, ...) is looked up in a table kept across runs, and the features of every
+sentence are worked out with array operations over all the words. Only what needs a pattern
+(money amounts, percentages, figures and dates, in the sentences with a digit or a weekday) is
+looked for sentence by sentence, and the reasons are written out only for the sentences asked
+for.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
 
 from articles.claimfinding import lexicon
-from articles.claimfinding.values import Kind, Value, extract_values, word_flags
+from articles.claimfinding.values import (
+    HAS_DIGIT,
+    MONEY_HINT,
+    NUMERIC_DATE_HINT,
+    PERCENT_HINT,
+    UPPER,
+    WEEKDAY_WORD,
+    Kind,
+    Value,
+    extract_many,
+    word_flags,
+)
 
 
 class Reason(NamedTuple):
@@ -39,7 +59,6 @@ class Reason(NamedTuple):
 class Worthiness:
     score: float
     reasons: tuple[Reason, ...]
-    values: tuple[Value, ...]
 
 
 # Feature weights: one table, so the ranking can be read and argued about.
@@ -62,6 +81,9 @@ WEIGHTS: dict[str, float] = {
 MAX_NAMES = 3
 MIN_WORDS = 6
 MAX_WORDS = 70
+
+Ints: TypeAlias = npt.NDArray[np.int64]
+Bools: TypeAlias = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +120,419 @@ _LEXICONS: tuple[tuple[str, _Lexicon], ...] = (
     ("causal language", _Lexicon.of(lexicon.CAUSAL)),
     ("hedge or opinion", _Lexicon.of(lexicon.HEDGES)),
 )
-_TOKENS = re.compile(r"\w+(?:['\u2019-]\w+)*")
+_LEXICON_WEIGHTS = np.array([WEIGHTS[feature] for feature, _ in _LEXICONS])
+
+
+def lexicon_matcher(feature: str) -> Callable[[str], bool]:
+    """Whether a casefolded word is a single-word or prefix entry of the list of `feature`."""
+    entries = dict(_LEXICONS)[feature]
+    pattern = entries.prefix_pattern
+
+    def matches(word: str) -> bool:
+        return word in entries.words or (pattern is not None and pattern.match(word) is not None)
+
+    return matches
+
+
+# The prefix entries of every list in one pattern: group "p<k>" for list k (a prefix is in one
+# list only).
+_PREFIXES = re.compile(
+    "|".join(
+        f"(?P<p{bit}>{entries.prefix_pattern.pattern})"
+        for bit, (_, entries) in enumerate(_LEXICONS)
+        if entries.prefix_pattern is not None
+    )
+)
+# The phrase entries of every list by their first word: (bit of the list, phrase), shortest
+# first; and every word that is the second of some phrase.
+_PHRASES_BY_FIRST: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
+for _bit, (_feature, _entries) in enumerate(_LEXICONS):
+    for _first, _phrases in _entries.phrases_by_first.items():
+        _PHRASES_BY_FIRST[_first] = (
+            *_PHRASES_BY_FIRST.get(_first, ()),
+            *((_bit, phrase) for phrase in _phrases),
+        )
+_PHRASE_SECONDS = frozenset(p[1] for found in _PHRASES_BY_FIRST.values() for _, p in found)
+
+# A text's tokens are its whitespace-separated chunks ("Microsoft,", "“Lawsuit", "it's"): each
+# is a word (its "core") with the punctuation before and after it, which ends a name.
+_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+_NUMERIC_DATE = re.compile(r"\d[-./]\d")
+_MONEY_SIGNS = frozenset("$€£¥")
+# A currency word anywhere in a word ("5 euro-zone" may still be money: the pattern decides).
+_MONEY_WORD = re.compile(
+    "|".join(sorted((w for w in lexicon.CURRENCIES if w.isalpha()), key=len, reverse=True))
+)
+# Joins the texts scored together: a letter news text does not use, so it comes out as a
+# token of its own between two texts' tokens (texts holding it are scored one by one).
+SEPARATOR = "\ua66e"
 _QUOTE = re.compile(r"[\"“”„«»]|(?<!\w)['\u2018][^'\u2018\u2019]{3,}['\u2019](?!\w)")
-# The value features, each with the kind of value it counts (weekdays count as dates).
-_VALUE_FEATURES: tuple[tuple[str, Kind], ...] = (
-    ("money amount", Kind.MONEY),
-    ("percentage", Kind.PERCENT),
-    ("figure", Kind.FIGURE),
-    ("date", Kind.DATE),
+_NAME_CONNECTORS = frozenset(lexicon.words("of de del la von van der den du di da dos das y & and"))
+# Words that are never (part of) a name, capitalised or not.
+_NOT_NAMES = (
+    lexicon.FUNCTION_WORDS
+    | frozenset(lexicon.MONTHS)
+    | frozenset(lexicon.WEEKDAYS)
+    | frozenset(w for w in lexicon.CURRENCIES if w.isalpha())
+    | frozenset(lexicon.SCALES)
+    | frozenset(w for entry in lexicon.PERCENT_WORDS for w in entry.split())
+)
+_UPPER = frozenset(UPPER)
+_QUOTES = frozenset('"“”„«»\u2018')
+_AMPERSAND = frozenset("&")
+_APOSTROPHES = frozenset("'\u2019")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+
+# What is known of a token, as one int (a token's entry in _INFO, worked out once per distinct
+# token; the table is emptied when it grows past _INFO_MAX): bit k for list k of _LEXICONS, then
+# the bits below, what `values.extract_many` is told (`word_flags` and the hints) at
+# _FLAGS_SHIFT, and the id of its name key (its casefolded form without a possessive "'s") from
+# _KEY_SHIFT on.
+_LEXICON_BITS = (1 << len(_LEXICONS)) - 1
+_PHRASE_FIRST = 1 << 5
+_PHRASE_SECOND = 1 << 6
+_WORD = 1 << 7
+_NAME_WORD = 1 << 9  # capitalised, and not a function word, month, weekday or unit
+_CONNECTOR = 1 << 10  # may join the words of a name ("Bank of America")
+_VERB_LIKE = 1 << 11  # "Stealing", "Reportedly": no name when it opens a sentence alone
+_QUOTE_MARK = 1 << 12  # a double quotation mark or an opening single one
+_APOSTROPHE = 1 << 13  # an apostrophe before or after a word: a single quotation mark, maybe
+_BETWEEN = 1 << 14  # the separator between two texts
+_PUNCT_BEFORE = 1 << 15
+_PUNCT_AFTER = 1 << 16
+_FLAGS_SHIFT = 17
+_FLAGS_MASK = 0xFFF
+_KEY_SHIFT = 29
+
+
+class _Table(dict[str, int]):
+    """Token -> what is known of it, worked out (`_token_info`) the first time it is asked."""
+
+    def __missing__(self, token: str) -> int:
+        info = self[token] = _token_info(token)
+        return info
+
+
+_INFO = _Table()
+_INFO_MAX = 500_000
+_NAME_KEYS: dict[str, int] = {}
+# Token -> its core (the word without the punctuation around it), filled with _INFO; core ->
+# what is known of it (the part of a token's entry that does not depend on punctuation).
+_CORES: dict[str, str] = {}
+_CORE_INFO: dict[str, int] = {}
+
+
+def _token_info(token: str) -> int:
+    if token == SEPARATOR:
+        _CORES[token] = ""
+        return _BETWEEN
+    edges = _EDGES.match(token)
+    lead, core, trail = edges.groups() if edges else ("", token, "")
+    _CORES[token] = core
+    hints = 0
+    if not _MONEY_SIGNS.isdisjoint(token):
+        hints |= MONEY_HINT
+    if "%" in token:
+        hints |= PERCENT_HINT
+    info = hints << _FLAGS_SHIFT
+    punctuation = lead + trail
+    if lead:
+        info |= _PUNCT_BEFORE
+    if trail:
+        info |= _PUNCT_AFTER
+    if not _QUOTES.isdisjoint(punctuation):
+        info |= _QUOTE_MARK
+    elif not _APOSTROPHES.isdisjoint(punctuation):
+        info |= _APOSTROPHE
+    if not core:
+        return info | (_CONNECTOR if token in _AMPERSAND else 0)
+    found = _CORE_INFO.get(core)
+    if found is None:
+        found = _CORE_INFO[core] = _core_info(core)
+    return info | found
+
+
+def _core_info(core: str) -> int:
+    """What is known of a word whatever the punctuation around it (see `_token_info`)."""
+    folded = core.casefold().replace("\u2019", "'")
+    hints = word_flags(folded)
+    if _MONEY_WORD.search(folded):
+        hints |= MONEY_HINT
+    if any(c.isdigit() for c in core):
+        hints |= HAS_DIGIT
+        if _NUMERIC_DATE.search(core):
+            hints |= NUMERIC_DATE_HINT
+    info = (hints << _FLAGS_SHIFT) | _WORD
+    first = core[0]
+    for bit, (_, entries) in enumerate(_LEXICONS):
+        if folded in entries.words:
+            info |= 1 << bit
+    prefixed = _PREFIXES.match(folded)
+    if prefixed is not None and prefixed.lastgroup is not None:
+        info |= 1 << int(prefixed.lastgroup[1:])
+    if folded in _PHRASES_BY_FIRST:
+        info |= _PHRASE_FIRST
+    if folded in _PHRASE_SECONDS:
+        info |= _PHRASE_SECOND
+    if folded in _NAME_CONNECTORS and first.islower():
+        info |= _CONNECTOR
+    if first in _UPPER and folded not in _NOT_NAMES and folded.rstrip(".") not in _NOT_NAMES:
+        key = _POSSESSIVE.sub("", folded).rstrip(".-") or folded
+        key_id = _NAME_KEYS.setdefault(key, len(_NAME_KEYS) + 1)
+        info |= _NAME_WORD | (key_id << _KEY_SHIFT)
+        if folded.endswith(("ing", "ed", "ly")):
+            info |= _VERB_LIKE
+    return info
+
+
+def _infos(tokens: list[str]) -> Ints:
+    if len(_INFO) > _INFO_MAX:
+        clear_cache()
+    # One pass: a token not in the table yet is worked out where it is met (`_Table`).
+    return np.fromiter(map(_INFO.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+def _tokens(texts: Sequence[str]) -> tuple[list[str], Ints, Ints]:
+    """The tokens of all texts in order (with a separator token between two texts), what is
+    known of each, and the text each belongs to."""
+    joined = f" {SEPARATOR} ".join(texts)
+    if joined.count(SEPARATOR) == len(texts) - 1:
+        tokens = joined.split()
+        infos = _infos(tokens)
+        return tokens, infos, np.cumsum((infos & _BETWEEN) != 0)
+    per_text = [text.split() for text in texts]
+    tokens = [t for found in per_text for t in found]
+    owner = np.repeat(np.arange(len(texts)), [len(t) for t in per_text])
+    return tokens, _infos(tokens), owner
+
+
+def _shifted(array: Bools, by: int) -> Bools:
+    """`array` moved by `by` places (positive: each element sees the one before), padded with
+    False."""
+    out = np.zeros_like(array)
+    if by > 0:
+        out[by:] = array[:-by]
+    else:
+        out[:by] = array[-by:]
+    return out
+
+
+def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """SplitMix64's finaliser: well-spread 64-bit hashes of distinct integers."""
+    z = x + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+class SentenceScores:
+    """The scores of many sentences (`scores[i]` for `texts[i]`), and the reasons of any of them
+    on demand (`reasons(i)`)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = list(texts)
+        self.scores: list[float] = []
+        n = len(self.texts)
+        if n == 0:
+            return
+        tokens, infos, owner = _tokens(self.texts)
+        self._tokens = tokens
+        self._infos = infos
+        counts = np.bincount(owner, minlength=n)
+        starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        self._starts = starts
+        # Everything the tokens of each sentence have, or-ed together.
+        padded = np.append(infos, 0)
+        combined = np.bitwise_or.reduceat(padded, np.minimum(starts[:-1], len(infos)))
+        combined[counts == 0] = 0
+        words = np.bincount(owner, weights=(infos & _WORD) != 0, minlength=n).astype(np.int64)
+
+        self._find_names(owner, starts)
+        lexicon_bits = combined & _LEXICON_BITS
+        self._phrases: dict[int, list[tuple[int, int, int, str]]] = {}
+        for position in self._phrase_positions(owner):
+            sentence = int(owner[position])
+            for bit, phrase in _PHRASES_BY_FIRST[self._folded(position)]:
+                end = position + len(phrase)
+                if end <= starts[sentence + 1] and all(
+                    self._folded(position + k) == word for k, word in enumerate(phrase)
+                ):
+                    self._phrases.setdefault(sentence, []).append(
+                        (bit, len(phrase), position, " ".join(phrase))
+                    )
+                    lexicon_bits[sentence] |= 1 << bit
+        self._lexicon_bits = lexicon_bits
+        # For `reasons`: each sentence's list words and names, as plain lists.
+        hits = np.flatnonzero((infos & _LEXICON_BITS) != 0)
+        self._lexicon_positions: list[int] = hits.tolist()
+        self._hits_of: list[int] = np.searchsorted(hits, starts).tolist()
+        self._runs_of: list[int] = np.searchsorted(self._run_sentence, np.arange(n + 1)).tolist()
+        self._run_first_list: list[int] = self._run_first.tolist()
+        self._run_end_list: list[int] = self._run_end.tolist()
+
+        # Values by pattern, only where one can be: a digit, or a weekday.
+        hints = (combined >> _FLAGS_SHIFT) & _FLAGS_MASK
+        rows = np.flatnonzero((hints & (HAS_DIGIT | WEEKDAY_WORD)) != 0).tolist()
+        self._values: dict[int, list[Value]] = {}
+        value_weights = np.zeros(n)
+        for i, found in zip(
+            rows,
+            extract_many([self.texts[i] for i in rows], hints[rows].tolist()),
+            strict=True,
+        ):
+            if found:
+                self._values[i] = found
+                kinds = {value.kind for value in found}
+                value_weights[i] = sum(
+                    WEIGHTS[feature]
+                    for feature, feature_kinds in _VALUE_FEATURES
+                    if not kinds.isdisjoint(feature_kinds)
+                )
+
+        quoted = (combined & _QUOTE_MARK) != 0
+        for maybe in np.flatnonzero(((combined & _APOSTROPHE) != 0) & ~quoted).tolist():
+            quoted[maybe] = _QUOTE.search(self.texts[maybe]) is not None
+        self._quoted = quoted
+        self._question = np.fromiter(
+            (text.endswith("?") for text in self.texts), dtype=np.bool_, count=n
+        )
+        self._words = words
+
+        lexicon_weight = np.zeros(n)
+        for bit, weight in enumerate(_LEXICON_WEIGHTS):
+            lexicon_weight += ((lexicon_bits >> bit) & 1) * weight
+        score = (
+            value_weights
+            + WEIGHTS["named organisation or person"] * np.minimum(self._name_count, MAX_NAMES)
+            + lexicon_weight
+            + WEIGHTS["quotation"] * quoted
+            + WEIGHTS["question"] * self._question
+            + WEIGHTS["too short"] * (words < MIN_WORDS)
+            + WEIGHTS["too long"] * (words > MAX_WORDS)
+        )
+        self.scores = [round(s, 2) for s in score.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def _core(self, position: int) -> str:
+        return _CORES[self._tokens[position]]
+
+    def _folded(self, position: int) -> str:
+        return self._core(position).casefold().replace("\u2019", "'")
+
+    def _phrase_positions(self, owner: Ints) -> list[int]:
+        """Positions where a phrase of some list may start: a phrase's first word followed, in
+        the same sentence, by some phrase's second word."""
+        infos = self._infos
+        first = (infos[:-1] & _PHRASE_FIRST) != 0
+        second = (infos[1:] & _PHRASE_SECOND) != 0
+        same = owner[:-1] == owner[1:]
+        return np.flatnonzero(first & second & same).tolist()
+
+    def _find_names(self, owner: Ints, starts: Ints) -> None:
+        """Names: runs of capitalised words (not function words, months, units), joined by at
+        most one connector ("Bank of America"), within a sentence; a single verb-like word
+        opening a sentence ("Stealing the data ...") is none. Counted once per distinct key."""
+        infos = self._infos
+        n_tokens = len(infos)
+        name_word = (infos & _NAME_WORD) != 0
+        # `joined[i]`: token i and the one before it may be words of one name (same sentence,
+        # no punctuation between them).
+        joined = np.zeros(n_tokens, dtype=np.bool_)
+        joined[1:] = (
+            (owner[1:] == owner[:-1])
+            & ((infos[:-1] & _PUNCT_AFTER) == 0)
+            & ((infos[1:] & _PUNCT_BEFORE) == 0)
+        )
+        joined_after = _shifted(joined, -1)
+        connector = ((infos & _CONNECTOR) != 0) & joined & joined_after
+        in_run = name_word | (connector & _shifted(name_word, 1) & _shifted(name_word, -1))
+        opens = in_run & ~(_shifted(in_run, 1) & joined)
+        first = np.flatnonzero(opens)
+        run_of = np.cumsum(opens) - 1
+        members = np.flatnonzero(in_run)
+        length = np.bincount(run_of[members], minlength=len(first))
+        # The first word of its sentence: no word before it in the sentence.
+        word = (infos & _WORD) != 0
+        words_before = np.cumsum(word) - word
+        sentence = owner[first] if len(first) else np.zeros(0, dtype=np.int64)
+        sentence_words_before = words_before[np.minimum(starts[sentence], n_tokens - 1)]
+        opening = words_before[first] == sentence_words_before
+        keep = ~((length == 1) & opening & ((infos[first] & _VERB_LIKE) != 0))
+        # A key per run: its words' keys, hashed with their places.
+        keys = (infos[members] >> _KEY_SHIFT).astype(np.uint64)
+        place = (members - first[run_of[members]]).astype(np.uint64)
+        hashed = np.zeros(len(first), dtype=np.uint64)
+        if len(first):
+            # The words of a run are consecutive in `members`: one sum per run (wrapping) of
+            # each word's key mixed with its place.
+            mixed = _mix(keys + (place << np.uint64(40)))
+            hashed = np.add.reduceat(mixed, np.flatnonzero(opens[members]))
+        self._run_first = first[keep]
+        self._run_end = (first + length)[keep]
+        self._run_sentence = sentence[keep]
+        pairs = np.unique(
+            np.stack([self._run_sentence, hashed[keep].view(np.int64)], axis=1), axis=0
+        )
+        self._name_count = np.bincount(pairs[:, 0], minlength=len(self.texts)).astype(np.int64)
+
+    def reasons(self, i: int) -> tuple[Reason, ...]:
+        """The reasons of sentence `i`, strongest first."""
+        reasons: list[Reason] = []
+        values = self._values.get(i, ())
+        if values:
+            by_kind: dict[Kind, list[str]] = {}
+            for value in values:
+                by_kind.setdefault(value.kind, []).append(value.text)
+            for feature, kinds in _VALUE_FEATURES:
+                texts = [text for kind in kinds for text in by_kind.get(kind, ())]
+                if texts:
+                    reasons.append(Reason(feature, _listing(texts), WEIGHTS[feature]))
+        if self._name_count[i]:
+            lo, hi = self._runs_of[i], self._runs_of[i + 1]
+            names = [
+                " ".join(map(self._core, range(a, b)))
+                for a, b in zip(self._run_first_list[lo:hi], self._run_end_list[lo:hi], strict=True)
+            ]
+            weight = WEIGHTS["named organisation or person"] * min(
+                int(self._name_count[i]), MAX_NAMES
+            )
+            reasons.append(Reason("named organisations or people", _listing(names), weight))
+        bits = int(self._lexicon_bits[i])
+        if bits:
+            found: list[list[str]] = [[] for _ in _LEXICONS]
+            lo, hi = self._hits_of[i], self._hits_of[i + 1]
+            for position in self._lexicon_positions[lo:hi]:
+                info = int(self._infos[position])
+                for bit in range(len(_LEXICONS)):
+                    if info & (1 << bit):
+                        found[bit].append(self._folded(position))
+            for bit, _, _, text in sorted(self._phrases.get(i, ())):
+                found[bit].append(text)
+            for (feature, _), hits in zip(_LEXICONS, found, strict=True):
+                if hits:
+                    reasons.append(Reason(feature, _listing(hits), WEIGHTS[feature]))
+        if self._quoted[i]:
+            reasons.append(_QUOTATION)
+        if self._question[i]:
+            reasons.append(_QUESTION)
+        words = int(self._words[i])
+        if words < MIN_WORDS:
+            reasons.append(Reason("too short", f"{words} words", WEIGHTS["too short"]))
+        elif words > MAX_WORDS:
+            reasons.append(Reason("too long", f"{words} words", WEIGHTS["too long"]))
+        reasons.sort(key=_strongest_first)
+        return tuple(reasons)
+
+
+# The value features, each with the kinds of value it counts (weekdays count as dates).
+_VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
+    ("money amount", (Kind.MONEY,)),
+    ("percentage", (Kind.PERCENT,)),
+    ("figure", (Kind.FIGURE,)),
+    ("date", (Kind.DATE, Kind.WEEKDAY)),
 )
 
 
@@ -115,126 +542,15 @@ def _listing(items: Sequence[str], limit: int = 3) -> str:
     return text + (", …" if len(unique) > limit else "")
 
 
-# What the scorer needs to know of a casefolded word, as one int, worked out once per distinct
-# word (words recur across sentences and articles; the table is emptied when it grows past
-# _INFO_MAX): bit k set when it is a word or prefix entry of _LEXICONS[k], _PHRASE_START when it
-# opens a phrase entry of some list, and its `values.word_flags` shifted by _FLAGS_SHIFT.
-_LEXICON_BITS = (1 << len(_LEXICONS)) - 1
-_PHRASE_START = 1 << len(_LEXICONS)
-_FLAGS_SHIFT = len(_LEXICONS) + 1
-_INFO: dict[str, int] = {}
-_INFO_MAX = 500_000
-# The phrase entries of every list by their first word: (bit of the list, phrase), shortest first.
-_PHRASES_BY_FIRST: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
-for _bit, (_feature, _entries) in enumerate(_LEXICONS):
-    for _first, _phrases in _entries.phrases_by_first.items():
-        _PHRASES_BY_FIRST[_first] = (
-            *_PHRASES_BY_FIRST.get(_first, ()),
-            *((1 << _bit, phrase) for phrase in _phrases),
-        )
-
-
-def _token_info(token: str) -> int:
-    info = word_flags(token) << _FLAGS_SHIFT
-    for bit, (_, entries) in enumerate(_LEXICONS):
-        pattern = entries.prefix_pattern
-        if token in entries.words or (pattern is not None and pattern.match(token)):
-            info |= 1 << bit
-    if token in _PHRASES_BY_FIRST:
-        info |= _PHRASE_START
-    return info
-
-
-def _infos(tokens: list[str]) -> list[int]:
-    table = _INFO
-    try:
-        return list(map(table.__getitem__, tokens))
-    except KeyError:
-        if len(table) + len(tokens) > _INFO_MAX:
-            table.clear()
-        for token in tokens:
-            if token not in table:
-                table[token] = _token_info(token)
-        return list(map(table.__getitem__, tokens))
-
-
-def _lexicon_hits(tokens: list[str], infos: list[int], combined: int) -> list[list[str]]:
-    """Per list of _LEXICONS, the entries found in the tokens: words and prefixes in order of
-    appearance, then phrases by length, position and wording (as `_Lexicon.find`)."""
-    found: list[list[str]] = [[] for _ in _LEXICONS]
-    if combined & _LEXICON_BITS:
-        for token, info in zip(tokens, infos, strict=True):
-            if info & _LEXICON_BITS:
-                for bit in range(len(_LEXICONS)):
-                    if info & (1 << bit):
-                        found[bit].append(token)
-    if combined & _PHRASE_START:
-        phrases: list[tuple[int, int, int, str]] = []
-        for i, info in enumerate(infos):
-            if info & _PHRASE_START:
-                for mask, phrase in _PHRASES_BY_FIRST[tokens[i]]:
-                    if tuple(tokens[i : i + len(phrase)]) == phrase:
-                        phrases.append((mask.bit_length() - 1, len(phrase), i, " ".join(phrase)))
-        for bit, _, _, text in sorted(phrases):
-            found[bit].append(text)
-    return found
+def score_sentences(texts: Sequence[str]) -> SentenceScores:
+    """The check-worthiness of many sentences at once (any of the importer's languages)."""
+    return SentenceScores(texts)
 
 
 def score_sentence(text: str) -> Worthiness:
-    """The check-worthiness of one sentence (any of the importer's languages)."""
-    # The words as the lists spell them: casefolded, with a typographic apostrophe as "'".
-    tokens = _TOKENS.findall(text.casefold().replace("\u2019", "'"))
-    infos = _infos(tokens)
-    combined = reduce(or_, infos, 0)
-    values = extract_values(text, combined >> _FLAGS_SHIFT)
-    reasons: list[Reason] = []
-    if values:
-        # Value texts by feature, in the order of _VALUE_FEATURES, then names (enum members as
-        # dict keys hash slowly: one list per kind instead).
-        money: list[str] = []
-        percent: list[str] = []
-        figures: list[str] = []
-        dates: list[str] = []
-        names: list[str] = []
-        for value in values:
-            kind = value.kind
-            if kind is Kind.NAME:
-                names.append(value.text)
-            elif kind is Kind.DATE or kind is Kind.WEEKDAY:
-                dates.append(value.text)
-            elif kind is Kind.FIGURE:
-                figures.append(value.text)
-            elif kind is Kind.MONEY:
-                money.append(value.text)
-            else:
-                percent.append(value.text)
-        for (feature, _), found in zip(
-            _VALUE_FEATURES, (money, percent, figures, dates), strict=True
-        ):
-            if found:
-                reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
-        if names:
-            count = len(set(names))
-            weight = WEIGHTS["named organisation or person"] * min(count, MAX_NAMES)
-            reasons.append(Reason("named organisations or people", _listing(names), weight))
-    if combined & (_LEXICON_BITS | _PHRASE_START):
-        for (feature, _), found in zip(
-            _LEXICONS, _lexicon_hits(tokens, infos, combined), strict=True
-        ):
-            if found:
-                reasons.append(Reason(feature, _listing(found), WEIGHTS[feature]))
-    if _QUOTE.search(text):
-        reasons.append(_QUOTATION)
-    if text.rstrip().endswith("?"):
-        reasons.append(_QUESTION)
-    n_words = len(tokens)
-    if n_words < MIN_WORDS:
-        reasons.append(Reason("too short", f"{n_words} words", WEIGHTS["too short"]))
-    elif n_words > MAX_WORDS:
-        reasons.append(Reason("too long", f"{n_words} words", WEIGHTS["too long"]))
-    reasons.sort(key=_strongest_first)
-    score = round(sum(r.weight for r in reasons), 2)
-    return Worthiness(score, tuple(reasons), tuple(values))
+    """The check-worthiness of one sentence (see `score_sentences`)."""
+    scored = SentenceScores([text])
+    return Worthiness(scored.scores[0], scored.reasons(0))
 
 
 def _strongest_first(reason: Reason) -> tuple[float, str]:
@@ -248,3 +564,6 @@ _QUESTION = Reason("question", "", WEIGHTS["question"])
 def clear_cache() -> None:
     """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
     _INFO.clear()
+    _NAME_KEYS.clear()
+    _CORES.clear()
+    _CORE_INFO.clear()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from articles.claimfinding import ArticleText, Candidate, ClaimText, Thresholds, rank
-from articles.claimfinding import article_candidates as find_candidates
+from articles.claimfinding import batch_candidates as find_candidates
 from articles.models import (
     Article,
     Claim,
@@ -100,10 +100,15 @@ def known_sentences(*, article_ids: Sequence[int]) -> Known:
 
 
 def _open_candidates(
-    articles: Iterable[ArticleText], *, min_score: float, skip_stored: bool = False
+    articles: Iterable[ArticleText],
+    *,
+    min_score: float,
+    skip_stored: bool = False,
+    explain_from: float | None = None,
 ) -> Iterator[Candidate]:
     """Candidates of the articles that are not rejected, accepted, proposed or claimed already
-    (with `skip_stored`, not stored as suggestions at all)."""
+    (with `skip_stored`, not stored as suggestions at all); reasons for those scoring at least
+    `explain_from` (all when None), as `batch_candidates` gives them."""
     chunk: list[ArticleText] = []
 
     def flush() -> Iterator[Candidate]:
@@ -112,20 +117,17 @@ def _open_candidates(
         keyed = {article_id for article_id, _ in known.suggestion_status} | {
             article_id for article_id, _ in known.proposed
         }
-        for article in chunk:
-            for candidate in find_candidates(article, min_score=min_score):
-                if candidate.article_id in keyed:
-                    key = (candidate.article_id, candidate.key)
-                    status = known.suggestion_status.get(key)
-                    if status is not None and (
-                        skip_stored or status != ClaimSuggestion.Status.OPEN
-                    ):
-                        continue
-                    if key in known.proposed:
-                        continue
-                if known.is_claimed(candidate):
+        for candidate in find_candidates(chunk, min_score=min_score, explain_from=explain_from):
+            if candidate.article_id in keyed:
+                key = (candidate.article_id, candidate.key)
+                status = known.suggestion_status.get(key)
+                if status is not None and (skip_stored or status != ClaimSuggestion.Status.OPEN):
                     continue
-                yield candidate
+                if key in known.proposed:
+                    continue
+            if known.is_claimed(candidate):
+                continue
+            yield candidate
 
     for article in articles:
         chunk.append(article)
@@ -151,10 +153,15 @@ def article_suggestions(
 
 def candidates_for_matching(*, article_ids: Sequence[int]) -> list[Candidate]:
     """Sentences of the articles worth comparing with claims on file (a lower score suffices),
-    leaving out those already suggested, decided, proposed or claimed."""
+    leaving out those already suggested, decided, proposed or claimed. Only those that can be
+    suggested carry their reasons."""
+    found = thresholds()
     return list(
         _open_candidates(
-            article_texts(article_ids=article_ids), min_score=thresholds().match, skip_stored=True
+            article_texts(article_ids=article_ids),
+            min_score=found.match,
+            skip_stored=True,
+            explain_from=found.suggest,
         )
     )
 

@@ -9,9 +9,15 @@ from articles.claimfinding import (
     normalise,
     plan_batch,
     sentence_key,
+)
+from articles.claimfinding.matching import (
+    LEGAL_TERM,
+    TextSpace,
+    best_matches,
+    cluster,
+    content_tokens,
     vectorise,
 )
-from articles.claimfinding.matching import TextSpace, best_matches, cluster, content_tokens
 
 
 def test_sentence_key_ignores_case_and_spacing():
@@ -80,28 +86,73 @@ def test_similarity_counts_shared_word_parts():
     assert sims[1] < 0.05
 
 
-def test_pairs_need_a_rare_shared_word():
-    # "common" is in every text, so it shortlists nothing: only the pair sharing "rare" is
-    # scored, although "common" alone would make the others similar.
+def test_terms_in_many_texts_of_a_large_run_count_for_nothing():
+    # "common" is in every text: past the cap it neither pairs texts nor adds to a similarity.
     texts = ["common rare", "common rare", "common", "common"]
-    space = TextSpace(texts, shortlist_df=2)
+    space = TextSpace(texts, max_df=0.5, min_df_cap=2)
     found = [
-        (int(a), int(b))
-        for left, right, _ in space.pairs(np.arange(4), np.arange(4), threshold=0.0)
-        for a, b in zip(left, right, strict=True)
+        (int(a), int(b), float(s))
+        for left, right, sims in space.pairs(np.arange(4), np.arange(4), threshold=0.0)
+        for a, b, s in zip(left, right, sims, strict=True)
     ]
-    assert sorted(found) == [(0, 1), (1, 0)]
+    assert sorted((a, b) for a, b, _ in found) == [(0, 1), (1, 0)]
+    # ... but it still makes the texts longer: sharing "rare" makes them alike, not identical.
+    assert 0.5 < found[0][2] < 0.9
+    # A small run keeps every term.
+    assert TextSpace(texts).similarity(np.array([2]), np.array([3]))[0] == pytest.approx(1.0)
 
 
-def test_cluster_joins_leader_not_chains():
-    # a~b and b~c but a!~c: the leader a takes b; c leads its own cluster.
+def test_legal_wording_shares_a_term_across_words_and_languages():
+    for sentence in (
+        "Musk threatens to sue Microsoft.",
+        "Musk announced a lawsuit.",
+        "Musk droht mit einer Klage.",
+        "Musk anuncia una demanda.",
+    ):
+        assert LEGAL_TERM in content_tokens(sentence), sentence
+    assert LEGAL_TERM not in content_tokens("Musk tweeted about Microsoft.")
+
+
+def test_cluster_merges_by_average_similarity_not_by_chains():
+    # a~b and b~c but a!~c: average linkage joins a and b; c is too unlike a to join them.
     space = TextSpace(["aaaa bbbb cccc", "aaaa bbbb cccc dddd eeee ffff", "dddd eeee ffff gggg"])
     ab, bc, ac = space.similarity(np.array([0, 1, 0]), np.array([1, 2, 2]))
-    threshold = min(ab, bc) - 0.01
-    assert ac < threshold
-    clusters = cluster(space, np.arange(3), threshold=float(threshold), order=[0, 1, 2])
+    assert ab > bc > ac
+    threshold = float(bc) - 0.01  # b and c alone would be one claim
+    assert (bc + ac) / 2 < threshold  # c's average to {a, b} is too low
+    clusters = cluster(space, np.arange(3), threshold=threshold, order=[0, 1, 2])
     assert clusters.labels == [0, 0, 2]
     assert clusters.similarities == [1.0, pytest.approx(float(ab), abs=1e-4), 1.0]
+
+
+def test_cluster_groups_five_wordings_no_pair_of_which_is_close():
+    # Each sentence shares a little with each other one: no pair reaches a high threshold,
+    # but on average they are one claim; the unrelated sentence stays alone.
+    texts = [
+        "Acme fined 40 million over tram delays",
+        "tram delays cost Acme 40 million fine",
+        "Acme pays 40 million for tram delays",
+        "court orders Acme to pay 40 million over delays",
+        "Acme tram fine 40 million",
+        "rain expected in the north tomorrow",
+    ]
+    space = TextSpace(texts)
+    clusters = cluster(space, np.arange(6), threshold=0.3, order=list(range(6)))
+    assert clusters.labels[:5] == [0] * 5
+    assert clusters.labels[5] == 5
+
+
+def test_cluster_leaves_large_linked_groups_to_their_cores(monkeypatch):
+    import articles.claimfinding.matching as matching
+
+    texts = ["Acme tram fine", "Acme tram fine paid", "Acme tram fine due"]
+    space = TextSpace(texts)
+    merged = cluster(space, np.arange(3), threshold=0.2, order=[0, 1, 2])
+    assert len(set(merged.labels)) == 1
+    monkeypatch.setattr(matching, "CORE", 1.1)  # no cores: every sentence alone at first
+    monkeypatch.setattr(matching, "MAX_LINKED", 2)  # ... and too many to link
+    alone = cluster(space, np.arange(3), threshold=0.2, order=[0, 1, 2])
+    assert alone.labels == [0, 1, 2]
 
 
 def test_plan_batch_groups_one_claim_across_outlets_and_matches_claims_on_file():
@@ -144,27 +195,25 @@ WORDING = [
     "",
     "Fees range from 42,000 USD to 210,000 USD per month.",
     "A text with the separator letter \ua66e inside it, and 3,5 Mrd. Euro.",
+    "It cost €2.5m (about $2.7 million) on 20 April, before the lawsuit.",
 ]
 
 
 @pytest.mark.parametrize("texts", [WORDING, WORDING[:3] + WORDING[4:5], ["Only one."]])
-def test_word_counts_equal_the_hashing_vectoriser(texts):
-    from sklearn.feature_extraction.text import HashingVectorizer
+def test_term_counts_equal_the_terms_of_each_text(texts):
+    from collections import Counter
 
     from articles.claimfinding import clear_caches
-    from articles.claimfinding.matching import N_FEATURES, _word_counts
+    from articles.claimfinding.matching import _TERM_IDS, _term_counts
 
-    reference = HashingVectorizer(
-        analyzer=content_tokens,
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        norm=None,
-        dtype=np.float32,
-    ).transform(texts)
-    for _ in range(2):  # with the per-token table empty, then filled
-        counts = _word_counts(texts)
-        assert counts.shape == reference.shape
-        assert (counts != reference).nnz == 0
+    for _ in range(2):  # with the per-chunk table empty, then filled
+        counts = _term_counts(texts)
+        names = {v: k for k, v in _TERM_IDS.items()}
+        for row, text in enumerate(texts):
+            found = {
+                names[c]: v for c, v in zip(counts[row].indices, counts[row].data, strict=True)
+            }
+            assert found == Counter(content_tokens(text)), text
     clear_caches()
 
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,38 @@ def test_claimfinding_package_source_has_no_django_import():
         text = path.read_text(encoding="utf-8")
         assert "import django" not in text, path.name
         assert "from django" not in text, path.name
+
+
+HEAVY = ("scipy", "sklearn")
+
+
+def _loaded_heavy(code):
+    probe = (
+        f"{code}; import sys; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_claimfinding_package_loads_no_matrix_libraries():
+    # Every process imports the package (through the import services): scipy and scikit-learn
+    # cost seconds at start-up and are only needed when a batch is matched.
+    assert _loaded_heavy("import articles.claimfinding") == "[]"
+
+
+def test_django_start_up_loads_no_matrix_libraries():
+    code = (
+        "import django; django.setup(); "
+        "import articles.admin, articles.services.claimfinding, articles.tasks; "
+        "from django.core.management import call_command; call_command('check')"
+    )
+    assert _loaded_heavy(code) == "[]"

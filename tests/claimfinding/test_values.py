@@ -134,3 +134,29 @@ def test_names_are_the_same_whatever_was_seen_before():
     assert cold == warm
     assert cold[0] == [("Musk", 30)]
     assert ("Stealing", 10) in cold[1]
+
+
+def test_extract_many_finds_what_extract_values_finds():
+    from articles.claimfinding.values import (
+        HAS_DIGIT,
+        MONEY_HINT,
+        NUMERIC_DATE_HINT,
+        PERCENT_HINT,
+        extract_many,
+        word_flags,
+    )
+
+    sentences = [
+        "Microsoft contributed $10 billion to OpenAI on April 20th, 2023.",
+        "Fees range from 42,000 USD to 210,000 USD per month, up 40%.",
+        "El 20 de abril de 2023 pagó 10 millones de dólares, un 5 por ciento más.",
+        "Published 2023-04-19 and 19.04.2023, on a Wednesday.",
+        "Am Montag stieg die Zahl auf 57.000.",
+        "No values here at all.",
+        "A sentence with the separator \x00 and 12 items.",
+    ]
+    every = HAS_DIGIT | MONEY_HINT | PERCENT_HINT | NUMERIC_DATE_HINT
+    hints = [word_flags(s.casefold()) | every for s in sentences]
+    many = extract_many(sentences, hints)
+    for sentence, found in zip(sentences, many, strict=True):
+        assert found == extract_values(sentence, names=False), sentence

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.claimfinding import score_sentence
+from articles.claimfinding import score_sentence, score_sentences
 from articles.claimfinding.worthiness import WEIGHTS
 
 
@@ -59,3 +59,46 @@ def test_checkable_sentence_outranks_filler():
     )
     filler = score_sentence("There are also concerns about the power of large tech companies.")
     assert claim.score > filler.score + 2
+
+
+SENTENCES = [
+    "Microsoft invested $10 billion in OpenAI last year, the company said.",
+    "“Stealing the Twitter database is not a winning solution”, Musk has declared.",
+    "Laut dem Ministerium stieg die Zahl am 3. Mai 2024 um 12 Prozent auf 57.000 Fälle.",
+    "El Ayuntamiento de Valencia aprobó el martes una multa de 2,5 millones de euros.",
+    "Did the Bank of America really pay 20.04.2023 fees?",
+    "",
+    "Read more.",
+    "The separator letter \ua66e is no problem, Elon Musk said on Wednesday.",
+]
+
+
+def test_sentences_score_the_same_alone_and_together():
+    together = score_sentences(SENTENCES)
+    for i, sentence in enumerate(SENTENCES):
+        alone = score_sentence(sentence)
+        assert together.scores[i] == alone.score, sentence
+        assert together.reasons(i) == alone.reasons, sentence
+
+
+def test_names_are_runs_of_capitalised_words_counted_once():
+    reasons = {
+        r.feature: r
+        for r in score_sentence(
+            "Elon Musk met the Bank of America, then Musk\u2019s lawyers and Musk left for Texas."
+        ).reasons
+    }
+    names = reasons["named organisations or people"]
+    assert names.detail == "Elon Musk, Bank of America, Musk\u2019s, …"
+    assert names.weight == 3 * WEIGHTS["named organisation or person"]
+    # "Musk" and "Musk's" are one name; "Texas" the third.
+    two = {r.feature: r for r in score_sentence("Musk said Musk\u2019s firm would sue.").reasons}
+    assert two["named organisations or people"].weight == WEIGHTS["named organisation or person"]
+
+
+def test_a_verb_opening_a_sentence_is_no_name():
+    reasons = {
+        r.feature: r
+        for r in score_sentence("“Stealing the Twitter database is wrong”, Musk said.").reasons
+    }
+    assert reasons["named organisations or people"].detail == "Twitter, Musk"
