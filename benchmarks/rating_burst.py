@@ -36,35 +36,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = "bench-burst"
 TARGET_DRAIN_S = 1.0
 POLL_S = 0.02
-
-
-def _scratch_url(url: str) -> str:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "factcheck"
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}_bench_burst", parts.query, ""))
-
-
-def _recreate(url: str, scratch: str) -> None:
-    import psycopg
-
-    name = urlsplit(scratch).path.lstrip("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop(url: str, scratch: str) -> None:
-    import psycopg
-
-    name = urlsplit(scratch).path.lstrip("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _generate(n_claims: int, n_annotators: int) -> tuple[list[int], list[Any]]:
@@ -220,16 +196,23 @@ def main() -> int:
     parser.add_argument("--claims", type=int, default=100, help="Claims rated in each phase.")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")) or not redis_url:
-        print("DATABASE_URL must point at PostgreSQL and REDIS_URL at Redis")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.workers import (
+        ServicesMissingError,
+        real_services,
+        scratch_drop,
+        scratch_recreate,
+        scratch_url,
+    )
+
+    try:
+        url, redis_url = real_services()
+    except ServicesMissingError as missing:
+        print(missing)
         return 2
-    if urlsplit(redis_url).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        print("REDIS_URL must be on the loopback interface")
-        return 2
-    scratch = _scratch_url(url)
-    _recreate(url, scratch)
+    scratch = scratch_url(url, "burst")
+    scratch_recreate(url, scratch)
     os.environ["DATABASE_URL"] = scratch
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
     sys.path.insert(0, str(ROOT))
@@ -325,7 +308,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _drop(url, scratch)
+        scratch_drop(url, scratch)
 
 
 if __name__ == "__main__":

@@ -29,26 +29,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = "bench-backlog"
 OLD_SWEEP_BATCH = 500
 OLD_SWEEP_SECONDS = 60.0
 TARGET_S = 300.0
-
-
-def _scratch_url(url: str) -> str:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "factcheck"
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}_bench_backlog", parts.query, ""))
-
-
-def _admin(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def _make_backlog() -> int:
@@ -124,18 +110,23 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="Rounds, interleaved.")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")) or not redis_url:
-        print("DATABASE_URL must point at PostgreSQL and REDIS_URL at Redis")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.workers import (
+        ServicesMissingError,
+        real_services,
+        scratch_drop,
+        scratch_recreate,
+        scratch_url,
+    )
+
+    try:
+        url, redis_url = real_services()
+    except ServicesMissingError as missing:
+        print(missing)
         return 2
-    if urlsplit(redis_url).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        print("REDIS_URL must be on the loopback interface")
-        return 2
-    scratch = _scratch_url(url)
-    name = urlsplit(scratch).path.lstrip("/")
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(url, f'CREATE DATABASE "{name}"')
+    scratch = scratch_url(url, "backlog")
+    scratch_recreate(url, scratch)
     os.environ["DATABASE_URL"] = scratch
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
     sys.path.insert(0, str(ROOT))
@@ -220,7 +211,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        scratch_drop(url, scratch)
 
 
 if __name__ == "__main__":

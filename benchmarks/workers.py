@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +71,49 @@ def stop_worker(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+class ServicesMissingError(Exception):
+    """The environment names no PostgreSQL database or no loopback Redis to benchmark on."""
+
+
+def real_services() -> tuple[str, str]:
+    """`DATABASE_URL` (PostgreSQL) and `REDIS_URL` (Redis on the loopback interface) from the
+    environment, for the benchmarks that run real workers.
+
+    Raises:
+        ServicesMissingError: with what is wrong, for the benchmark to print.
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")) or not redis_url:
+        raise ServicesMissingError("DATABASE_URL must point at PostgreSQL and REDIS_URL at Redis")
+    if urlsplit(redis_url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise ServicesMissingError("REDIS_URL must be on the loopback interface")
+    return url, redis_url
+
+
+def scratch_url(url: str, suffix: str) -> str:
+    """The scratch database `<name in url>_bench_<suffix>` beside the one in `url` (two people
+    benchmarking on one server, each with their own database, never drop each other's)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "factcheck"
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}_bench_{suffix}", parts.query, ""))
+
+
+def scratch_recreate(url: str, scratch: str) -> None:
+    """Drop (sessions included) and create the scratch database `scratch`, connected via `url`."""
+    scratch_drop(url, scratch)
+    _admin(url, f'CREATE DATABASE "{urlsplit(scratch).path.lstrip("/")}"')
+
+
+def scratch_drop(url: str, scratch: str) -> None:
+    """Drop the scratch database `scratch` if it exists, ending its sessions."""
+    _admin(url, f'DROP DATABASE IF EXISTS "{urlsplit(scratch).path.lstrip("/")}" WITH (FORCE)')
+
+
+def _admin(url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement)
