@@ -228,7 +228,7 @@ def main() -> int:
         return 2
     admin = _admin_connect(url)
     scratch = _scratch_name(url)
-    admin.execute(f"DROP DATABASE IF EXISTS {scratch}")  # type: ignore[attr-defined]
+    admin.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")  # type: ignore[attr-defined]
     admin.execute(f"CREATE DATABASE {scratch}")  # type: ignore[attr-defined]
     os.environ["DATABASE_URL"] = _scratch_url(url)
     os.environ.pop("REDIS_URL", None)  # jobs the recompute queues run in process
@@ -340,7 +340,8 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            admin.execute(f"DROP DATABASE IF EXISTS {scratch}")  # type: ignore[attr-defined]
+            # WITH (FORCE): the connection pool may still hold sessions on it.
+            admin.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -416,7 +416,7 @@ def main() -> int:
     if not args.reuse:
         for desk_url in desks.values():
             name = urlsplit(desk_url).path.lstrip("/")
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin.execute(f"CREATE DATABASE {name}")
     ctx = mp.get_context("spawn")
     pipes: dict[str, Connection] = {}
