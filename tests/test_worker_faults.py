@@ -120,6 +120,10 @@ def test_a_prefork_child_killed_mid_job_has_it_rerun_at_once(live_services):
             child.send_signal(signal.SIGKILL)
             wait_for(lambda: "WorkerLostError" in log.read_text(), timeout=30)
             end_sessions(watcher, stuck)
+        # The job is back in the queue at once and rerun by the new child; a rerun that started
+        # before the dead child's session was ended skipped the claim it still locked, and the
+        # next sweep (beat's, every minute in production) takes it: queue that one now.
+        claims_stale_recompute_task.apply_async(queue=queue)
         consensus = wait_for(lambda: finished(claim), timeout=60)
         assert worker.poll() is None  # the worker lives on, with a new child
     finally:
