@@ -10,7 +10,8 @@ them), and a date without a zone is taken as UTC.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from dateparser.data.languages_info import language_order
@@ -83,9 +84,78 @@ def parse_date(text: str, *, language: str = "") -> datetime | None:
 
 def _read(text: str, language: str) -> datetime | None:
     value = _parse_iso(text)
-    if value is None:
-        value = _parser(_languages(language)).get_date_data(text).date_obj
+    if value is not None:
+        return value
+    languages = _languages(language)
+    shape = _shape(text)
+    if shape is not None:
+        known = _SHAPES.get((languages, shape.template))
+        if known is not None:
+            try:
+                return datetime(shape.year, known[0], shape.day, tzinfo=known[1])
+            except ValueError:
+                pass  # no such day in that month: dateparser says what it makes of it
+    value = _parser(languages).get_date_data(text).date_obj
+    if shape is not None and value is not None:
+        _learn(languages, shape, value)
     return value
+
+
+# Pages of one site write their dates one way ("Published on 12 March 2020", "12 de marzo de
+# 2020"): text that differs from a date dateparser has read only in its day and year numbers is
+# the same date pattern, and dateparser's reading of it (which word is which month, in which of
+# the languages) does not depend on those numbers. Each pattern is read by dateparser once per
+# process and language order (a few milliseconds a call, the cleaner's largest cost), then from
+# this table. Only patterns with exactly one day number (one or two digits) and one four-digit
+# year, read as midnight of that day and year, are kept: the month comes from the words, never
+# from a number (numeric dates depend on the day-first order and are read by dateparser).
+MAX_SHAPES = 4096
+# ASCII digits only: other scripts' digits stay part of the pattern.
+_NUMBERS = re.compile(r"([0-9]+)")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    template: str
+    day: int
+    year: int
+
+
+_SHAPES: dict[tuple[tuple[str, ...], str], tuple[int, tzinfo | None]] = {}
+
+
+def _shape(text: str) -> _Shape | None:
+    """The text with its day and year numbers taken out, or None when it has other numbers."""
+    parts = _NUMBERS.split(text)
+    numbers = parts[1::2]
+    if len(numbers) != 2:
+        return None
+    lengths = sorted(len(number) for number in numbers)
+    if lengths[1] != 4 or lengths[0] > 2:
+        return None
+    year_first = len(numbers[0]) == 4
+    day, year = (numbers[1], numbers[0]) if year_first else (numbers[0], numbers[1])
+    roles = "YD" if year_first else "DY"
+    template = "\0".join((parts[0], roles[0] + parts[2], roles[1] + parts[4]))
+    return _Shape(template, int(day), int(year))
+
+
+def _learn(languages: tuple[str, ...], shape: _Shape, value: datetime) -> None:
+    """Keep the month dateparser gave `shape`'s text when its day and year are the text's."""
+    midnight = value.hour == value.minute == value.second == value.microsecond == 0
+    if (
+        midnight
+        and value.day == shape.day
+        and value.year == shape.year
+        and value.utcoffset() == timedelta(0)
+        and len(_SHAPES) < MAX_SHAPES
+    ):
+        _SHAPES[languages, shape.template] = (value.month, value.tzinfo)
+
+
+def forget_date_patterns() -> None:
+    """Empty the table of learnt date patterns (benchmarks time cold imports with it)."""
+    _SHAPES.clear()
 
 
 def _parse_iso(text: str) -> datetime | None:
