@@ -1,9 +1,11 @@
-"""Article import: save parsed articles one by one, and the ImportBatch flow for Celery jobs.
+"""Article import: save parsed articles, and the ImportBatch flow for Celery jobs.
 
 Parsing and cleaning live in `articles.importing` (no ORM); this module turns their output into
-rows. Every article is saved in its own atomic block (a savepoint inside a group's commit, see
-`_import_grouped`), so one bad file never leaves partial rows and never aborts the batch: each
-file gets a result (imported, duplicate or rejected: why).
+rows. Articles are committed in groups of files and inserted a statement at a time inside a
+savepoint (see `_import_grouped`); a statement the database refuses is rolled back and its
+articles inserted one by one, each in a savepoint of its own, so one bad file never leaves
+partial rows and never aborts the batch: each file gets a result (imported, duplicate or
+rejected: why).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import DataError, IntegrityError, OperationalError, transaction
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -272,9 +274,12 @@ def _import_source(
 FileCallback = Callable[[str, list[ImportResult]], None]
 
 
-# Articles are committed in groups: each article still has its own atomic block (a savepoint),
-# so a failing one rolls back alone, but the group shares one commit, which is what costs (an
-# fsync per commit on SQLite, a round trip and a WAL flush on PostgreSQL). A group closes after
+# Articles are committed in groups: a group's articles go in multi-row INSERT statements, each
+# in a savepoint (a refused statement rolls back alone and its articles are retried one by one,
+# so only the refused article is rejected), and the group shares one commit, which is what costs
+# (an fsync per commit on SQLite, a round trip and a WAL flush on PostgreSQL; a statement and two
+# savepoint round trips per article cost PostgreSQL imports 0.8 s per 500 articles, one
+# statement per group 0.15 s). A group closes after
 # this many files or seconds of reading. A group's files are read and prepared first, outside
 # the transaction; its articles are then inserted in content-hash order. On a server database an
 # insert holds the unique-hash lock of its row until the commit, so two imports of the same
@@ -324,15 +329,18 @@ def _save_group(prepared: list[tuple[str, list[ImportResult | _Ready]]]) -> list
     """Insert the group's ready articles in content-hash order (a stable sort: of two files with
     the same article, the first in file order is imported and the other is its duplicate);
     return every file's results in file order."""
-    ready = [
-        (file, index, outcome)
-        for file, (_, outcomes) in enumerate(prepared)
-        for index, outcome in enumerate(outcomes)
-        if isinstance(outcome, _Ready)
-    ]
+    ready = sorted(
+        (
+            ((file, index), outcome)
+            for file, (_, outcomes) in enumerate(prepared)
+            for index, outcome in enumerate(outcomes)
+            if isinstance(outcome, _Ready)
+        ),
+        key=lambda entry: entry[1].article.content_hash,
+    )
     saved: dict[tuple[int, int], ImportResult] = {}
-    for file, index, outcome in sorted(ready, key=lambda entry: entry[2].article.content_hash):
-        saved[file, index] = _save(outcome)
+    for statement in _statements(ready):
+        saved.update(_save_many(statement))
     return [
         (
             name,
@@ -343,6 +351,101 @@ def _save_group(prepared: list[tuple[str, list[ImportResult | _Ready]]]) -> list
         )
         for file, (name, outcomes) in enumerate(prepared)
     ]
+
+
+# A group's articles go to the database in multi-row INSERT statements of at most this many
+# characters of text (the statement is built in memory); a bigger article has one of its own.
+STATEMENT_CHARS = 4_000_000
+
+_Keyed = tuple[tuple[int, int], _Ready]
+
+
+def _statements(ready: list[_Keyed]) -> Iterator[list[_Keyed]]:
+    statement: list[_Keyed] = []
+    size = 0
+    for entry in ready:
+        chars = len(entry[1].article.body) + len(entry[1].article.raw)
+        if statement and size + chars > STATEMENT_CHARS:
+            yield statement
+            statement, size = [], 0
+        statement.append(entry)
+        size += chars
+    if statement:
+        yield statement
+
+
+def _save_many(statement: list[_Keyed]) -> dict[tuple[int, int], ImportResult]:
+    """Insert `statement`'s articles with one INSERT … ON CONFLICT DO NOTHING: imported, or a
+    duplicate of the article on file. When the database refuses the statement (a value it
+    cannot hold), each article is inserted alone so that only the refused one is rejected."""
+    if len(statement) == 1 or not connection.features.can_return_rows_from_bulk_insert:
+        return {key: _save(ready) for key, ready in statement}
+    try:
+        with transaction.atomic():  # whatever fails in there rolls back all of the statement
+            inserted = _insert_many([ready.article for _, ready in statement])
+    except (DataError, IntegrityError) as exc:
+        logger.info("a multi-row article insert was refused (%s); inserting one by one", exc)
+        return {key: _save(ready) for key, ready in statement}
+    results: dict[tuple[int, int], ImportResult] = {}
+    duplicates: list[_Keyed] = []
+    for key, ready in statement:
+        article = ready.article
+        article_id = inserted.pop(article.content_hash, None)
+        if article_id is None:
+            duplicates.append((key, ready))
+            continue
+        article.pk = article_id
+        article._state.adding = False
+        article._state.db = connection.alias
+        results[key] = ImportResult(ready.name, "imported", article_id, article.title)
+    if duplicates:
+        existing = dict(
+            Article.objects.filter(
+                content_hash__in={ready.article.content_hash for _, ready in duplicates}
+            ).values_list("content_hash", "id")
+        )
+        for key, ready in duplicates:
+            article_id = existing.get(ready.article.content_hash)
+            results[key] = (
+                ImportResult(ready.name, "duplicate", article_id, ready.article.title)
+                if article_id is not None
+                else ImportResult(
+                    ready.name, "rejected", None, ready.article.title, "the database refused it"
+                )
+            )
+    return results
+
+
+def _insert_many(articles: list[Article]) -> dict[str, int]:
+    """INSERT the articles in one statement, skipping any whose content hash is on file (or
+    earlier in the list); the new rows' ids by content hash. In a savepoint of its own, retried
+    on a deadlock like :func:`_insert`."""
+    fields = [field for field in Article._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Names from the model, quoted by the backend; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(Article._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * len(articles))} "
+        f"ON CONFLICT ({quote('content_hash')}) DO NOTHING "
+        f"RETURNING {quote('id')}, {quote('content_hash')}"
+    )
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        params = [
+            field.get_db_prep_save(field.pre_save(article, True), connection)
+            for article in articles
+            for field in fields
+        ]
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return {str(digest): int(pk) for pk, digest in cursor.fetchall()}
+        except OperationalError as exc:
+            if attempt == DEADLOCK_RETRIES or not _is_deadlock(exc):
+                raise
+            logger.info("deadlock inserting %d articles; retrying", len(articles))
+    raise AssertionError("unreachable")
 
 
 def _run(
@@ -379,7 +482,7 @@ def articles_import_paths(
 
     Inputs: the paths; `publisher` overrides what the files say; `on_file(name, results)` is
     called after each file (progress bars, streaming output).
-    Side effects: Article rows, one transaction each.
+    Side effects: Article rows, committed in groups of files (see `_import_grouped`).
     Errors: none for bad input: a missing path, an unsupported, oversized, undecodable or
     malformed file, an unsafe zip: each becomes a "rejected" result with its reason.
     """
@@ -562,7 +665,7 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     running (worker lost, job queued again) continues after the last recorded file. One job at
     a time: the batch's job lock is held for the run, and a second job that finds it held
     leaves the batch to the first.
-    Side effects: Article rows (one transaction each) and updates of the ImportBatch row.
+    Side effects: Article rows (committed in groups of files) and updates of the ImportBatch row.
     Errors: ImportBatch.DoesNotExist for an unknown id. An unreadable archive marks the batch
     failed with the reason (and does not raise).
     """

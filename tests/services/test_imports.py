@@ -1,4 +1,4 @@
-"""The import services: one transaction per article, duplicates, batches and the Celery job."""
+"""The import services: groups of articles, duplicates, batches and the Celery job."""
 
 import hashlib
 import io
@@ -6,7 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.importing import ParsedArticle
 from articles.models import Article, ImportBatch
@@ -146,7 +147,18 @@ def test_articles_import_paths_continues_after_bad_files_without_partial_rows(
             raise IntegrityError("simulated failure after the insert")
         return original(self, *args, **kwargs)
 
+    # The group's articles go in one multi-row INSERT first: it also writes, then fails, so the
+    # articles are inserted again one by one and only the failing one is rejected.
+    insert_many = services._insert_many
+
+    def failing_insert_many(articles):
+        inserted = insert_many(articles)
+        if any(article.title == "Third headline" for article in articles):
+            raise IntegrityError("simulated failure after the multi-row insert")
+        return inserted
+
     monkeypatch.setattr(Article, "save", failing_save)
+    monkeypatch.setattr(services, "_insert_many", failing_insert_many)
 
     results = services.articles_import_paths(paths=[tmp_path])
 
@@ -341,6 +353,34 @@ def test_articles_import_paths_reports_files_in_order_whatever_order_rows_are_in
     assert [r.status for r in results] == ["imported"] * 6 + ["duplicate"]
     assert results[6].article_id == results[3].article_id
     assert Article.objects.get(pk=results[3].article_id).source_name.endswith("3.txt")
+
+
+@pytest.mark.django_db
+def test_a_group_of_articles_is_inserted_with_one_statement(tmp_path):
+    on_file = services.articles_import_paths(
+        paths=[write(tmp_path, "old.txt", "Old headline\n\nAn article already on file.")]
+    )[0]
+    folder = tmp_path / "new"
+    folder.mkdir()
+    write(folder, "1.txt", "Old headline\n\nAn article ALREADY on file.")
+    write(folder, "2.txt", "Second headline\n\nA new article about the budget.")
+    write(folder, "3.txt", "Second headline\n\nA new article   about the budget.")
+    write(folder, "4.txt", "Third headline\n\nAnother new article, about schools.")
+
+    with CaptureQueriesContext(connection) as queries:
+        results = services.articles_import_paths(paths=[folder])
+
+    assert [r.status for r in results] == ["duplicate", "imported", "duplicate", "imported"]
+    assert results[0].article_id == on_file.article_id
+    assert results[2].article_id == results[1].article_id
+    assert Article.objects.count() == 3
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert "ON CONFLICT" in inserts[0]
+    # Each id is the row's own: the statement's returned ids are matched by content hash.
+    for result in results:
+        article = Article.objects.get(pk=result.article_id)
+        assert article.title == result.title
 
 
 # --- batches whose job died --------------------------------------------------------------------
