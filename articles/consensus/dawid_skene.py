@@ -143,17 +143,13 @@ class _Model:
                     key = key.astype(np.uint32)
                 key.sort()
             key = key.astype(np.int64, copy=False)
-            items = key >> low_bits
             labels = key & ((1 << label_bits) - 1)
             wg = ((key >> label_bits) & ((1 << worker_bits) - 1)) * n_labels + labels
         else:  # codes too large to pack: the same order, from lexsort
             order = np.lexsort((labels, workers, items))
-            items, labels = items[order], labels[order]
-            wg = workers[order] * n_labels + labels
+            wg = workers[order] * n_labels + labels[order]
         self.bin_sizes = np.bincount(wg, minlength=self.n_bins).astype(np.float64)
         self.observed: BoolArray = self.bin_sizes > 0
-        # Votes per (item, label) for the majority-vote start (items in order: a cheap count).
-        self.vote_counts = np.bincount(items * n_labels + labels, minlength=n_items * n_labels)
 
         # width[j]: items with more than j annotations, which column j holds; it starts at
         # start[j] of the layout. Its entry for rank r is that item's j-th annotation, at
@@ -192,9 +188,33 @@ class _Model:
         return posteriors_from_columns(post, self.by_rank, n_items=self.n_items)
 
     def majority_shares(self) -> FloatArray:
-        """Vote shares, label-major ``(L, n_present)``."""
-        counts = self.vote_counts.reshape(self.n_items, self.n_labels)[self.by_rank]
-        return np.ascontiguousarray(counts.T / self.votes[None, :])
+        """Vote shares, label-major ``(L, n_present)``: each label's votes are summed like the
+        E-step's scores, from a table that is 1 on that label's bins (exact, small integers);
+        the last label's are what the others leave of the item's votes."""
+        n_labels = self.n_labels
+        given = np.arange(self.n_bins) % n_labels
+        counts = np.empty((n_labels, self.n_present), dtype=np.float64)
+        for k in range(n_labels - 1):
+            self._sum_columns(np.asarray(given == k, dtype=np.float64), counts[k])
+        np.subtract(self.votes, counts[:-1].sum(axis=0), out=counts[-1])
+        counts /= self.votes
+        return counts
+
+    def _sum_columns(self, table: FloatArray, out: FloatArray) -> None:
+        """``out[r] = sum of table[bin]`` over the annotations of the item of rank ``r``: one
+        gather and one contiguous addition per wide column, one scatter for the narrow tail.
+        Gathering 8-byte entries is several times faster per entry than rows of them."""
+        worker_given, gathered = self.worker_given, self.gathered
+        np.take(table, worker_given[: self.n_present], out=out, mode="clip")
+        for start, width in self.columns:
+            terms = gathered[:width]
+            np.take(table, worker_given[start : start + width], out=terms, mode="clip")
+            head = out[:width]
+            np.add(head, terms, out=head)
+        if self.tail_width:
+            tail = np.take(table, worker_given[self.tail_start :], mode="clip")
+            head = out[: self.tail_width]
+            head += np.bincount(self.tail_rank, weights=tail, minlength=self.tail_width)
 
     def clamp(self, post: FloatArray, known: IntArray) -> FloatArray:
         """``post`` with the items of known label set to that label with certainty (in place);
@@ -280,22 +300,9 @@ class _Model:
             # labels never given hold -inf - -inf; they are never gathered, but are set to 0.
             tables = np.where(self.observed[None, :], log_conf[:-1] - log_conf[-1], 0.0)
         log_prior = np.log2(np.maximum(priors, EPS))
-        scores, gathered, worker_given = self.scores, self.gathered, self.worker_given
-        first = self.n_present
+        scores = self.scores
         for k in range(n_labels - 1):
-            # One label at a time: gathering 8-byte entries is several times faster per entry
-            # than gathering rows of n_labels, and the sums run over contiguous rows.
-            table, row = tables[k], scores[k]
-            np.take(table, worker_given[:first], out=row, mode="clip")
-            for start, width in self.columns:
-                terms = gathered[:width]
-                np.take(table, worker_given[start : start + width], out=terms, mode="clip")
-                head = row[:width]
-                np.add(head, terms, out=head)
-            if self.tail_width:
-                tail = np.take(table, worker_given[self.tail_start :], mode="clip")
-                head = row[: self.tail_width]
-                head += np.bincount(self.tail_rank, weights=tail, minlength=self.tail_width)
+            self._sum_columns(tables[k], scores[k])
         relative = scores[:-1]
         relative += (log_prior[:-1] - log_prior[-1])[:, None]
         post, top = self.post, self.top
