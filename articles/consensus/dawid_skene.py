@@ -176,7 +176,7 @@ class _Model:
         self.worker_given = wg[source]
 
         # Reused by every iteration: E-step scores, posteriors and their clipped copy
-        # (label-major, rank order), one column's gathered terms; the M-step's weights.
+        # (label-major, rank order), one column's gathered terms.
         self.scores = np.empty((n_labels, n_present), dtype=np.float64)
         self.post = np.empty((n_labels, n_present), dtype=np.float64)
         self.clipped = np.empty((n_labels, n_present), dtype=np.float64)
