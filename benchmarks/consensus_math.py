@@ -20,6 +20,7 @@ speed-up is under 30x or label agreement is under 99.9%.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -118,6 +119,7 @@ def main() -> int:
         theirs_times.append(time.perf_counter() - t0)
     if task_ids.size != n_items or not np.array_equal(task_ids, np.arange(n_items)):
         raise RuntimeError("every generated claim should have annotations")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     ours_time = float(np.median(ours_times))
     theirs_time = float(np.median(theirs_times))
     print(
@@ -154,7 +156,8 @@ def main() -> int:
 
     truth = crowd.truth
     print()
-    print(f"speed-up:            {speedup:8.1f}x   (target >= {TARGET_SPEEDUP:.0f}x)")
+    print(f"speed-up:            {speedup:8.1f}x   (medians; target >= {TARGET_SPEEDUP:.0f}x)")
+    print(f"load average:        {load}   (1, 5, 15 min, after the timed runs)")
     print(f"label agreement:     {agreement:8.4%}   (target >= {TARGET_AGREEMENT:.1%})")
     print(f"max |posterior diff|: {max_diff:.2e}")
     print()

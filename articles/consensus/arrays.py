@@ -239,21 +239,27 @@ def posteriors_from_columns(
 def _top_and_tie(columns: FloatArray, atol: float) -> tuple[IntArray, BoolArray]:
     """Per item of label-major ``columns``: its best label, and whether the second best is
     within ``atol`` of it. Works one label at a time over contiguous columns (far faster than
-    reductions along rows of length n_labels); a strict comparison keeps the lowest label
-    among equal values, as argmax does."""
+    reductions along rows of length n_labels); among equal values the lowest label wins, as
+    with argmax.
+
+    The tie test counts the labels with ``best - value <= atol``: the best label itself and,
+    since the rounded difference only grows as ``value`` falls, any other exactly when the
+    second best is within ``atol`` (the same decision as ``best - second <= atol``)."""
     n_labels, n_items = columns.shape
     top = np.zeros(n_items, dtype=np.int64)
     if n_items == 0:
         return top, np.zeros(0, dtype=np.bool_)
-    best = columns[0].copy()
-    second = np.full(n_items, -np.inf)
-    for k in range(1, n_labels):
+    best = columns.max(axis=0)
+    near = np.zeros(n_items, dtype=np.int32)
+    gap = np.empty(n_items, dtype=np.float64)
+    close = np.empty(n_items, dtype=np.bool_)
+    for k in range(n_labels - 1, -1, -1):
         value = columns[k]
-        better = value > best
-        second = np.where(better, best, np.maximum(second, value))
-        best = np.where(better, value, best)
-        top[better] = k
-    return top, np.asarray(best - second <= atol, dtype=np.bool_)
+        np.subtract(best, value, out=gap)
+        np.less_equal(gap, atol, out=close)
+        near += close
+        np.copyto(top, k, where=value == best)  # downwards: the lowest such label is kept
+    return top, np.asarray(near >= 2, dtype=np.bool_)
 
 
 def normalise_log_rows(log_scores: FloatArray) -> FloatArray:
