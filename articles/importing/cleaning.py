@@ -338,9 +338,19 @@ def _ends_sentence(text: str) -> bool:
     ) and not text.endswith(("...", "…"))
 
 
+# Whole-line chrome is short: a line longer than this (without its edge punctuation) is not in
+# any of the lists and too long for the patterns, so most body paragraphs are passed over
+# without being casefolded. The key of a normalised line is never shorter than the line without
+# its edge punctuation (casefolding never shortens, the spaces are single already).
+_CHROME_LINE_CHARS = max(220, *(len(key) for key in AD_LINES | SHARE_LINES | COMMENT_LINES))
+
+
 def is_anywhere_chrome(text: str, language: str = "") -> bool:
     """Whole-line chrome that is chrome wherever it appears (ads, comment forms, share prompts,
-    image credits, "Published …" date lines); `language` helps read the dates."""
+    image credits, "Published …" date lines); `language` helps read the dates. `text` is one
+    line of normalised text (see `normalise_text`)."""
+    if len(text.strip(_KEY_STRIP)) > _CHROME_LINE_CHARS:
+        return False
     key = _key(text)
     if not key:
         return True
