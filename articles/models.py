@@ -533,7 +533,7 @@ class ImportBatch(models.Model):
 
 
 class ConsensusRun(models.Model):
-    """One full recompute: the reliability model the per-claim jobs use until the next run
+    """One full recompute: the reliability model the consensus sweeps use until the next run
     (class priors; confusion matrices live on AnnotatorReliability) and its statistics."""
 
     method = models.CharField(max_length=32)
@@ -558,7 +558,7 @@ class ConsensusRun(models.Model):
     calibration = models.JSONField(
         default=dict,
         blank=True,
-        help_text="How the confidence was calibrated: the temperature the per-claim jobs apply, "
+        help_text="How the confidence was calibrated: the temperature the consensus sweeps apply, "
         "what it was fitted on, and how many claims had a known answer.",
     )
     started_at = models.DateTimeField()

@@ -279,13 +279,13 @@ class Estimate:
     Attributes:
         posteriors: the fit's own per-item posteriors.
         priors: ``(n_labels,)`` class prior (uniform for methods without one).
-        confusion: ``(n_workers, n_labels, n_labels)`` confusion ``[true, given]`` the per-claim
+        confusion: ``(n_workers, n_labels, n_labels)`` confusion ``[true, given]`` the sweep's
             scoring reads back, or ``None`` for a method without a reliability model.
         accuracy: ``(n_workers,)`` estimated accuracy per annotator; nan where the method has
             no estimate.
         n_iter: iterations run (0 for a method that does not iterate).
         converged: False only when an iterative method stopped at its iteration cap.
-        temperature: the evidence temperature the per-claim scoring applies with this model
+        temperature: the evidence temperature the sweep's scoring applies with this model
             (1 for methods that do not calibrate; see :mod:`articles.consensus.calibration`).
         calibration: how the method calibrated its confidence, as JSON-ready facts (stored
             with the run); empty for methods that do not.

@@ -4,7 +4,7 @@ A claim's consensus is a function of its set of (annotator, label) pairs plus th
 parameters. Each pair is hashed to 64 bits (splitmix64), the hashes of an item are summed
 (wrapping), and the sum is mixed with a hash of the parameters. Summing makes the result
 independent of row order; (item, annotator) pairs are unique, so a set hash is enough. The
-per-claim job and the full recompute use this same function, so an unchanged claim gets the
+sweep and the full recompute use this same function, so an unchanged claim gets the
 same fingerprint from either and is not rewritten.
 """
 

@@ -1,6 +1,6 @@
 """The registry of consensus methods: the one place that says which methods the desk knows.
 
-Every caller (the per-claim job, the full recompute, the offline ``aggregate`` command, the
+Every caller (the consensus sweep, the full recompute, the offline ``aggregate`` command, the
 settings checks) looks a method up here by name and calls what its entry holds; none of them
 branches on a method's name. Adding a method takes one module with its ``fit`` and ``score``
 functions and one entry in :data:`METHODS`.
@@ -12,8 +12,8 @@ Two functions per method, over the package's usual integer-coded annotation arra
   holds items' known answers (-1 where unknown), which methods with ``uses_known_answers``
   fix as truth in their estimate;
 * ``score(item_idx, worker_idx, label_idx, *, n_items, n_labels, reliability, min_history)
-  -> Posteriors``: a few claims with a reliability model kept from the last fit (the per-claim
-  job). ``reliability`` is ``None`` only for methods with ``uses_reliability`` False.
+  -> Posteriors``: a few claims with a reliability model kept from the last fit (the
+  consensus sweep). ``reliability`` is ``None`` only for methods with ``uses_reliability`` False.
 """
 
 from __future__ import annotations
@@ -78,12 +78,12 @@ class ConsensusMethod:
         fit: the fit over a whole crowd.
         score: posteriors of a few claims from a kept reliability model.
         uses_reliability: True when ``score`` reads a reliability model. When False, the
-            per-claim job loads none, and the reliability model is not one of the inputs a
+            consensus sweep loads none, and the reliability model is not one of the inputs a
             claim's fingerprint covers, so re-estimating it rewrites nothing.
         iterative: the fit iterates, so reports give its iteration count and convergence.
         score_after_fit: the full recompute stores ``score`` under the model it just fitted
             rather than the fit's own posteriors, so a claim gets from the full run exactly
-            what its per-claim job would compute (Dawid-Skene: annotators with too little
+            what a consensus sweep would compute (Dawid-Skene: annotators with too little
             history count by a smoothed accuracy, not their sparse confusion matrix).
         uses_known_answers: the fit fixes known items' truth in its estimate of the annotators
             (for every method, a known item's own consensus is its known answer).

@@ -2,7 +2,7 @@
 
 Without --claim: the full recompute (re-estimate annotator reliability with the configured method
 over all annotations and rewrite every claim's consensus in bulk). With --claim: only those claims,
-with the current reliabilities, as the per-claim job does.
+with the current reliabilities, as the consensus sweep does.
 """
 
 from __future__ import annotations
