@@ -9,7 +9,7 @@ bylines, "published" date lines; several languages, a third of them undeclared; 
 lengths) in a temporary folder, then, for each database
 (a fresh temporary SQLite file, and a scratch PostgreSQL database `<db>_bench_import` beside the
 one in DATABASE_URL when that points at PostgreSQL), in a fresh process, times --repeat runs of
-each side, interleaved by chunks of 100 files (within a run the sides alternate chunk by chunk,
+each side, interleaved by chunks of 50 files (within a run the sides alternate chunk by chunk,
 and which side goes first alternates; a run's time is the sum over its chunks):
 
   * baseline: `trafilatura.bare_extraction(html, with_metadata=True)` over every file,
@@ -38,8 +38,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-# Files per chunk of the fine interleaving (see _time_in_this_process).
-CHUNK = 100
+# Files per chunk of the fine interleaving (see _time_in_this_process): one import group.
+CHUNK = 50
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
