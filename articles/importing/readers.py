@@ -197,7 +197,8 @@ def read_html(name: str, text: str) -> list[Outcome]:
 
 def _not_an_article(tree: Any, title: str, body: str) -> str | None:
     """Why a short page is not an article (a sign-in form, an error page), else None."""
-    if len(body.split()) >= SHORT_PAGE_WORDS:
+    # Splitting stops once there are enough words to tell.
+    if len(body.split(maxsplit=SHORT_PAGE_WORDS)) >= SHORT_PAGE_WORDS:
         return None
     if any(str(field.get("type") or "").lower() == "password" for field in tree.iter("input")):
         return "a sign-in page (a password form), not an article"
