@@ -212,11 +212,18 @@ def _not_an_article(tree: Any, title: str, body: str) -> str | None:
 def _link_share(tree: Any, main_text: str) -> int | None:
     """The number of links when the main text is mostly their text (a menu, a link list, a
     footer: trafilatura keeps such a page's only text), else None."""
+    total = len("".join(main_text.split()))
+    # Most pages are articles: their links' text, read in one pass (every text node inside a
+    # link, once), is far under the share. A link inside a link would count its text twice
+    # below, so such a page takes the long way.
+    if not tree.xpath("boolean(//a//a)"):
+        inside = "".join(tree.xpath("//a//text()"))
+        if len("".join(inside.split())) < MAX_LINK_TEXT_SHARE * total:
+            return None
     link_texts = [" ".join(str(a.text_content()).split()) for a in tree.iter("a")]
     link_texts = [text for text in link_texts if text]
     if not link_texts:
         return None
-    total = len("".join(main_text.split()))
     # Removing a link's text removes at most its own non-space characters: when all of them
     # together are under the share, the links cannot make up that much of the main text.
     if sum(len(text) - text.count(" ") for text in link_texts) < MAX_LINK_TEXT_SHARE * total:
