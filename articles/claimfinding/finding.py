@@ -13,6 +13,7 @@ import numpy as np
 
 from articles.claimfinding.segmentation import Sentence, iter_sentences
 from articles.claimfinding.text import sentence_key
+from articles.claimfinding.vocabulary import Words
 from articles.claimfinding.worthiness import score_sentences
 
 # Sentences scored together in one pass of `score_sentences` (bounds the memory a batch holds).
@@ -60,6 +61,9 @@ class Candidate:
     text: str
     score: float
     reasons: tuple[str, ...]
+    # The sentence's token ids as the scorer looked them up, for the matcher (None: split it
+    # again). Not part of what the candidate is.
+    words: Words | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -124,19 +128,21 @@ def batch_candidates(
 
     def score_chunk() -> None:
         scored = score_sentences([sentence.text for _, sentence in chunk])
-        for i, score in enumerate(scored.scores):
-            if score >= min_score:
-                article_id, sentence = chunk[i]
-                found.append(
-                    Candidate(
-                        article_id=article_id,
-                        start=sentence.start,
-                        end=sentence.end,
-                        text=sentence.text,
-                        score=score,
-                        reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
-                    )
+        rows = [i for i, score in enumerate(scored.scores) if score >= min_score]
+        for i, words in zip(rows, scored.words(rows), strict=True):
+            article_id, sentence = chunk[i]
+            score = scored.scores[i]
+            found.append(
+                Candidate(
+                    article_id=article_id,
+                    start=sentence.start,
+                    end=sentence.end,
+                    text=sentence.text,
+                    score=score,
+                    reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
+                    words=words,
                 )
+            )
         chunk.clear()
 
     # Sentences are scored a chunk at a time (a sentence's score does not depend on the others
@@ -180,7 +186,10 @@ def _plan(
     # matches anything (the web workers, manage.py commands) a large part of a second.
     from articles.claimfinding.matching import TextSpace, best_matches, cluster
 
-    space = TextSpace([c.text for c in candidates] + [c.text for c in claims])
+    space = TextSpace(
+        [c.text for c in candidates] + [c.text for c in claims],
+        words=[c.words for c in candidates] + [None] * len(claims),
+    )
     sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []
     if claims:

@@ -39,6 +39,7 @@ from articles.claimfinding.values import (
     extract_many,
     word_flags,
 )
+from articles.claimfinding.vocabulary import SEPARATOR, VOCABULARY, Words
 
 
 class Reason(NamedTuple):
@@ -163,9 +164,6 @@ _MONEY_SIGNS = frozenset("$€£¥")
 _MONEY_WORD = re.compile(
     "|".join(sorted((w for w in lexicon.CURRENCIES if w.isalpha()), key=len, reverse=True))
 )
-# Joins the texts scored together: a letter news text does not use, so it comes out as a
-# token of its own between two texts' tokens (texts holding it are scored one by one).
-SEPARATOR = "\ua66e"
 _QUOTE = re.compile(r"[\"“”„«»]|(?<!\w)['\u2018][^'\u2018\u2019]{3,}['\u2019](?!\w)")
 _NAME_CONNECTORS = frozenset(lexicon.words("of de del la von van der den du di da dos das y & and"))
 # Words that are never (part of) a name, capitalised or not.
@@ -183,8 +181,8 @@ _AMPERSAND = frozenset("&")
 _APOSTROPHES = frozenset("'\u2019")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
-# What is known of a token, as one int (a token's entry in _INFO, worked out once per distinct
-# token; the table is emptied when it grows past _INFO_MAX): bit k for list k of _LEXICONS, then
+# What is known of a token, as one int (its entry in `_Known.infos`, worked out once per
+# distinct token, by its id in `VOCABULARY`): bit k for list k of _LEXICONS, then
 # the bits below, what `values.extract_many` is told (`word_flags` and the hints) at
 # _FLAGS_SHIFT, and the id of its name key (its casefolded form without a possessive "'s") from
 # _KEY_SHIFT on.
@@ -205,30 +203,47 @@ _FLAGS_MASK = 0xFFF
 _KEY_SHIFT = 29
 
 
-class _Table(dict[str, int]):
-    """Token -> what is known of it, worked out (`_token_info`) the first time it is asked."""
+class _Known:
+    """What is known of the tokens of one generation of `VOCABULARY`: `infos[id]` and
+    `cores[id]` (the word without the punctuation around it) of each token id, worked out
+    (`_token_info`) the first time a token is met. A new one when the ids are handed out
+    anew; a scorer keeps the one it read."""
 
-    def __missing__(self, token: str) -> int:
-        info = self[token] = _token_info(token)
-        return info
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.infos: Ints = np.zeros(0, dtype=np.int64)
+        self.cores: list[str] = []
 
 
-_INFO = _Table()
-_INFO_MAX = 500_000
+_KNOWN = _Known(-1)
 _NAME_KEYS: dict[str, int] = {}
-# Token -> its core (the word without the punctuation around it), filled with _INFO; core ->
-# what is known of it (the part of a token's entry that does not depend on punctuation).
-_CORES: dict[str, str] = {}
+# Core -> what is known of it (the part of a token's entry that does not depend on punctuation).
 _CORE_INFO: dict[str, int] = {}
 
 
-def _token_info(token: str) -> int:
+def _known() -> _Known:
+    """`_KNOWN`, with every token of `VOCABULARY` worked out (in the order they were met)."""
+    global _KNOWN
+    if _KNOWN.generation != VOCABULARY.generation:
+        _KNOWN = _Known(VOCABULARY.generation)
+        _NAME_KEYS.clear()
+        _CORE_INFO.clear()
+    known, tokens = _KNOWN, VOCABULARY.tokens
+    if len(known.cores) < len(tokens):
+        new = [_token_info(token) for token in tokens[len(known.cores) :]]
+        known.cores.extend(core for _, core in new)
+        known.infos = np.concatenate(
+            [known.infos, np.fromiter((info for info, _ in new), dtype=np.int64, count=len(new))]
+        )
+    return known
+
+
+def _token_info(token: str) -> tuple[int, str]:
+    """What is known of a token, and its core."""
     if token == SEPARATOR:
-        _CORES[token] = ""
-        return _BETWEEN
+        return _BETWEEN, ""
     edges = _EDGES.match(token)
     lead, core, trail = edges.groups() if edges else ("", token, "")
-    _CORES[token] = core
     hints = 0
     if not _MONEY_SIGNS.isdisjoint(token):
         hints |= MONEY_HINT
@@ -245,11 +260,11 @@ def _token_info(token: str) -> int:
     elif not _APOSTROPHES.isdisjoint(punctuation):
         info |= _APOSTROPHE
     if not core:
-        return info | (_CONNECTOR if token in _AMPERSAND else 0)
+        return info | (_CONNECTOR if token in _AMPERSAND else 0), core
     found = _CORE_INFO.get(core)
     if found is None:
         found = _CORE_INFO[core] = _core_info(core)
-    return info | found
+    return info | found, core
 
 
 def _core_info(core: str) -> int:
@@ -285,25 +300,34 @@ def _core_info(core: str) -> int:
     return info
 
 
-def _infos(tokens: list[str]) -> Ints:
-    if len(_INFO) > _INFO_MAX:
-        clear_cache()
-    # One pass: a token not in the table yet is worked out where it is met (`_Table`).
-    return np.fromiter(map(_INFO.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+class _Tokens(NamedTuple):
+    """The tokens of texts scored together: their ids, what is known of each, the text each
+    belongs to, whether a separator token stands between two texts' tokens (it opens each
+    text's tokens but the first's), and the table of what is known."""
+
+    ids: Ints
+    infos: Ints
+    owner: Ints
+    joined: bool
+    known: _Known
 
 
-def _tokens(texts: Sequence[str]) -> tuple[list[str], Ints, Ints]:
-    """The tokens of all texts in order (with a separator token between two texts), what is
-    known of each, and the text each belongs to."""
+def _tokens(texts: Sequence[str]) -> _Tokens:
+    """The tokens of all texts in order (with a separator token between two texts when no text
+    holds the separator letter), and what is known of each."""
+    # Only here, before any id of this call is handed out, may the ids be handed out anew.
+    VOCABULARY.bound()
     joined = f" {SEPARATOR} ".join(texts)
     if joined.count(SEPARATOR) == len(texts) - 1:
-        tokens = joined.split()
-        infos = _infos(tokens)
-        return tokens, infos, np.cumsum((infos & _BETWEEN) != 0)
+        ids = VOCABULARY.ids(joined.split())
+        known = _known()
+        infos = known.infos[ids]
+        return _Tokens(ids, infos, np.cumsum((infos & _BETWEEN) != 0), True, known)
     per_text = [text.split() for text in texts]
-    tokens = [t for found in per_text for t in found]
+    ids = VOCABULARY.ids([t for found in per_text for t in found])
     owner = np.repeat(np.arange(len(texts)), [len(t) for t in per_text])
-    return tokens, _infos(tokens), owner
+    known = _known()
+    return _Tokens(ids, known.infos[ids], owner, False, known)
 
 
 def _shifted(array: Bools, by: int) -> Bools:
@@ -335,8 +359,12 @@ class SentenceScores:
         n = len(self.texts)
         if n == 0:
             return
-        tokens, infos, owner = _tokens(self.texts)
-        self._tokens = tokens
+        found = _tokens(self.texts)
+        infos, owner = found.infos, found.owner
+        self._ids = found.ids
+        self._joined = found.joined
+        self._generation = found.known.generation
+        self._cores = found.known.cores
         self._infos = infos
         counts = np.bincount(owner, minlength=n)
         starts = np.zeros(n + 1, dtype=np.int64)
@@ -417,7 +445,27 @@ class SentenceScores:
         return len(self.texts)
 
     def _core(self, position: int) -> str:
-        return _CORES[self._tokens[position]]
+        return self._cores[self._ids[position]]
+
+    def words(self, rows: Sequence[int]) -> list[Words | None]:
+        """The token ids of the texts `rows`, for the matcher (which reads a text's tokens as
+        the scorer does, but for the separator letter: None for a text holding it)."""
+        if not rows:
+            return []
+        at = np.asarray(rows, dtype=np.int64)
+        # In joined texts, each text's tokens but the first's open with the separator token.
+        low = self._starts[at] + (self._joined & (at > 0))
+        lengths = self._starts[at + 1] - low
+        ends = np.cumsum(lengths)
+        offsets = ends - lengths
+        compact = self._ids[np.arange(ends[-1]) + np.repeat(low - offsets, lengths)].astype(
+            np.int32
+        )
+        generation, texts = self._generation, self.texts
+        return [
+            None if SEPARATOR in texts[row] else Words(generation, compact[start:end])
+            for row, start, end in zip(rows, offsets.tolist(), ends.tolist(), strict=True)
+        ]
 
     def _folded(self, position: int) -> str:
         return self._core(position).casefold().replace("\u2019", "'")
@@ -562,8 +610,8 @@ _QUESTION = Reason("question", "", WEIGHTS["question"])
 
 
 def clear_cache() -> None:
-    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
-    _INFO.clear()
+    """Empty this module's per-word tables (see `articles.claimfinding.clear_caches`)."""
+    global _KNOWN
+    _KNOWN = _Known(-1)
     _NAME_KEYS.clear()
-    _CORES.clear()
     _CORE_INFO.clear()

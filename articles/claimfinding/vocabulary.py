@@ -1,0 +1,121 @@
+"""The tokens of the texts claim finding reads, as dense ids shared by the scorer and the matcher.
+
+A token is a whitespace-separated chunk of a text ("Microsoft,", "$42,000", "10"), as both the
+worthiness scorer and the matcher read a sentence. Each distinct token gets an id the first time
+it is met (kept across runs: tokens recur across sentences and imports), and each module keeps
+what it knows of a token in an array indexed by id. So a batch's tokens are split out and looked
+up in one dictionary once: the scorer does it for every sentence, and passes the ids of the
+sentences it keeps (`Words`) on to the matcher, which then reads its own array.
+
+Bounded: past `MAX_TOKENS` the ids are dropped and handed out anew (`generation` counts how many
+times), and ids handed out before are no longer valid (`Words.generation` tells).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+Ints: TypeAlias = npt.NDArray[np.int64]
+TokenIds: TypeAlias = npt.NDArray[np.int32]
+
+MAX_TOKENS = 500_000
+# Joins texts split together: a letter news text does not use, so it comes out as a token of its
+# own between two texts' tokens (a text holding it is split on its own, the letter read as a
+# space).
+SEPARATOR = "\ua66e"
+
+
+class Words(NamedTuple):
+    """The token ids of one text, as handed out in `generation`."""
+
+    generation: int
+    ids: TokenIds
+
+
+class _Ids(dict[str, int]):
+    """Token -> id, handed out (and the token listed) the first time it is asked."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__()
+        self.tokens = tokens
+
+    def __missing__(self, token: str) -> int:
+        found = self[token] = len(self.tokens)
+        self.tokens.append(token)
+        return found
+
+
+class Vocabulary:
+    """Token <-> dense id (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.tokens: list[str] = []
+        self._ids = _Ids(self.tokens)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def ids(self, tokens: Sequence[str]) -> Ints:
+        """The ids of `tokens` (new tokens get the next ids, in the order they are met)."""
+        return np.fromiter(map(self._ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    def bound(self) -> None:
+        """Drop every id when there are more than `MAX_TOKENS`: call it only where no ids of
+        the current generation are held without their generation."""
+        if len(self.tokens) > MAX_TOKENS:
+            self.clear()
+
+    def clear(self) -> None:
+        # New containers, not emptied ones: whoever holds the old list of tokens keeps it.
+        self.tokens = []
+        self._ids = _Ids(self.tokens)
+        self.generation += 1
+
+    def split(self, texts: Sequence[str]) -> tuple[Ints, Ints]:
+        """The ids of the tokens of all `texts` in order, and how many each text has (a text's
+        `SEPARATOR` letters read as spaces)."""
+        if not texts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        joined = f" {SEPARATOR} ".join(texts)
+        if joined.count(SEPARATOR) != len(texts) - 1:
+            joined = f" {SEPARATOR} ".join(t.replace(SEPARATOR, " ") for t in texts)
+        ids = self.ids(joined.split())
+        between = ids == self._ids[SEPARATOR]
+        owner = np.cumsum(between)
+        keep = ~between
+        return ids[keep], np.bincount(owner[keep], minlength=len(texts))
+
+
+VOCABULARY = Vocabulary()
+
+
+def split_texts(
+    texts: Sequence[str], known: Sequence[Words | None] | None = None
+) -> tuple[Ints, Ints]:
+    """As `VOCABULARY.split(texts)`, with the ids of text i taken from `known[i]` when given
+    and still valid (the others split out here, in one pass)."""
+    generation = VOCABULARY.generation
+    if known is None or not any(w is not None and w.generation == generation for w in known):
+        return VOCABULARY.split(texts)
+    rest = [i for i, w in enumerate(known) if w is None or w.generation != generation]
+    parts: list[Ints | TokenIds] = [w.ids if w is not None else _NONE for w in known]
+    if rest:
+        ids, counts = VOCABULARY.split([texts[i] for i in rest])
+        ends = np.cumsum(counts)
+        for i, start, end in zip(rest, (ends - counts).tolist(), ends.tolist(), strict=True):
+            parts[i] = ids[start:end]
+    counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    return np.concatenate(parts).astype(np.int64, copy=False), counts
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def clear_cache() -> None:
+    """Drop every id (see `articles.claimfinding.clear_caches`)."""
+    VOCABULARY.clear()
