@@ -169,9 +169,12 @@ def _packed_of(ids: Indices) -> Indices:
     packed = _PACKED[ids]
     missing = np.flatnonzero(packed < 0)
     if len(missing):
-        new, first = np.unique(ids[missing], return_index=True)
+        # Where each new token is first met, and the new tokens in that order.
+        first = np.full(len(_PACKED), len(ids), dtype=np.int64)
+        np.minimum.at(first, ids[missing], missing)
+        new = np.flatnonzero(first < len(ids))
         tokens = VOCABULARY.tokens
-        for token in new[np.argsort(first)].tolist():
+        for token in new[np.argsort(first[new])].tolist():
             _PACKED[token] = _packed(tokens[token])
         packed = _PACKED[ids]
     return packed

@@ -521,10 +521,15 @@ class SentenceScores:
         self._run_first = first[keep]
         self._run_end = (first + length)[keep]
         self._run_sentence = sentence[keep]
-        pairs = np.unique(
-            np.stack([self._run_sentence, hashed[keep].view(np.int64)], axis=1), axis=0
+        # Distinct (sentence, key) pairs: sorted by both, each that differs from the one before.
+        keys, sentences = hashed[keep], self._run_sentence
+        order = np.lexsort((keys, sentences))
+        keys, sentences = keys[order], sentences[order]
+        distinct = np.ones(len(keys), dtype=np.bool_)
+        distinct[1:] = (keys[1:] != keys[:-1]) | (sentences[1:] != sentences[:-1])
+        self._name_count = np.bincount(sentences[distinct], minlength=len(self.texts)).astype(
+            np.int64
         )
-        self._name_count = np.bincount(pairs[:, 0], minlength=len(self.texts)).astype(np.int64)
 
     def reasons(self, i: int) -> tuple[Reason, ...]:
         """The reasons of sentence `i`, strongest first."""
