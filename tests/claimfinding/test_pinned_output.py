@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from articles.claimfinding import (
     Thresholds,
     batch_candidates,
     clear_caches,
+    normalise,
     plan_batch,
     split_sentences,
 )
@@ -195,3 +198,17 @@ if __name__ == "__main__":
             file.write(",\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
             file.write("\n]" + ("," if number < len(output) - 1 else "") + "\n")
         file.write("}\n")
+
+
+def test_normalise_collapses_whitespace_as_the_pattern_did():
+    # `normalise` collapsed whitespace with `re.sub(r"\s+", " ", ...).strip()`; it now splits on
+    # whitespace. The same for every character either counts as whitespace, and every sentence.
+    def before(text: str) -> str:
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace() or re.match(r"\s", chr(c))]
+    assert len(spaces) > 20
+    texts = [f"{c}A{c}{c}b {c}\u00e7{c}" for c in spaces]
+    texts += [s.text for a in _articles() for s in split_sentences(a.body, a.language)]
+    for text in texts:
+        assert normalise(text) == before(text), repr(text)
