@@ -14,7 +14,7 @@ times), and ids handed out before are no longer valid (`Words.generation` tells)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -23,9 +23,8 @@ Ints: TypeAlias = npt.NDArray[np.int64]
 TokenIds: TypeAlias = npt.NDArray[np.int32]
 
 MAX_TOKENS = 500_000
-# Joins texts split together: a letter news text does not use, so it comes out as a token of its
-# own between two texts' tokens (a text holding it is split on its own, the letter read as a
-# space).
+# A letter news text does not use, which the matcher once joined texts with and so reads as a
+# space (`Vocabulary.split`).
 SEPARATOR = "\ua66e"
 
 
@@ -56,6 +55,8 @@ class Vocabulary:
         self.generation = 0
         self.tokens: list[str] = []
         self._ids = _Ids(self.tokens)
+        # The same tokens in an Arrow array (for `pyarrow.compute.index_in`), up to its length.
+        self._arrow: Any = None
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -74,21 +75,53 @@ class Vocabulary:
         # New containers, not emptied ones: whoever holds the old list of tokens keeps it.
         self.tokens = []
         self._ids = _Ids(self.tokens)
+        self._arrow = None
         self.generation += 1
 
-    def split(self, texts: Sequence[str]) -> tuple[Ints, Ints]:
-        """The ids of the tokens of all `texts` in order, and how many each text has (a text's
-        `SEPARATOR` letters read as spaces)."""
+    def split(self, texts: Sequence[str], *, separator_as_space: bool = True) -> tuple[Ints, Ints]:
+        """The ids of the tokens of all `texts` in order (each text's `str.split()`), and how
+        many each text has. With `separator_as_space`, a text's `SEPARATOR` letters are read as
+        spaces (as the matcher reads a text). New tokens get the next ids in the order they are
+        first met."""
+        if separator_as_space and any(SEPARATOR in text for text in texts):
+            texts = [text.replace(SEPARATOR, " ") for text in texts]
         if not texts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        joined = f" {SEPARATOR} ".join(texts)
-        if joined.count(SEPARATOR) != len(texts) - 1:
-            joined = f" {SEPARATOR} ".join(t.replace(SEPARATOR, " ") for t in texts)
-        ids = self.ids(joined.split())
-        between = ids == self._ids[SEPARATOR]
-        owner = np.cumsum(between)
-        keep = ~between
-        return ids[keep], np.bincount(owner[keep], minlength=len(texts))
+        try:
+            return self._split_arrow(texts)
+        except UnicodeEncodeError:  # a lone surrogate, which Arrow's UTF-8 cannot hold
+            per_text = [text.split() for text in texts]
+            counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+            return self.ids([token for found in per_text for token in found]), counts
+
+    def _split_arrow(self, texts: Sequence[str]) -> tuple[Ints, Ints]:
+        """`split` in Arrow's compute kernels: the texts split on whitespace (the characters
+        `str.split` splits on: the same for every code point, tested), each token looked up in
+        a hash table of the known ones, and only the new ones handed to Python."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        lists = pc.utf8_split_whitespace(pa.array(texts, type=pa.string()))
+        flat = lists.flatten()
+        # Arrow gives empty tokens for whitespace at either end of a text; str.split none.
+        words = pc.greater(pc.binary_length(flat), 0)
+        flat = flat.filter(words)
+        owner = pc.list_parent_indices(lists).filter(words).to_numpy()
+        counts = np.bincount(owner, minlength=len(texts)).astype(np.int64)
+        if self._arrow is None or len(self._arrow) < len(self.tokens):
+            self._arrow = pa.array(self.tokens, type=pa.string())
+        ids = pc.index_in(flat, value_set=self._arrow).fill_null(-1).to_numpy().astype(np.int64)
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            unknown = flat.take(pa.array(missing))
+            new = pc.unique(unknown)  # in the order first met
+            first = len(self.tokens)
+            tokens = new.to_pylist()
+            self.tokens.extend(tokens)
+            self._ids.update(zip(tokens, range(first, first + len(tokens)), strict=True))
+            self._arrow = pa.concat_arrays([self._arrow, new])
+            ids[missing] = pc.index_in(unknown, value_set=new).to_numpy() + first
+        return ids, counts
 
 
 VOCABULARY = Vocabulary()

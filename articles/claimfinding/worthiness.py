@@ -195,7 +195,7 @@ _CONNECTOR = 1 << 10  # may join the words of a name ("Bank of America")
 _VERB_LIKE = 1 << 11  # "Stealing", "Reportedly": no name when it opens a sentence alone
 _QUOTE_MARK = 1 << 12  # a double quotation mark or an opening single one
 _APOSTROPHE = 1 << 13  # an apostrophe before or after a word: a single quotation mark, maybe
-_BETWEEN = 1 << 14  # the separator between two texts
+_BETWEEN = 1 << 14  # the letter texts were once joined with, alone: no word (kept so)
 _PUNCT_BEFORE = 1 << 15
 _PUNCT_AFTER = 1 << 16
 _FLAGS_SHIFT = 17
@@ -302,32 +302,22 @@ def _core_info(core: str) -> int:
 
 class _Tokens(NamedTuple):
     """The tokens of texts scored together: their ids, what is known of each, the text each
-    belongs to, whether a separator token stands between two texts' tokens (it opens each
-    text's tokens but the first's), and the table of what is known."""
+    belongs to, and the table of what is known."""
 
     ids: Ints
     infos: Ints
     owner: Ints
-    joined: bool
     known: _Known
 
 
 def _tokens(texts: Sequence[str]) -> _Tokens:
-    """The tokens of all texts in order (with a separator token between two texts when no text
-    holds the separator letter), and what is known of each."""
+    """The tokens of all texts in order (each text's `str.split()`), and what is known of
+    each."""
     # Only here, before any id of this call is handed out, may the ids be handed out anew.
     VOCABULARY.bound()
-    joined = f" {SEPARATOR} ".join(texts)
-    if joined.count(SEPARATOR) == len(texts) - 1:
-        ids = VOCABULARY.ids(joined.split())
-        known = _known()
-        infos = known.infos[ids]
-        return _Tokens(ids, infos, np.cumsum((infos & _BETWEEN) != 0), True, known)
-    per_text = [text.split() for text in texts]
-    ids = VOCABULARY.ids([t for found in per_text for t in found])
-    owner = np.repeat(np.arange(len(texts)), [len(t) for t in per_text])
+    ids, counts = VOCABULARY.split(texts, separator_as_space=False)
     known = _known()
-    return _Tokens(ids, known.infos[ids], owner, False, known)
+    return _Tokens(ids, known.infos[ids], np.repeat(np.arange(len(texts)), counts), known)
 
 
 def _shifted(array: Bools, by: int) -> Bools:
@@ -362,7 +352,6 @@ class SentenceScores:
         found = _tokens(self.texts)
         infos, owner = found.infos, found.owner
         self._ids = found.ids
-        self._joined = found.joined
         self._generation = found.known.generation
         self._cores = found.known.cores
         self._infos = infos
@@ -453,8 +442,7 @@ class SentenceScores:
         if not rows:
             return []
         at = np.asarray(rows, dtype=np.int64)
-        # In joined texts, each text's tokens but the first's open with the separator token.
-        low = self._starts[at] + (self._joined & (at > 0))
+        low = self._starts[at]
         lengths = self._starts[at + 1] - low
         ends = np.cumsum(lengths)
         offsets = ends - lengths
