@@ -51,13 +51,20 @@ def iter_sentences(body: str, language: str = "") -> Iterator[Sentence]:
         for boundary in sentencex.get_sentence_boundaries(code, block):
             piece: str = boundary["text"]
             offset = block_start + int(boundary["start_index"])
-            for line in _LINES.finditer(piece) if "\n" in piece else (None,):
-                text = piece if line is None else line.group()
+            stripped = piece.strip()
+            if "\n" not in stripped:
+                # One line (line breaks only in the whitespace around it, if any): the piece
+                # without that whitespace, as the loop below would find it.
+                if stripped:
+                    start = offset + len(piece) - len(piece.lstrip())
+                    yield Sentence(start, start + len(stripped), stripped)
+                continue
+            for line in _LINES.finditer(piece):
+                text = line.group()
                 stripped = text.strip()
                 if not stripped:
                     continue
-                start = offset + (0 if line is None else line.start())
-                start += len(text) - len(text.lstrip())
+                start = offset + line.start() + len(text) - len(text.lstrip())
                 yield Sentence(start, start + len(stripped), stripped)
 
 

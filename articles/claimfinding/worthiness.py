@@ -434,7 +434,7 @@ class SentenceScores:
         return len(self.texts)
 
     def _core(self, position: int) -> str:
-        return self._cores[self._ids[position]]
+        return self._cores[int(self._ids[position])]
 
     def words(self, rows: Sequence[int]) -> list[Words | None]:
         """The token ids of the texts `rows`, for the matcher (which reads a text's tokens as
@@ -533,8 +533,9 @@ class SentenceScores:
                     reasons.append(Reason(feature, _listing(texts), WEIGHTS[feature]))
         if self._name_count[i]:
             lo, hi = self._runs_of[i], self._runs_of[i + 1]
+            cores, ids = self._cores, self._ids
             names = [
-                " ".join(map(self._core, range(a, b)))
+                " ".join([cores[token] for token in ids[a:b].tolist()])
                 for a, b in zip(self._run_first_list[lo:hi], self._run_end_list[lo:hi], strict=True)
             ]
             weight = WEIGHTS["named organisation or person"] * min(
