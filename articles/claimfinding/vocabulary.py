@@ -14,7 +14,7 @@ times), and ids handed out before are no longer valid (`Words.generation` tells)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -55,8 +55,6 @@ class Vocabulary:
         self.generation = 0
         self.tokens: list[str] = []
         self._ids = _Ids(self.tokens)
-        # The same tokens in an Arrow array (for `pyarrow.compute.index_in`), up to its length.
-        self._arrow: Any = None
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -75,7 +73,6 @@ class Vocabulary:
         # New containers, not emptied ones: whoever holds the old list of tokens keeps it.
         self.tokens = []
         self._ids = _Ids(self.tokens)
-        self._arrow = None
         self.generation += 1
 
     def split(self, texts: Sequence[str], *, separator_as_space: bool = True) -> tuple[Ints, Ints]:
@@ -96,8 +93,9 @@ class Vocabulary:
 
     def _split_arrow(self, texts: Sequence[str]) -> tuple[Ints, Ints]:
         """`split` in Arrow's compute kernels: the texts split on whitespace (the characters
-        `str.split` splits on: the same for every code point, tested), each token looked up in
-        a hash table of the known ones, and only the new ones handed to Python."""
+        `str.split` splits on: the same for every code point, tested) and their tokens
+        dictionary-encoded, so that only the distinct tokens of the texts are looked up here
+        (in the order first met)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -105,23 +103,11 @@ class Vocabulary:
         flat = lists.flatten()
         # Arrow gives empty tokens for whitespace at either end of a text; str.split none.
         words = pc.greater(pc.binary_length(flat), 0)
-        flat = flat.filter(words)
         owner = pc.list_parent_indices(lists).filter(words).to_numpy()
-        counts = np.bincount(owner, minlength=len(texts)).astype(np.int64)
-        if self._arrow is None or len(self._arrow) < len(self.tokens):
-            self._arrow = pa.array(self.tokens, type=pa.string())
-        ids = pc.index_in(flat, value_set=self._arrow).fill_null(-1).to_numpy().astype(np.int64)
-        missing = np.flatnonzero(ids < 0)
-        if len(missing):
-            unknown = flat.take(pa.array(missing))
-            new = pc.unique(unknown)  # in the order first met
-            first = len(self.tokens)
-            tokens = new.to_pylist()
-            self.tokens.extend(tokens)
-            self._ids.update(zip(tokens, range(first, first + len(tokens)), strict=True))
-            self._arrow = pa.concat_arrays([self._arrow, new])
-            ids[missing] = pc.index_in(unknown, value_set=new).to_numpy() + first
-        return ids, counts
+        encoded = pc.dictionary_encode(flat.filter(words))
+        distinct = self.ids(encoded.dictionary.to_pylist())
+        ids = distinct[encoded.indices.to_numpy()]
+        return ids, np.bincount(owner, minlength=len(texts)).astype(np.int64)
 
 
 VOCABULARY = Vocabulary()
