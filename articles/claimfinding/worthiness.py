@@ -346,6 +346,7 @@ class SentenceScores:
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts = list(texts)
         self.scores: list[float] = []
+        self._plain: tuple[list[int], list[int], list[bool], list[bool], list[int]] | None = None
         n = len(self.texts)
         if n == 0:
             return
@@ -383,6 +384,7 @@ class SentenceScores:
         # For `reasons`: each sentence's list words and names, as plain lists.
         hits = np.flatnonzero((infos & _LEXICON_BITS) != 0)
         self._lexicon_positions: list[int] = hits.tolist()
+        self._hit_infos: list[int] = infos[hits].tolist()
         self._hits_of: list[int] = np.searchsorted(hits, starts).tolist()
         self._runs_of: list[int] = np.searchsorted(self._run_sentence, np.arange(n + 1)).tolist()
         self._run_first_list: list[int] = self._run_first.tolist()
@@ -400,12 +402,10 @@ class SentenceScores:
         ):
             if found:
                 self._values[i] = found
-                kinds = {value.kind for value in found}
-                value_weights[i] = sum(
-                    WEIGHTS[feature]
-                    for feature, feature_kinds in _VALUE_FEATURES
-                    if not kinds.isdisjoint(feature_kinds)
-                )
+                kinds = 0
+                for value in found:
+                    kinds |= _KIND_BIT[id(value.kind)]
+                value_weights[i] = _VALUE_WEIGHT[kinds]
 
         quoted = (combined & _QUOTE_MARK) != 0
         for maybe in np.flatnonzero(((combined & _APOSTROPHE) != 0) & ~quoted).tolist():
@@ -519,35 +519,48 @@ class SentenceScores:
             np.int64
         )
 
+    def _lists(self) -> tuple[list[int], list[int], list[bool], list[bool], list[int]]:
+        """Per sentence, as plain lists (read one item at a time by `reasons`): names, lexicon
+        bits, quoted, question, words."""
+        if self._plain is None:
+            self._plain = (
+                self._name_count.tolist(),
+                self._lexicon_bits.tolist(),
+                self._quoted.tolist(),
+                self._question.tolist(),
+                self._words.tolist(),
+            )
+        return self._plain
+
     def reasons(self, i: int) -> tuple[Reason, ...]:
         """The reasons of sentence `i`, strongest first."""
+        name_counts, lexicon_bits, quoted, question, word_counts = self._lists()
         reasons: list[Reason] = []
         values = self._values.get(i, ())
         if values:
-            by_kind: dict[Kind, list[str]] = {}
+            # By kind (Kind members are singletons: keyed by identity, cheaper than their hash).
+            by_kind: dict[int, list[str]] = {}
             for value in values:
-                by_kind.setdefault(value.kind, []).append(value.text)
-            for feature, kinds in _VALUE_FEATURES:
+                by_kind.setdefault(id(value.kind), []).append(value.text)
+            for feature, kinds in _VALUE_FEATURE_IDS:
                 texts = [text for kind in kinds for text in by_kind.get(kind, ())]
                 if texts:
                     reasons.append(Reason(feature, _listing(texts), WEIGHTS[feature]))
-        if self._name_count[i]:
+        if name_counts[i]:
             lo, hi = self._runs_of[i], self._runs_of[i + 1]
             cores, ids = self._cores, self._ids
             names = [
                 " ".join([cores[token] for token in ids[a:b].tolist()])
                 for a, b in zip(self._run_first_list[lo:hi], self._run_end_list[lo:hi], strict=True)
             ]
-            weight = WEIGHTS["named organisation or person"] * min(
-                int(self._name_count[i]), MAX_NAMES
-            )
+            weight = WEIGHTS["named organisation or person"] * min(name_counts[i], MAX_NAMES)
             reasons.append(Reason("named organisations or people", _listing(names), weight))
-        bits = int(self._lexicon_bits[i])
-        if bits:
+        if lexicon_bits[i]:
             found: list[list[str]] = [[] for _ in _LEXICONS]
             lo, hi = self._hits_of[i], self._hits_of[i + 1]
-            for position in self._lexicon_positions[lo:hi]:
-                info = int(self._infos[position])
+            for position, info in zip(
+                self._lexicon_positions[lo:hi], self._hit_infos[lo:hi], strict=True
+            ):
                 for bit in range(len(_LEXICONS)):
                     if info & (1 << bit):
                         found[bit].append(self._folded(position))
@@ -556,11 +569,11 @@ class SentenceScores:
             for (feature, _), hits in zip(_LEXICONS, found, strict=True):
                 if hits:
                     reasons.append(Reason(feature, _listing(hits), WEIGHTS[feature]))
-        if self._quoted[i]:
+        if quoted[i]:
             reasons.append(_QUOTATION)
-        if self._question[i]:
+        if question[i]:
             reasons.append(_QUESTION)
-        words = int(self._words[i])
+        words = word_counts[i]
         if words < MIN_WORDS:
             reasons.append(Reason("too short", f"{words} words", WEIGHTS["too short"]))
         elif words > MAX_WORDS:
@@ -576,6 +589,22 @@ _VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
     ("figure", (Kind.FIGURE,)),
     ("date", (Kind.DATE, Kind.WEEKDAY)),
 )
+
+
+_VALUE_FEATURE_IDS = tuple(
+    (feature, tuple(id(kind) for kind in kinds)) for feature, kinds in _VALUE_FEATURES
+)
+# A bit per kind of value (by the member's identity), and the weight of the value features of
+# every set of kinds (summed in the order of _VALUE_FEATURES).
+_KIND_BIT = {id(kind): 1 << number for number, kind in enumerate(Kind)}
+_VALUE_WEIGHT = [
+    sum(
+        WEIGHTS[feature]
+        for feature, kinds in _VALUE_FEATURES
+        if any(found & _KIND_BIT[id(kind)] for kind in kinds)
+    )
+    for found in range(1 << len(Kind))
+]
 
 
 def _listing(items: Sequence[str], limit: int = 3) -> str:
