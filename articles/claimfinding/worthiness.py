@@ -242,8 +242,13 @@ def _token_info(token: str) -> tuple[int, str]:
     """What is known of a token, and its core."""
     if token == SEPARATOR:
         return _BETWEEN, ""
-    edges = _EDGES.match(token)
-    lead, core, trail = edges.groups() if edges else ("", token, "")
+    first, last = token[0], token[-1]
+    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+        # A word character (what `\w` matches) at both ends: no punctuation around the word.
+        lead, core, trail = "", token, ""
+    else:
+        edges = _EDGES.match(token)
+        lead, core, trail = edges.groups() if edges else ("", token, "")
     hints = 0
     if not _MONEY_SIGNS.isdisjoint(token):
         hints |= MONEY_HINT
@@ -273,7 +278,7 @@ def _core_info(core: str) -> int:
     hints = word_flags(folded)
     if _MONEY_WORD.search(folded):
         hints |= MONEY_HINT
-    if any(c.isdigit() for c in core):
+    if not core.isalpha() and any(c.isdigit() for c in core):  # (no letter is a digit)
         hints |= HAS_DIGIT
         if _NUMERIC_DATE.search(core):
             hints |= NUMERIC_DATE_HINT

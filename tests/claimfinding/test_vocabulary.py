@@ -2,6 +2,8 @@
 ids are handed out in the order tokens are first met, and ids of an old generation are not
 used."""
 
+import re
+
 import numpy as np
 
 from articles.claimfinding import (
@@ -72,3 +74,13 @@ def test_stale_ids_are_split_again():
     expected = plan(clear_between=False)
     assert expected
     assert plan(clear_between=True) == expected
+
+
+def test_word_characters_are_what_the_scorer_checks():
+    # The scorer takes a token with a word character at both ends as a bare word, with
+    # `isalnum() or == "_"` standing for the `\w` of its pattern: the same for every character.
+    word = re.compile(r"\w")
+    for code in range(0x110000):
+        c = chr(code)
+        assert (word.match(c) is not None) == (c.isalnum() or c == "_"), hex(code)
+        assert not (c.isalpha() and c.isdigit()), hex(code)
