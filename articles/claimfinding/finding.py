@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.claimfinding.segmentation import Sentence, iter_sentences
+from articles.claimfinding.segmentation import sentence_spans
 from articles.claimfinding.text import sentence_key
 from articles.claimfinding.vocabulary import Words
 from articles.claimfinding.worthiness import score_sentences
@@ -124,36 +124,43 @@ def batch_candidates(
     shown with its reasons)."""
     explain = min_score if explain_from is None else max(min_score, explain_from)
     found: list[Candidate] = []
-    chunk: list[tuple[int, Sentence]] = []
+    # The chunk's sentences: article, start and text of each.
+    owners: list[int] = []
+    starts: list[int] = []
+    texts: list[str] = []
 
     def score_chunk() -> None:
-        scored = score_sentences([sentence.text for _, sentence in chunk])
+        scored = score_sentences(texts)
         rows = [i for i, score in enumerate(scored.scores) if score >= min_score]
         for i, words in zip(rows, scored.words(rows), strict=True):
-            article_id, sentence = chunk[i]
-            score = scored.scores[i]
+            score, text, start = scored.scores[i], texts[i], starts[i]
             found.append(
                 Candidate(
-                    article_id=article_id,
-                    start=sentence.start,
-                    end=sentence.end,
-                    text=sentence.text,
+                    article_id=owners[i],
+                    start=start,
+                    end=start + len(text),
+                    text=text,
                     score=score,
                     reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
                     words=words,
                 )
             )
-        chunk.clear()
+        owners.clear()
+        starts.clear()
+        texts.clear()
 
     # Sentences are scored a chunk at a time (a sentence's score does not depend on the others
     # scored with it), so a body of millions of short lines is never held as sentences at once.
     with collector_paused():
         for article in articles:
-            for sentence in iter_sentences(article.body, article.language):
-                chunk.append((article.id, sentence))
-                if len(chunk) >= SCORE_CHUNK:
+            article_id = article.id
+            for start, text in sentence_spans(article.body, article.language):
+                owners.append(article_id)
+                starts.append(start)
+                texts.append(text)
+                if len(texts) >= SCORE_CHUNK:
                     score_chunk()
-        if chunk:
+        if texts:
             score_chunk()
     return found
 
