@@ -60,6 +60,7 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
         return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0, "flags": 0}
     plan = plan_batch(candidates, selectors.claim_texts(), thresholds=selectors.thresholds())
     now = timezone.now()
+    proposed = ProposedAppearance.Status.PROPOSED.value
     proposals = [
         (
             match.claim_id,
@@ -69,7 +70,7 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
             match.candidate.end,
             match.candidate.text,
             round(match.similarity, 4),
-            ProposedAppearance.Status.PROPOSED.value,
+            proposed,
             now,
         )
         for match in plan.matches
@@ -102,6 +103,8 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
             for g, row in zip(groups, stored, strict=True)
             for member, similarity in zip(g.members, g.similarities, strict=True)
         }
+        # Read once: an enum member's value is Python code, and there is a row per sentence.
+        status = ClaimSuggestion.Status.OPEN.value
         suggestions = [
             (
                 member.article_id,
@@ -111,7 +114,7 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
                 member.text,
                 member.score,
                 list(member.reasons),
-                ClaimSuggestion.Status.OPEN.value,
+                status,
                 *group_of.get(id(member), (None, None)),
                 now,
             )
