@@ -20,6 +20,7 @@ from django.utils import timezone
 from articles import roles
 from articles.claimfinding import Passage, find_contradictions, plan_batch, score_sentence
 from articles.claimfinding import sentence_key as key_of
+from articles.claimfinding.finding import collector_paused
 from articles.exceptions import ApplicationError, PermissionDenied
 from articles.models import (
     Article,
@@ -54,6 +55,14 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
     Idempotent: sentences already suggested, decided, proposed or anchored are skipped, so a
     second run writes nothing. Returns counts of what was written.
     """
+    # Python's cycle collector paused for the whole job, not only while sentences are scored and
+    # matched: the rows built and read around that (millions of small objects alive, none in a
+    # cycle) would trigger hundreds of collections that walk them all.
+    with collector_paused():
+        return _find_for_articles(article_ids)
+
+
+def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
     ids = sorted(set(article_ids))
     candidates = selectors.candidates_for_matching(article_ids=ids)
     if not candidates:
