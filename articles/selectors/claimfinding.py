@@ -133,7 +133,7 @@ def _open_candidates(
                     continue
                 if key in known.proposed:
                     continue
-            if known.is_claimed(candidate):
+            if known.claimed and known.is_claimed(candidate):
                 continue
             yield candidate
 
