@@ -355,11 +355,11 @@ class SentenceScores:
         n = len(self.texts)
         if n == 0:
             return
-        found = _tokens(self.texts)
-        infos, owner = found.infos, found.owner
-        self._ids = found.ids
-        self._generation = found.known.generation
-        self._cores = found.known.cores
+        tokens = _tokens(self.texts)
+        infos, owner = tokens.infos, tokens.owner
+        self._ids = tokens.ids
+        self._generation = tokens.known.generation
+        self._cores = tokens.known.cores
         self._infos = infos
         counts = np.bincount(owner, minlength=n)
         starts = np.zeros(n + 1, dtype=np.int64)
