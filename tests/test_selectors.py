@@ -173,3 +173,11 @@ def test_queue_totals_shape_selects_the_same_claims(editor):
         contested.pk,
         enough_missing.pk,
     }
+
+
+def test_claimfinding_reads_consecutive_articles_by_range():
+    from articles.selectors.claimfinding import _id_filter
+
+    assert _id_filter("article_id", [5, 3, 4, 4]) == {"article_id__gte": 3, "article_id__lte": 5}
+    assert _id_filter("article_id", [3, 5]) == {"article_id__in": [3, 5]}
+    assert _id_filter("pk", []) == {"pk__in": []}

@@ -7,7 +7,7 @@ Importing the package is light: `matching` (scipy's sparse matrices) is loaded b
 `plan_batch` when a batch is matched, not by every process that imports the services.
 """
 
-from articles.claimfinding import values, worthiness
+from articles.claimfinding import values, vocabulary, worthiness
 from articles.claimfinding.contradictions import Contradiction, Passage, find_contradictions
 from articles.claimfinding.finding import (
     ArticleText,
@@ -28,14 +28,15 @@ from articles.claimfinding.worthiness import Reason, Worthiness, score_sentence,
 
 
 def clear_caches() -> None:
-    """Empty the per-word tables the package keeps across runs (word features, name shapes,
-    hashed word columns): what a fresh worker process starts with. For benchmarks that time
-    a cold start, and for tests."""
+    """Empty the per-word tables the package keeps across runs (token ids, word features, name
+    shapes, hashed word columns): what a fresh worker process starts with. For benchmarks that
+    time a cold start, and for tests."""
     from articles.claimfinding import matching
 
     matching.clear_cache()
     values.clear_cache()
     worthiness.clear_cache()
+    vocabulary.clear_cache()
 
 
 __all__ = [

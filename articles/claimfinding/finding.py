@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.claimfinding.segmentation import Sentence, iter_sentences
+from articles.claimfinding.segmentation import sentence_spans
 from articles.claimfinding.text import sentence_key
+from articles.claimfinding.vocabulary import Words
 from articles.claimfinding.worthiness import score_sentences
 
 # Sentences scored together in one pass of `score_sentences` (bounds the memory a batch holds).
@@ -60,6 +61,9 @@ class Candidate:
     text: str
     score: float
     reasons: tuple[str, ...]
+    # The sentence's token ids as the scorer looked them up, for the matcher (None: split it
+    # again). Not part of what the candidate is.
+    words: Words | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -120,34 +124,43 @@ def batch_candidates(
     shown with its reasons)."""
     explain = min_score if explain_from is None else max(min_score, explain_from)
     found: list[Candidate] = []
-    chunk: list[tuple[int, Sentence]] = []
+    # The chunk's sentences: article, start and text of each.
+    owners: list[int] = []
+    starts: list[int] = []
+    texts: list[str] = []
 
     def score_chunk() -> None:
-        scored = score_sentences([sentence.text for _, sentence in chunk])
-        for i, score in enumerate(scored.scores):
-            if score >= min_score:
-                article_id, sentence = chunk[i]
-                found.append(
-                    Candidate(
-                        article_id=article_id,
-                        start=sentence.start,
-                        end=sentence.end,
-                        text=sentence.text,
-                        score=score,
-                        reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
-                    )
+        scored = score_sentences(texts)
+        rows = [i for i, score in enumerate(scored.scores) if score >= min_score]
+        for i, words in zip(rows, scored.words(rows), strict=True):
+            score, text, start = scored.scores[i], texts[i], starts[i]
+            found.append(
+                Candidate(
+                    article_id=owners[i],
+                    start=start,
+                    end=start + len(text),
+                    text=text,
+                    score=score,
+                    reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
+                    words=words,
                 )
-        chunk.clear()
+            )
+        owners.clear()
+        starts.clear()
+        texts.clear()
 
     # Sentences are scored a chunk at a time (a sentence's score does not depend on the others
     # scored with it), so a body of millions of short lines is never held as sentences at once.
     with collector_paused():
         for article in articles:
-            for sentence in iter_sentences(article.body, article.language):
-                chunk.append((article.id, sentence))
-                if len(chunk) >= SCORE_CHUNK:
+            article_id = article.id
+            for start, text in sentence_spans(article.body, article.language):
+                owners.append(article_id)
+                starts.append(start)
+                texts.append(text)
+                if len(texts) >= SCORE_CHUNK:
                     score_chunk()
-        if chunk:
+        if texts:
             score_chunk()
     return found
 
@@ -180,7 +193,10 @@ def _plan(
     # matches anything (the web workers, manage.py commands) a large part of a second.
     from articles.claimfinding.matching import TextSpace, best_matches, cluster
 
-    space = TextSpace([c.text for c in candidates] + [c.text for c in claims])
+    space = TextSpace(
+        [c.text for c in candidates] + [c.text for c in claims],
+        words=[c.words for c in candidates] + [None] * len(claims),
+    )
     sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []
     if claims:

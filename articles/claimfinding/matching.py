@@ -40,6 +40,7 @@ from articles.claimfinding.lexicon import (
     STOPWORDS,
 )
 from articles.claimfinding.values import parse_number
+from articles.claimfinding.vocabulary import VOCABULARY, Words, split_texts
 
 STEM = 5
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
@@ -120,20 +121,13 @@ Indices: TypeAlias = npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float32]
 
 
-# Chunk (whitespace-separated piece of text: "Microsoft's", "$42,000", "10", "billion,") -> its
-# terms packed in one int: the ids of its first two terms (`content_tokens` of the chunk alone;
-# 0 for none), and whether it ends in a bare number or is a scale word (see `_scaled_pairs`).
-# Shared by all runs: chunks recur across sentences and imports, so each is worked out once.
-# Emptied past _TERMS_MAX.
-class _ChunkTable(dict[str, int]):
-    """Chunk -> its packed terms, worked out (`_packed`) the first time it is asked."""
-
-    def __missing__(self, chunk: str) -> int:
-        packed = self[chunk] = _packed(chunk)
-        return packed
-
-
-_CHUNKS = _ChunkTable()
+# Token (whitespace-separated chunk of text: "Microsoft's", "$42,000", "10", "billion,"; see
+# `vocabulary`) -> its terms packed in one int: the ids of its first two terms (`content_tokens`
+# of the token alone; 0 for none), and whether it ends in a bare number or is a scale word (see
+# `_scaled_pairs`). By token id (-1: not worked out yet), in an array kept across runs: tokens
+# recur across sentences and imports, so each is worked out once.
+_PACKED: Indices = np.zeros(0, dtype=np.int64)
+_PACKED_GENERATION = -1
 _WORD_TERMS: dict[str, int] = {}
 _ORDINARY = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 _TERM_IDS: dict[str, int] = {"": 0}
@@ -142,18 +136,12 @@ _TERM_BITS = 30
 _TERM_MASK = (1 << _TERM_BITS) - 1
 _ENDS_IN_NUMBER = 1 << 60
 _SCALE_WORD = 1 << 61
-_BETWEEN = 1 << 62
-# Texts are split into chunks together, joined by a letter news text does not use (checked):
-# it comes out as a chunk of its own between two texts' chunks.
-_SEPARATOR = "\ua66e"
 _BARE_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
 _SCALE_CHUNKS = frozenset(SCALES) | {f"{w}." for w in SCALES}
 _TRAILING = ",;:!?)]\"'\u201d\u2019"
 
 
 def _packed(chunk: str) -> int:
-    if chunk == _SEPARATOR:
-        return _BETWEEN
     # Quotation marks and the like change no term: "Microsoft," and "(Microsoft" are worked out
     # as "Microsoft", once.
     word = chunk.strip(_ORDINARY)
@@ -168,50 +156,65 @@ def _packed(chunk: str) -> int:
     return packed
 
 
-def _chunks(texts: Sequence[str]) -> tuple[list[str], Indices, Indices]:
-    """The chunks of all texts, their packed terms, and the text each belongs to."""
-    if len(_CHUNKS) > _TERMS_MAX:
-        clear_cache()
-    joined = f" {_SEPARATOR} ".join(texts)
-    together = joined.count(_SEPARATOR) == len(texts) - 1
-    if together:  # a separator chunk between two texts' chunks
-        chunks = joined.split()
-    else:  # some text holds the separator: each text's chunks, then a separator chunk
-        chunks = [c for text in texts for c in (*text.replace(_SEPARATOR, " ").split(), _SEPARATOR)]
-    # One pass: a chunk not in the table yet is worked out where it is met (`_ChunkTable`).
-    packed = np.fromiter(map(_CHUNKS.__getitem__, chunks), dtype=np.int64, count=len(chunks))
-    between = (packed & _BETWEEN) != 0
-    owner = np.cumsum(between) if together else np.cumsum(between) - between
-    return chunks, packed, owner
+def _packed_of(ids: Indices) -> Indices:
+    """The packed terms of the tokens `ids`. Tokens not worked out yet are worked out in the
+    order they are first met in `ids`, so new terms get their ids in reading order."""
+    global _PACKED, _PACKED_GENERATION
+    if VOCABULARY.generation != _PACKED_GENERATION:
+        _PACKED, _PACKED_GENERATION = np.zeros(0, dtype=np.int64), VOCABULARY.generation
+    if len(_PACKED) < len(VOCABULARY):
+        _PACKED = np.concatenate(
+            [_PACKED, np.full(len(VOCABULARY) - len(_PACKED), -1, dtype=np.int64)]
+        )
+    packed = _PACKED[ids]
+    missing = np.flatnonzero(packed < 0)
+    if len(missing):
+        # Where each new token is first met, and the new tokens in that order.
+        first = np.full(len(_PACKED), len(ids), dtype=np.int64)
+        np.minimum.at(first, ids[missing], missing)
+        new = np.flatnonzero(first < len(ids))
+        tokens = VOCABULARY.tokens
+        for token in new[np.argsort(first[new])].tolist():
+            _PACKED[token] = _packed(tokens[token])
+        packed = _PACKED[ids]
+    return packed
 
 
-def _scaled_pairs(chunks: list[str], packed: Indices, owner: Indices) -> Indices:
-    """Term ids of the chunks (two per chunk, 0 for none), with "10 billion", "2,5 mil
-    millones" read as one number: the number's chunk gets the scaled number, the scale words'
-    chunks nothing."""
+def _scaled_pairs(ids: Indices, packed: Indices, owner: Indices) -> Indices:
+    """Term ids of the tokens (two per token, 0 for none), with "10 billion", "2,5 mil
+    millones" read as one number: the number's token gets the scaled number, the scale words'
+    tokens nothing."""
     terms = np.stack([packed & _TERM_MASK, (packed >> _TERM_BITS) & _TERM_MASK], axis=1)
     scale = (packed & _SCALE_WORD) != 0
     starts = np.flatnonzero(
         ((packed[:-1] & _ENDS_IN_NUMBER) != 0) & scale[1:] & (owner[:-1] == owner[1:])
     )
+    tokens = VOCABULARY.tokens
     for i in starts.tolist():
         end = i + 1
-        while end < len(chunks) and scale[end] and owner[end] == owner[i]:
+        while end < len(ids) and scale[end] and owner[end] == owner[i]:
             end += 1
-        ids = [
-            _TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(" ".join(chunks[i:end]))
-        ]
+        text = " ".join(tokens[token] for token in ids[i:end].tolist())
+        terms_ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(text)]
         terms[i:end] = 0
-        terms[i, : min(2, len(ids))] = ids[:2]
+        terms[i, : min(2, len(terms_ids))] = terms_ids[:2]
     return terms
 
 
-def _term_counts(texts: Sequence[str]) -> Matrix:
-    """The term counts of `texts`: one row per text, one column per term id (`_TERM_IDS`)."""
+def _term_counts(texts: Sequence[str], words: Sequence[Words | None] | None = None) -> Matrix:
+    """The term counts of `texts`: one row per text, one column per term id (`_TERM_IDS`).
+    `words[i]`, when given, holds the token ids of text i as the scorer looked them up."""
     if not texts:
         return sparse.csr_matrix((0, len(_TERM_IDS)), dtype=np.float32)
-    chunks, packed, owner = _chunks(texts)
-    terms = _scaled_pairs(chunks, packed, owner)
+    if len(_WORD_TERMS) > _TERMS_MAX:
+        clear_cache()
+    # Before the ids are read: ids handed out anew make the scorer's stale (they are split
+    # again).
+    VOCABULARY.bound()
+    ids, counts = split_texts(texts, words)
+    owner = np.repeat(np.arange(len(texts)), counts)
+    packed = _packed_of(ids)
+    terms = _scaled_pairs(ids, packed, owner)
     rows = np.repeat(owner, 2)
     ids = terms.ravel()
     keep = ids > 0
@@ -251,20 +254,30 @@ MIN_DF_CAP = 200
 
 
 def vectorise(
-    texts: Sequence[str], *, max_df: float = MAX_DF, min_df_cap: int = MIN_DF_CAP
+    texts: Sequence[str],
+    *,
+    words: Sequence[Words | None] | None = None,
+    max_df: float = MAX_DF,
+    min_df_cap: int = MIN_DF_CAP,
 ) -> Matrix:
     """L2-normalised TF-IDF rows of `texts` (see `TextSpace`)."""
-    return _tfidf(_term_counts(texts), max_df=max_df, min_df_cap=min_df_cap)
+    return _tfidf(_term_counts(texts, words), max_df=max_df, min_df_cap=min_df_cap)
 
 
 class TextSpace:
-    """The texts compared in one run, as TF-IDF rows."""
+    """The texts compared in one run, as TF-IDF rows. `words[i]`, when given, holds the token
+    ids of text i as the worthiness scorer looked them up (so they are not looked up again)."""
 
     def __init__(
-        self, texts: Sequence[str], *, max_df: float = MAX_DF, min_df_cap: int = MIN_DF_CAP
+        self,
+        texts: Sequence[str],
+        *,
+        words: Sequence[Words | None] | None = None,
+        max_df: float = MAX_DF,
+        min_df_cap: int = MIN_DF_CAP,
     ) -> None:
         self.texts = list(texts)
-        self.vectors = vectorise(self.texts, max_df=max_df, min_df_cap=min_df_cap)
+        self.vectors = vectorise(self.texts, words=words, max_df=max_df, min_df_cap=min_df_cap)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -532,7 +545,8 @@ def _merge(
 
 def clear_cache() -> None:
     """Empty this module's per-word tables (see `articles.claimfinding.clear_caches`)."""
-    _CHUNKS.clear()
+    global _PACKED, _PACKED_GENERATION
+    _PACKED, _PACKED_GENERATION = np.zeros(0, dtype=np.int64), -1
     _WORD_TERMS.clear()
     _TERM_IDS.clear()
     _TERM_IDS[""] = 0

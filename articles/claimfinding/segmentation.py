@@ -46,19 +46,31 @@ def split_sentences(body: str, language: str = "") -> list[Sentence]:
 def iter_sentences(body: str, language: str = "") -> Iterator[Sentence]:
     """`split_sentences` one at a time: a body of two million one-word lines is two million
     sentences, which a caller that keeps a few of them need not hold at once."""
+    for start, text in sentence_spans(body, language):
+        yield Sentence(start, start + len(text), text)
+
+
+def sentence_spans(body: str, language: str = "") -> Iterator[tuple[int, str]]:
+    """`iter_sentences` as (start, text) pairs: for callers that go through every sentence of
+    a batch and keep few (cheaper than a `Sentence` each)."""
     code = (language or DEFAULT_LANGUAGE).lower()
     for block_start, block in _blocks(body):
         for boundary in sentencex.get_sentence_boundaries(code, block):
             piece: str = boundary["text"]
             offset = block_start + int(boundary["start_index"])
-            for line in _LINES.finditer(piece) if "\n" in piece else (None,):
-                text = piece if line is None else line.group()
+            stripped = piece.strip()
+            if "\n" not in stripped:
+                # One line (line breaks only in the whitespace around it, if any): the piece
+                # without that whitespace, as the loop below would find it.
+                if stripped:
+                    yield offset + len(piece) - len(piece.lstrip()), stripped
+                continue
+            for line in _LINES.finditer(piece):
+                text = line.group()
                 stripped = text.strip()
                 if not stripped:
                     continue
-                start = offset + (0 if line is None else line.start())
-                start += len(text) - len(text.lstrip())
-                yield Sentence(start, start + len(stripped), stripped)
+                yield offset + line.start() + len(text) - len(text.lstrip()), stripped
 
 
 def _blocks(body: str) -> Iterator[tuple[int, str]]:

@@ -5,17 +5,16 @@ admin and every management command import it."""
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
-
-_SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """The sentence as compared for identity: NFKC, casefolded, whitespace collapsed."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    return _SPACES.sub(" ", text.casefold()).strip()
+    # Split on whitespace and joined by one space: the characters `str.split` splits on are
+    # exactly those `\s` matches.
+    return " ".join(text.casefold().split())
 
 
 def sentence_key(text: str) -> str:

@@ -39,6 +39,7 @@ from articles.claimfinding.values import (
     extract_many,
     word_flags,
 )
+from articles.claimfinding.vocabulary import SEPARATOR, VOCABULARY, Words
 
 
 class Reason(NamedTuple):
@@ -163,9 +164,6 @@ _MONEY_SIGNS = frozenset("$€£¥")
 _MONEY_WORD = re.compile(
     "|".join(sorted((w for w in lexicon.CURRENCIES if w.isalpha()), key=len, reverse=True))
 )
-# Joins the texts scored together: a letter news text does not use, so it comes out as a
-# token of its own between two texts' tokens (texts holding it are scored one by one).
-SEPARATOR = "\ua66e"
 _QUOTE = re.compile(r"[\"“”„«»]|(?<!\w)['\u2018][^'\u2018\u2019]{3,}['\u2019](?!\w)")
 _NAME_CONNECTORS = frozenset(lexicon.words("of de del la von van der den du di da dos das y & and"))
 # Words that are never (part of) a name, capitalised or not.
@@ -183,8 +181,8 @@ _AMPERSAND = frozenset("&")
 _APOSTROPHES = frozenset("'\u2019")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
-# What is known of a token, as one int (a token's entry in _INFO, worked out once per distinct
-# token; the table is emptied when it grows past _INFO_MAX): bit k for list k of _LEXICONS, then
+# What is known of a token, as one int (its entry in `_Known.infos`, worked out once per
+# distinct token, by its id in `VOCABULARY`): bit k for list k of _LEXICONS, then
 # the bits below, what `values.extract_many` is told (`word_flags` and the hints) at
 # _FLAGS_SHIFT, and the id of its name key (its casefolded form without a possessive "'s") from
 # _KEY_SHIFT on.
@@ -197,7 +195,7 @@ _CONNECTOR = 1 << 10  # may join the words of a name ("Bank of America")
 _VERB_LIKE = 1 << 11  # "Stealing", "Reportedly": no name when it opens a sentence alone
 _QUOTE_MARK = 1 << 12  # a double quotation mark or an opening single one
 _APOSTROPHE = 1 << 13  # an apostrophe before or after a word: a single quotation mark, maybe
-_BETWEEN = 1 << 14  # the separator between two texts
+_BETWEEN = 1 << 14  # the letter texts were once joined with, alone: no word (kept so)
 _PUNCT_BEFORE = 1 << 15
 _PUNCT_AFTER = 1 << 16
 _FLAGS_SHIFT = 17
@@ -205,30 +203,52 @@ _FLAGS_MASK = 0xFFF
 _KEY_SHIFT = 29
 
 
-class _Table(dict[str, int]):
-    """Token -> what is known of it, worked out (`_token_info`) the first time it is asked."""
+class _Known:
+    """What is known of the tokens of one generation of `VOCABULARY`: `infos[id]` and
+    `cores[id]` (the word without the punctuation around it) of each token id, worked out
+    (`_token_info`) the first time a token is met. A new one when the ids are handed out
+    anew; a scorer keeps the one it read."""
 
-    def __missing__(self, token: str) -> int:
-        info = self[token] = _token_info(token)
-        return info
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.infos: Ints = np.zeros(0, dtype=np.int64)
+        self.cores: list[str] = []
 
 
-_INFO = _Table()
-_INFO_MAX = 500_000
+_KNOWN = _Known(-1)
 _NAME_KEYS: dict[str, int] = {}
-# Token -> its core (the word without the punctuation around it), filled with _INFO; core ->
-# what is known of it (the part of a token's entry that does not depend on punctuation).
-_CORES: dict[str, str] = {}
+# Core -> what is known of it (the part of a token's entry that does not depend on punctuation).
 _CORE_INFO: dict[str, int] = {}
 
 
-def _token_info(token: str) -> int:
+def _known() -> _Known:
+    """`_KNOWN`, with every token of `VOCABULARY` worked out (in the order they were met)."""
+    global _KNOWN
+    if _KNOWN.generation != VOCABULARY.generation:
+        _KNOWN = _Known(VOCABULARY.generation)
+        _NAME_KEYS.clear()
+        _CORE_INFO.clear()
+    known, tokens = _KNOWN, VOCABULARY.tokens
+    if len(known.cores) < len(tokens):
+        new = [_token_info(token) for token in tokens[len(known.cores) :]]
+        known.cores.extend(core for _, core in new)
+        known.infos = np.concatenate(
+            [known.infos, np.fromiter((info for info, _ in new), dtype=np.int64, count=len(new))]
+        )
+    return known
+
+
+def _token_info(token: str) -> tuple[int, str]:
+    """What is known of a token, and its core."""
     if token == SEPARATOR:
-        _CORES[token] = ""
-        return _BETWEEN
-    edges = _EDGES.match(token)
-    lead, core, trail = edges.groups() if edges else ("", token, "")
-    _CORES[token] = core
+        return _BETWEEN, ""
+    first, last = token[0], token[-1]
+    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+        # A word character (what `\w` matches) at both ends: no punctuation around the word.
+        lead, core, trail = "", token, ""
+    else:
+        edges = _EDGES.match(token)
+        lead, core, trail = edges.groups() if edges else ("", token, "")
     hints = 0
     if not _MONEY_SIGNS.isdisjoint(token):
         hints |= MONEY_HINT
@@ -245,11 +265,11 @@ def _token_info(token: str) -> int:
     elif not _APOSTROPHES.isdisjoint(punctuation):
         info |= _APOSTROPHE
     if not core:
-        return info | (_CONNECTOR if token in _AMPERSAND else 0)
+        return info | (_CONNECTOR if token in _AMPERSAND else 0), core
     found = _CORE_INFO.get(core)
     if found is None:
         found = _CORE_INFO[core] = _core_info(core)
-    return info | found
+    return info | found, core
 
 
 def _core_info(core: str) -> int:
@@ -258,7 +278,7 @@ def _core_info(core: str) -> int:
     hints = word_flags(folded)
     if _MONEY_WORD.search(folded):
         hints |= MONEY_HINT
-    if any(c.isdigit() for c in core):
+    if not core.isalpha() and any(c.isdigit() for c in core):  # (no letter is a digit)
         hints |= HAS_DIGIT
         if _NUMERIC_DATE.search(core):
             hints |= NUMERIC_DATE_HINT
@@ -285,25 +305,24 @@ def _core_info(core: str) -> int:
     return info
 
 
-def _infos(tokens: list[str]) -> Ints:
-    if len(_INFO) > _INFO_MAX:
-        clear_cache()
-    # One pass: a token not in the table yet is worked out where it is met (`_Table`).
-    return np.fromiter(map(_INFO.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+class _Tokens(NamedTuple):
+    """The tokens of texts scored together: their ids, what is known of each, the text each
+    belongs to, and the table of what is known."""
+
+    ids: Ints
+    infos: Ints
+    owner: Ints
+    known: _Known
 
 
-def _tokens(texts: Sequence[str]) -> tuple[list[str], Ints, Ints]:
-    """The tokens of all texts in order (with a separator token between two texts), what is
-    known of each, and the text each belongs to."""
-    joined = f" {SEPARATOR} ".join(texts)
-    if joined.count(SEPARATOR) == len(texts) - 1:
-        tokens = joined.split()
-        infos = _infos(tokens)
-        return tokens, infos, np.cumsum((infos & _BETWEEN) != 0)
-    per_text = [text.split() for text in texts]
-    tokens = [t for found in per_text for t in found]
-    owner = np.repeat(np.arange(len(texts)), [len(t) for t in per_text])
-    return tokens, _infos(tokens), owner
+def _tokens(texts: Sequence[str]) -> _Tokens:
+    """The tokens of all texts in order (each text's `str.split()`), and what is known of
+    each."""
+    # Only here, before any id of this call is handed out, may the ids be handed out anew.
+    VOCABULARY.bound()
+    ids, counts = VOCABULARY.split(texts, separator_as_space=False)
+    known = _known()
+    return _Tokens(ids, known.infos[ids], np.repeat(np.arange(len(texts)), counts), known)
 
 
 def _shifted(array: Bools, by: int) -> Bools:
@@ -332,11 +351,15 @@ class SentenceScores:
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts = list(texts)
         self.scores: list[float] = []
+        self._plain: tuple[list[int], list[int], list[bool], list[bool], list[int]] | None = None
         n = len(self.texts)
         if n == 0:
             return
-        tokens, infos, owner = _tokens(self.texts)
-        self._tokens = tokens
+        tokens = _tokens(self.texts)
+        infos, owner = tokens.infos, tokens.owner
+        self._ids = tokens.ids
+        self._generation = tokens.known.generation
+        self._cores = tokens.known.cores
         self._infos = infos
         counts = np.bincount(owner, minlength=n)
         starts = np.zeros(n + 1, dtype=np.int64)
@@ -366,6 +389,7 @@ class SentenceScores:
         # For `reasons`: each sentence's list words and names, as plain lists.
         hits = np.flatnonzero((infos & _LEXICON_BITS) != 0)
         self._lexicon_positions: list[int] = hits.tolist()
+        self._hit_infos: list[int] = infos[hits].tolist()
         self._hits_of: list[int] = np.searchsorted(hits, starts).tolist()
         self._runs_of: list[int] = np.searchsorted(self._run_sentence, np.arange(n + 1)).tolist()
         self._run_first_list: list[int] = self._run_first.tolist()
@@ -383,12 +407,10 @@ class SentenceScores:
         ):
             if found:
                 self._values[i] = found
-                kinds = {value.kind for value in found}
-                value_weights[i] = sum(
-                    WEIGHTS[feature]
-                    for feature, feature_kinds in _VALUE_FEATURES
-                    if not kinds.isdisjoint(feature_kinds)
-                )
+                kinds = 0
+                for value in found:
+                    kinds |= _KIND_BIT[id(value.kind)]
+                value_weights[i] = _VALUE_WEIGHT[kinds]
 
         quoted = (combined & _QUOTE_MARK) != 0
         for maybe in np.flatnonzero(((combined & _APOSTROPHE) != 0) & ~quoted).tolist():
@@ -417,7 +439,26 @@ class SentenceScores:
         return len(self.texts)
 
     def _core(self, position: int) -> str:
-        return _CORES[self._tokens[position]]
+        return self._cores[int(self._ids[position])]
+
+    def words(self, rows: Sequence[int]) -> list[Words | None]:
+        """The token ids of the texts `rows`, for the matcher (which reads a text's tokens as
+        the scorer does, but for the separator letter: None for a text holding it)."""
+        if not rows:
+            return []
+        at = np.asarray(rows, dtype=np.int64)
+        low = self._starts[at]
+        lengths = self._starts[at + 1] - low
+        ends = np.cumsum(lengths)
+        offsets = ends - lengths
+        compact = self._ids[np.arange(ends[-1]) + np.repeat(low - offsets, lengths)].astype(
+            np.int32
+        )
+        generation, texts = self._generation, self.texts
+        return [
+            None if SEPARATOR in texts[row] else Words(generation, compact[start:end])
+            for row, start, end in zip(rows, offsets.tolist(), ends.tolist(), strict=True)
+        ]
 
     def _folded(self, position: int) -> str:
         return self._core(position).casefold().replace("\u2019", "'")
@@ -473,39 +514,58 @@ class SentenceScores:
         self._run_first = first[keep]
         self._run_end = (first + length)[keep]
         self._run_sentence = sentence[keep]
-        pairs = np.unique(
-            np.stack([self._run_sentence, hashed[keep].view(np.int64)], axis=1), axis=0
+        # Distinct (sentence, key) pairs: sorted by both, each that differs from the one before.
+        keys, sentences = hashed[keep], self._run_sentence
+        order = np.lexsort((keys, sentences))
+        keys, sentences = keys[order], sentences[order]
+        distinct = np.ones(len(keys), dtype=np.bool_)
+        distinct[1:] = (keys[1:] != keys[:-1]) | (sentences[1:] != sentences[:-1])
+        self._name_count = np.bincount(sentences[distinct], minlength=len(self.texts)).astype(
+            np.int64
         )
-        self._name_count = np.bincount(pairs[:, 0], minlength=len(self.texts)).astype(np.int64)
+
+    def _lists(self) -> tuple[list[int], list[int], list[bool], list[bool], list[int]]:
+        """Per sentence, as plain lists (read one item at a time by `reasons`): names, lexicon
+        bits, quoted, question, words."""
+        if self._plain is None:
+            self._plain = (
+                self._name_count.tolist(),
+                self._lexicon_bits.tolist(),
+                self._quoted.tolist(),
+                self._question.tolist(),
+                self._words.tolist(),
+            )
+        return self._plain
 
     def reasons(self, i: int) -> tuple[Reason, ...]:
         """The reasons of sentence `i`, strongest first."""
+        name_counts, lexicon_bits, quoted, question, word_counts = self._lists()
         reasons: list[Reason] = []
         values = self._values.get(i, ())
         if values:
-            by_kind: dict[Kind, list[str]] = {}
+            # By kind (Kind members are singletons: keyed by identity, cheaper than their hash).
+            by_kind: dict[int, list[str]] = {}
             for value in values:
-                by_kind.setdefault(value.kind, []).append(value.text)
-            for feature, kinds in _VALUE_FEATURES:
+                by_kind.setdefault(id(value.kind), []).append(value.text)
+            for feature, kinds in _VALUE_FEATURE_IDS:
                 texts = [text for kind in kinds for text in by_kind.get(kind, ())]
                 if texts:
                     reasons.append(Reason(feature, _listing(texts), WEIGHTS[feature]))
-        if self._name_count[i]:
+        if name_counts[i]:
             lo, hi = self._runs_of[i], self._runs_of[i + 1]
+            cores, ids = self._cores, self._ids
             names = [
-                " ".join(map(self._core, range(a, b)))
+                " ".join([cores[token] for token in ids[a:b].tolist()])
                 for a, b in zip(self._run_first_list[lo:hi], self._run_end_list[lo:hi], strict=True)
             ]
-            weight = WEIGHTS["named organisation or person"] * min(
-                int(self._name_count[i]), MAX_NAMES
-            )
+            weight = WEIGHTS["named organisation or person"] * min(name_counts[i], MAX_NAMES)
             reasons.append(Reason("named organisations or people", _listing(names), weight))
-        bits = int(self._lexicon_bits[i])
-        if bits:
+        if lexicon_bits[i]:
             found: list[list[str]] = [[] for _ in _LEXICONS]
             lo, hi = self._hits_of[i], self._hits_of[i + 1]
-            for position in self._lexicon_positions[lo:hi]:
-                info = int(self._infos[position])
+            for position, info in zip(
+                self._lexicon_positions[lo:hi], self._hit_infos[lo:hi], strict=True
+            ):
                 for bit in range(len(_LEXICONS)):
                     if info & (1 << bit):
                         found[bit].append(self._folded(position))
@@ -514,11 +574,11 @@ class SentenceScores:
             for (feature, _), hits in zip(_LEXICONS, found, strict=True):
                 if hits:
                     reasons.append(Reason(feature, _listing(hits), WEIGHTS[feature]))
-        if self._quoted[i]:
+        if quoted[i]:
             reasons.append(_QUOTATION)
-        if self._question[i]:
+        if question[i]:
             reasons.append(_QUESTION)
-        words = int(self._words[i])
+        words = word_counts[i]
         if words < MIN_WORDS:
             reasons.append(Reason("too short", f"{words} words", WEIGHTS["too short"]))
         elif words > MAX_WORDS:
@@ -534,6 +594,22 @@ _VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
     ("figure", (Kind.FIGURE,)),
     ("date", (Kind.DATE, Kind.WEEKDAY)),
 )
+
+
+_VALUE_FEATURE_IDS = tuple(
+    (feature, tuple(id(kind) for kind in kinds)) for feature, kinds in _VALUE_FEATURES
+)
+# A bit per kind of value (by the member's identity), and the weight of the value features of
+# every set of kinds (summed in the order of _VALUE_FEATURES).
+_KIND_BIT = {id(kind): 1 << number for number, kind in enumerate(Kind)}
+_VALUE_WEIGHT = [
+    sum(
+        WEIGHTS[feature]
+        for feature, kinds in _VALUE_FEATURES
+        if any(found & _KIND_BIT[id(kind)] for kind in kinds)
+    )
+    for found in range(1 << len(Kind))
+]
 
 
 def _listing(items: Sequence[str], limit: int = 3) -> str:
@@ -562,8 +638,8 @@ _QUESTION = Reason("question", "", WEIGHTS["question"])
 
 
 def clear_cache() -> None:
-    """Empty this module's per-word table (see `articles.claimfinding.clear_caches`)."""
-    _INFO.clear()
+    """Empty this module's per-word tables (see `articles.claimfinding.clear_caches`)."""
+    global _KNOWN
+    _KNOWN = _Known(-1)
     _NAME_KEYS.clear()
-    _CORES.clear()
     _CORE_INFO.clear()

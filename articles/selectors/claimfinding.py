@@ -36,11 +36,21 @@ def thresholds() -> Thresholds:
     )
 
 
+def _id_filter(field: str, ids: Iterable[int]) -> dict[str, object]:
+    """The filter of rows whose `field` is one of `ids`: a range when the ids are consecutive
+    (as those of one import mostly are), which the database reads as well and which spares
+    preparing every id of a long IN list; the IN list otherwise."""
+    unique = sorted(set(ids))
+    if unique and unique[-1] - unique[0] + 1 == len(unique):
+        return {f"{field}__gte": unique[0], f"{field}__lte": unique[-1]}
+    return {f"{field}__in": unique}
+
+
 def article_texts(*, article_ids: Sequence[int] | None = None) -> Iterator[ArticleText]:
     """Articles (all, or those in `article_ids`) in id order, read in chunks."""
     queryset = Article.objects.order_by("id")
     if article_ids is not None:
-        queryset = queryset.filter(pk__in=list(article_ids))
+        queryset = queryset.filter(**_id_filter("pk", article_ids))
     for article_id, body, language in queryset.values_list("id", "body", "language").iterator(
         chunk_size=ARTICLE_CHUNK
     ):
@@ -82,17 +92,15 @@ class Known:
 def known_sentences(*, article_ids: Sequence[int]) -> Known:
     """Stored suggestions, proposals and anchored spans of the articles (three queries)."""
     known = Known()
-    ids = list(article_ids)
-    for article_id, key, status in ClaimSuggestion.objects.filter(article_id__in=ids).values_list(
+    of_articles = _id_filter("article_id", article_ids)
+    for article_id, key, status in ClaimSuggestion.objects.filter(**of_articles).values_list(
         "article_id", "sentence_key", "status"
     ):
         known.suggestion_status[(article_id, key)] = status
     known.proposed.update(
-        ProposedAppearance.objects.filter(article_id__in=ids).values_list(
-            "article_id", "sentence_key"
-        )
+        ProposedAppearance.objects.filter(**of_articles).values_list("article_id", "sentence_key")
     )
-    for article_id, start, end in ClaimAppearance.objects.filter(article_id__in=ids).values_list(
+    for article_id, start, end in ClaimAppearance.objects.filter(**of_articles).values_list(
         "article_id", "start", "end"
     ):
         known.claimed[article_id].append((start, end))
@@ -125,7 +133,7 @@ def _open_candidates(
                     continue
                 if key in known.proposed:
                     continue
-            if known.is_claimed(candidate):
+            if known.claimed and known.is_claimed(candidate):
                 continue
             yield candidate
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from articles import roles
 from articles.claimfinding import Passage, find_contradictions, plan_batch, score_sentence
 from articles.claimfinding import sentence_key as key_of
+from articles.claimfinding.finding import collector_paused
 from articles.exceptions import ApplicationError, PermissionDenied
 from articles.models import (
     Article,
@@ -54,12 +55,21 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
     Idempotent: sentences already suggested, decided, proposed or anchored are skipped, so a
     second run writes nothing. Returns counts of what was written.
     """
+    # Python's cycle collector paused for the whole job, not only while sentences are scored and
+    # matched: the rows built and read around that (millions of small objects alive, none in a
+    # cycle) would trigger hundreds of collections that walk them all.
+    with collector_paused():
+        return _find_for_articles(article_ids)
+
+
+def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
     ids = sorted(set(article_ids))
     candidates = selectors.candidates_for_matching(article_ids=ids)
     if not candidates:
         return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0, "flags": 0}
     plan = plan_batch(candidates, selectors.claim_texts(), thresholds=selectors.thresholds())
     now = timezone.now()
+    proposed = ProposedAppearance.Status.PROPOSED.value
     proposals = [
         (
             match.claim_id,
@@ -69,7 +79,7 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
             match.candidate.end,
             match.candidate.text,
             round(match.similarity, 4),
-            ProposedAppearance.Status.PROPOSED.value,
+            proposed,
             now,
         )
         for match in plan.matches
@@ -102,6 +112,8 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
             for g, row in zip(groups, stored, strict=True)
             for member, similarity in zip(g.members, g.similarities, strict=True)
         }
+        # Read once: an enum member's value is Python code, and there is a row per sentence.
+        status = ClaimSuggestion.Status.OPEN.value
         suggestions = [
             (
                 member.article_id,
@@ -111,7 +123,7 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
                 member.text,
                 member.score,
                 list(member.reasons),
-                ClaimSuggestion.Status.OPEN.value,
+                status,
                 *group_of.get(id(member), (None, None)),
                 now,
             )

@@ -1,0 +1,40 @@
+"""The figure and lone-year patterns open with a digit (so `re` skips to the next digit instead of
+trying every position); they find exactly what the patterns written with a leading look-behind
+found, on random text dense in digits, separators, scales and signs."""
+
+import random
+import re
+
+from articles.claimfinding import values
+from tests.claimfinding.test_pinned_output import SENTENCES
+
+BEFORE = {
+    "figure": re.compile(
+        rf"(?<![\w.,])(?P<n>{values._NUMBER})(?P<s>{values._SCALE})?(?![\d])", re.IGNORECASE
+    ),
+    "year": re.compile(rf"(?<![\w.,$€£])(?P<y>{values._YEAR})(?![\w%]|[.,]\d)"),
+}
+NOW = {"figure": values._FIGURE, "year": values._YEAR_ALONE}
+PIECES = [
+    *"0123456789",
+    "19", "20", "18", "21", "2023", "1999", "٣", "²",
+    ".", ",", ", ", " ", "  ", "\u00a0", "\u202f", "%", "$", "€", "£", "-", "/", "\n", "_",
+    "a", "X", "é", "k", "m", "b", "bn", "mn", " million", " Mrd.", " mil", " thousand", " de ",
+]  # fmt: skip
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], dict[str, str]]]:
+    return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+
+def test_same_matches_on_random_text_and_sentences():
+    rng = random.Random(3)
+    texts = ["".join(rng.choices(PIECES, k=rng.randint(1, 40))) for _ in range(20_000)]
+    texts += SENTENCES
+    matched = 0
+    for text in texts:
+        for name, pattern in NOW.items():
+            expected = _found(BEFORE[name], text)
+            assert _found(pattern, text) == expected, (name, text)
+            matched += len(expected)
+    assert matched > 10_000
