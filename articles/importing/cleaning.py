@@ -345,6 +345,22 @@ def _ends_sentence(text: str) -> bool:
 _CHROME_LINE_CHARS = max(220, *(len(key) for key in AD_LINES | SHARE_LINES | COMMENT_LINES))
 
 
+# The longest line the tail's word lists hold, without edge punctuation.
+_TAIL_KEY_CHARS = max(len(key) for key in TAIL_WORDS | NAV_WORDS)
+
+
+def _listed_key(text: str) -> str | None:
+    """`_key(text)` of a normalised line short enough to be in the tail's word lists, else None
+    (not casefolded: no longer line is in them)."""
+    return _key(text) if len(text.strip(_KEY_STRIP)) <= _TAIL_KEY_CHARS else None
+
+
+def _same_key(text: str, key: str) -> bool:
+    """Whether the normalised line `text` has the key `key`: a line longer than the key once its
+    edge punctuation is off cannot have it, and is not casefolded."""
+    return len(text.strip(_KEY_STRIP)) <= len(key) and _key(text) == key
+
+
 def is_anywhere_chrome(text: str, language: str = "") -> bool:
     """Whole-line chrome that is chrome wherever it appears (ads, comment forms, share prompts,
     image credits, "Published …" date lines); `language` helps read the dates. `text` is one
@@ -534,7 +550,7 @@ def _strip_tail(lines: _Lines, kept: Sequence[int], language: str) -> tuple[int,
     while changed and end:
         changed = False
         last = lines[kept[end - 1]]
-        key = _key(last)
+        key = _listed_key(last)
         if (
             is_anywhere_chrome(last, language)
             or key in TAIL_WORDS
@@ -547,7 +563,7 @@ def _strip_tail(lines: _Lines, kept: Sequence[int], language: str) -> tuple[int,
             continue
         for start in range(max(0, end - TAIL_ZONE), end):
             heading = lines[kept[start]]
-            if _key(heading) in ABOUT_HEADINGS and _short(heading, 40):
+            if _short(heading, 40) and _key(heading) in ABOUT_HEADINGS:
                 after = [lines[kept[j]] for j in range(start + 1, end)]
                 if len(after) <= 3 and all(len(text) <= 700 for text in after):
                     end = start
@@ -639,6 +655,7 @@ def clean_article(text: str, *, title: str | None = None, language: str = "") ->
         position += 1
 
     # 3. Byline zone just below the headline: dates, bylines, credits, notices.
+    title_key = _key(title)
     zone: array[int] = array("I")
     for index in range(position, min(position + BYLINE_ZONE, count)):
         text = lines[index]
@@ -652,7 +669,7 @@ def clean_article(text: str, *, title: str | None = None, language: str = "") ->
             continue
         if (_short(text, 80) and _is_date(text, language)) or _READING_TIME.match(text):
             continue
-        if _is_affiliate_notice(text) or _key(text) == _key(title):
+        if _is_affiliate_notice(text) or _same_key(text, title_key):
             continue
         zone.append(index)
     zone.extend(range(min(position + BYLINE_ZONE, count), count))
