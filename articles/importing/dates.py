@@ -89,73 +89,189 @@ def _read(text: str, language: str) -> datetime | None:
     languages = _languages(language)
     shape = _shape(text)
     if shape is not None:
-        known = _SHAPES.get((languages, shape.template))
+        known = _PATTERNS.get((languages, shape.template))
         if known is not None:
-            try:
-                return datetime(shape.year, known[0], shape.day, tzinfo=known[1])
-            except ValueError:
-                pass  # no such day in that month: dateparser says what it makes of it
-    value = _parser(languages).get_date_data(text).date_obj
+            value = known.read(shape)
+            if value is not None:
+                return value
+    value = _dateparser(languages, text)
     if shape is not None and value is not None:
         _learn(languages, shape, value)
     return value
 
 
+def _dateparser(languages: tuple[str, ...], text: str) -> datetime | None:
+    return _parser(languages).get_date_data(text).date_obj
+
+
 # Pages of one site write their dates one way ("Published on 12 March 2020", "12 de marzo de
-# 2020"): text that differs from a date dateparser has read only in its day and year numbers is
-# the same date pattern, and dateparser's reading of it (which word is which month, in which of
-# the languages) does not depend on those numbers. Each pattern is read by dateparser once per
-# process and language order (a few milliseconds a call, the cleaner's largest cost), then from
-# this table. Only patterns with exactly one day number (one or two digits) and one four-digit
-# year, read as midnight of that day and year, are kept: the month comes from the words, never
-# from a number (numeric dates depend on the day-first order and are read by dateparser).
-MAX_SHAPES = 4096
+# 2020, 17:05 CET"): text that differs from a date dateparser has read only in its numbers is the
+# same date pattern, and dateparser's reading of it (which word is which month, in which of the
+# languages, which zone) does not depend on those numbers. Each pattern is read by dateparser
+# once per process and language order (a few milliseconds a call, the cleaner's largest cost),
+# then from this table. Kept are patterns with one day number (one or two digits), one
+# four-digit year and at most a time (hours:minutes[:seconds]), whose reading keeps the text's
+# day, year, minutes and seconds (the month comes from the words, never from a number: numeric
+# dates depend on the day-first order and are read by dateparser). A time is read with the
+# constant shift dateparser applied (its zone, an afternoon): checked on the same text at 3, 12
+# and 15 o'clock (then any hour follows the pattern) or else at 3 and 9 o'clock (a 12-hour
+# clock: hours 1 to 11 follow it, 0 and 12 go to dateparser); a pattern that fails both is not
+# kept.
+MAX_PATTERNS = 4096
 # ASCII digits only: other scripts' digits stay part of the pattern.
 _NUMBERS = re.compile(r"([0-9]+)")
 
 
 @dataclass(frozen=True)
 class _Shape:
+    """A text's numbers and what is left of it (`template`, with a role letter in each gap)."""
+
     template: str
+    parts: tuple[str, ...]
+    hour_index: int  # the position in `parts` of the hours (-1: no time)
     day: int
     year: int
+    hour: int = 0
+    minute: int = 0
+    second: int = 0
+
+    def at(self, hour: int) -> str:
+        """The same text with another hour, written with as many digits."""
+        width = len(self.parts[self.hour_index])
+        parts = list(self.parts)
+        parts[self.hour_index] = f"{hour:0{width}d}"
+        return "".join(parts)
 
 
-_SHAPES: dict[tuple[tuple[str, ...], str], tuple[int, tzinfo | None]] = {}
+@dataclass(frozen=True)
+class _Pattern:
+    month: int
+    zone: tzinfo | None
+    shift: timedelta  # what dateparser adds to the text's time (a zone, an afternoon)
+    twelve_hour: bool
+
+    def read(self, shape: _Shape) -> datetime | None:
+        """The date of `shape`'s text, or None when dateparser must read it."""
+        if self.twelve_hour and not 1 <= shape.hour <= 11:
+            return None
+        try:
+            local = datetime(
+                shape.year,
+                self.month,
+                shape.day,
+                shape.hour,
+                shape.minute,
+                shape.second,
+                tzinfo=UTC,
+            )
+            return (local + self.shift).replace(tzinfo=self.zone)
+        except (ValueError, OverflowError):
+            return None  # no such day or time: dateparser says what it makes of it
+
+
+_PATTERNS: dict[tuple[tuple[str, ...], str], _Pattern] = {}
 
 
 def _shape(text: str) -> _Shape | None:
-    """The text with its day and year numbers taken out, or None when it has other numbers."""
+    """The text's day, year and time numbers and the rest of it, or None when it has other
+    numbers."""
     parts = _NUMBERS.split(text)
-    numbers = parts[1::2]
-    if len(numbers) != 2:
+    count = (len(parts) - 1) // 2
+    if count not in (2, 4, 5):
         return None
-    lengths = sorted(len(number) for number in numbers)
-    if lengths[1] != 4 or lengths[0] > 2:
+    roles = ["?"] * count
+    hour_index = -1
+    if count > 2:
+        # The time: numbers joined by colons, hours first.
+        for first in range(count - 1):
+            if parts[2 * first + 2] == ":":
+                roles[first : first + count - 2] = "HMS"[: count - 2]
+                hour_index = 2 * first + 1
+                break
+        if hour_index < 0 or any(parts[2 * i + 2] != ":" for i in range(first, first + count - 3)):
+            return None
+    rest = [i for i in range(count) if roles[i] == "?"]
+    numbers = [parts[2 * i + 1] for i in range(count)]
+    if len(rest) != 2:
         return None
-    year_first = len(numbers[0]) == 4
-    day, year = (numbers[1], numbers[0]) if year_first else (numbers[0], numbers[1])
-    roles = "YD" if year_first else "DY"
-    template = "\0".join((parts[0], roles[0] + parts[2], roles[1] + parts[4]))
-    return _Shape(template, int(day), int(year))
+    lengths = [len(numbers[i]) for i in rest]
+    if sorted(lengths) != [1, 4] and sorted(lengths) != [2, 4]:
+        return None
+    day_at, year_at = (rest[1], rest[0]) if lengths[0] == 4 else (rest[0], rest[1])
+    roles[day_at], roles[year_at] = "D", "Y"
+    values = dict(zip(roles, (int(number) for number in numbers), strict=True))
+    if any(len(numbers[i]) != 2 for i in range(count) if roles[i] in "MS") or (
+        hour_index >= 0 and len(parts[hour_index]) > 2
+    ):
+        return None
+    template = parts[0] + "".join("\0" + role + parts[2 * i + 2] for i, role in enumerate(roles))
+    return _Shape(
+        template,
+        tuple(parts),
+        hour_index,
+        values["D"],
+        values["Y"],
+        values.get("H", 0),
+        values.get("M", 0),
+        values.get("S", 0),
+    )
 
 
 def _learn(languages: tuple[str, ...], shape: _Shape, value: datetime) -> None:
-    """Keep the month dateparser gave `shape`'s text when its day and year are the text's."""
-    midnight = value.hour == value.minute == value.second == value.microsecond == 0
+    """Keep the pattern of `shape`'s text, which dateparser read as `value`, when the reading
+    follows the text's numbers (see above)."""
+    zone = value.tzinfo
     if (
-        midnight
-        and value.day == shape.day
-        and value.year == shape.year
-        and value.utcoffset() == timedelta(0)
-        and len(_SHAPES) < MAX_SHAPES
+        len(_PATTERNS) >= MAX_PATTERNS
+        or zone is None
+        or zone.utcoffset(None) != value.utcoffset()  # a fixed offset, not a zone's rules
+        or value.microsecond
     ):
-        _SHAPES[languages, shape.template] = (value.month, value.tzinfo)
+        return
+    try:
+        local = datetime(
+            shape.year,
+            value.month,
+            shape.day,
+            shape.hour,
+            shape.minute,
+            shape.second,
+            tzinfo=UTC,
+        )
+    except ValueError:
+        return
+    shift = value.replace(tzinfo=UTC) - local
+    pattern = _Pattern(value.month, zone, shift, twelve_hour=False)
+    if shape.hour_index < 0:
+        if shift:
+            return
+    elif shift % timedelta(minutes=1) or abs(shift) >= timedelta(days=1):
+        return
+    elif not _checked(pattern, languages, shape, hours=(3, 12, 15)):
+        pattern = _Pattern(value.month, zone, shift, twelve_hour=True)
+        if not 1 <= shape.hour <= 11 or not _checked(pattern, languages, shape, hours=(3, 9)):
+            return
+    _PATTERNS[languages, shape.template] = pattern
+
+
+def _checked(
+    pattern: _Pattern, languages: tuple[str, ...], shape: _Shape, *, hours: tuple[int, ...]
+) -> bool:
+    """Whether dateparser reads `shape`'s text at each of `hours` o'clock (the next hour for the
+    text's own) as `pattern` does. A 24-hour reading must hold in the morning, at noon and in the
+    afternoon ("12:15 AM" is 0:15, and "15:07 PM" reads as 15:07, so no one hour tells)."""
+    for hour in hours:
+        text = shape.at(hour + 1 if hour == shape.hour else hour)
+        other = _shape(text)
+        expected = pattern.read(other) if other is not None else None
+        if expected is None or _dateparser(languages, text) != expected:
+            return False
+    return True
 
 
 def forget_date_patterns() -> None:
     """Empty the table of learnt date patterns (benchmarks time cold imports with it)."""
-    _SHAPES.clear()
+    _PATTERNS.clear()
 
 
 def _parse_iso(text: str) -> datetime | None:

@@ -165,7 +165,7 @@ def no_patterns():
 
 
 def _dateparser(text, language):
-    return dates._parser(dates._languages(language)).get_date_data(text).date_obj
+    return dates._dateparser(dates._languages(language), text)
 
 
 def test_a_pattern_read_once_reads_every_day_and_year_without_dateparser(no_patterns, monkeypatch):
@@ -188,15 +188,40 @@ def test_a_day_the_month_does_not_have_is_left_to_dateparser(no_patterns):
     assert parse_date("30 February 2021", language="en") == _dateparser("30 February 2021", "en")
 
 
-def test_numeric_dates_and_dates_with_times_are_not_learnt(no_patterns):
-    for text, language in (
-        ("12.03.2024", ""),
-        ("06/05/2024", ""),
-        ("Apr 19th, 2023 5:07PM EDT", ""),
-        ("2024年3月1日", "zh"),
-    ):
+def test_numeric_dates_are_not_learnt(no_patterns):
+    for text, language in (("12.03.2024", ""), ("06/05/2024", ""), ("2024年3月1日", "zh")):
         assert parse_date(text, language=language) is not None
-    assert dates._SHAPES == {}
+    assert dates._PATTERNS == {}
+
+
+def test_a_time_with_a_zone_and_a_12_hour_clock_is_learnt_with_its_shift(no_patterns, monkeypatch):
+    assert parse_date("Apr 19th, 2023 5:07PM EDT") == datetime(2023, 4, 19, 21, 7, tzinfo=UTC)
+    assert parse_date("14 March 2024, 23:30 CET") == datetime(2024, 3, 14, 22, 30, tzinfo=UTC)
+    twelve_hour = _dateparser("Apr 20th, 2023 12:15PM EDT", "")
+    asked: list[str] = []
+    real = dates._dateparser
+    monkeypatch.setattr(
+        dates, "_dateparser", lambda languages, text: asked.append(text) or real(languages, text)
+    )
+
+    assert parse_date("Apr 29th, 2024 9:59PM EDT") == datetime(2024, 4, 30, 1, 59, tzinfo=UTC)
+    assert parse_date("1 March 2024, 00:30 CET") == datetime(2024, 2, 29, 23, 30, tzinfo=UTC)
+    assert asked == []
+    # Noon on a 12-hour clock is not "hour + 12": dateparser reads it.
+    assert parse_date("Apr 20th, 2023 12:15PM EDT") == twelve_hour
+    assert asked[0] == "Apr 20th, 2023 12:15PM EDT"
+    # ... and the pattern learnt from the afternoon hour still reads the others.
+    asked.clear()
+    assert parse_date("Apr 30th, 2024 1:05AM EDT") == _dateparser("Apr 30th, 2024 1:05AM EDT", "")
+    assert parse_date("Apr 11th, 2021 11:45PM EDT") == datetime(2021, 4, 12, 3, 45, tzinfo=UTC)
+    assert "Apr 11th, 2021 11:45PM EDT" not in asked
+
+
+def test_a_reading_that_does_not_follow_the_hour_is_not_learnt(no_patterns):
+    # "12:15 AM" is a quarter past midnight; an afternoon hour with "AM" is read as written: no
+    # one shift fits every hour of this pattern, so it is checked and not kept.
+    assert parse_date("Apr 20th, 2023 12:15AM EDT") == _dateparser("Apr 20th, 2023 12:15AM EDT", "")
+    assert not any("12:" in template for _, template in dates._PATTERNS)
 
 
 def test_learnt_patterns_read_as_dateparser_does(no_patterns):
@@ -219,4 +244,4 @@ def test_learnt_patterns_read_as_dateparser_does(no_patterns):
                 assert parse_date(text, language=hint) == _dateparser(text, hint), text
                 checked += 1
     assert checked == 90
-    assert dates._SHAPES  # patterns were learnt and read back
+    assert dates._PATTERNS  # patterns were learnt and read back
