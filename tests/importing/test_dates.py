@@ -200,9 +200,12 @@ def test_a_time_with_a_zone_and_a_12_hour_clock_is_learnt_with_its_shift(no_patt
     twelve_hour = _dateparser("Apr 20th, 2023 12:15PM EDT", "")
     asked: list[str] = []
     real = dates._dateparser
-    monkeypatch.setattr(
-        dates, "_dateparser", lambda languages, text: asked.append(text) or real(languages, text)
-    )
+
+    def counted(languages, text):
+        asked.append(text)
+        return real(languages, text)
+
+    monkeypatch.setattr(dates, "_dateparser", counted)
 
     assert parse_date("Apr 29th, 2024 9:59PM EDT") == datetime(2024, 4, 30, 1, 59, tzinfo=UTC)
     assert parse_date("1 March 2024, 00:30 CET") == datetime(2024, 2, 29, 23, 30, tzinfo=UTC)
