@@ -216,7 +216,7 @@ WORDS = {
 # years, so that repeated dates do not flatter the import). Our import learns a date pattern
 # (the line with its day and year numbers taken out) the first time dateparser reads it: each run
 # starts with none learnt, so each of these 48 patterns (4 layouts x 12 months) costs a
-# dateparser call a run. Lines with a time are never learnt (real pages have many; none here).
+# dateparser call a run (a pattern with a time would cost up to five more, to check it: none here).
 PUBLISHED = {
     "en": "Published {day} {month} {year}",
     "es": "Publicado el {day} de {month} de {year}",
