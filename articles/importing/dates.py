@@ -135,6 +135,10 @@ class _Shape:
     minute: int = 0
     second: int = 0
 
+    def local(self, month: int) -> datetime:
+        """The text's date and time in `month`, on a UTC clock (ValueError when there is none)."""
+        return datetime(self.year, month, self.day, self.hour, self.minute, self.second, tzinfo=UTC)
+
     def at(self, hour: int) -> str:
         """The same text with another hour, written with as many digits."""
         width = len(self.parts[self.hour_index])
@@ -155,16 +159,7 @@ class _Pattern:
         if self.twelve_hour and not 1 <= shape.hour <= 11:
             return None
         try:
-            local = datetime(
-                shape.year,
-                self.month,
-                shape.day,
-                shape.hour,
-                shape.minute,
-                shape.second,
-                tzinfo=UTC,
-            )
-            return (local + self.shift).replace(tzinfo=self.zone)
+            return (shape.local(self.month) + self.shift).replace(tzinfo=self.zone)
         except (ValueError, OverflowError):
             return None  # no such day or time: dateparser says what it makes of it
 
@@ -229,18 +224,9 @@ def _learn(languages: tuple[str, ...], shape: _Shape, value: datetime) -> None:
     ):
         return
     try:
-        local = datetime(
-            shape.year,
-            value.month,
-            shape.day,
-            shape.hour,
-            shape.minute,
-            shape.second,
-            tzinfo=UTC,
-        )
+        shift = value.replace(tzinfo=UTC) - shape.local(value.month)
     except ValueError:
         return
-    shift = value.replace(tzinfo=UTC) - local
     pattern = _Pattern(value.month, zone, shift, twelve_hour=False)
     if shape.hour_index < 0:
         if shift:
