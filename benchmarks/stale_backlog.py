@@ -112,21 +112,13 @@ def main() -> int:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from benchmarks.workers import (
-        ServicesMissingError,
-        real_services,
-        scratch_drop,
-        scratch_recreate,
-        scratch_url,
-    )
+    from benchmarks.workers import ServicesMissingError, scratch_drop, scratch_prepare
 
     try:
-        url, redis_url = real_services()
+        url, redis_url, scratch = scratch_prepare("backlog")
     except ServicesMissingError as missing:
         print(missing)
         return 2
-    scratch = scratch_url(url, "backlog")
-    scratch_recreate(url, scratch)
     os.environ["DATABASE_URL"] = scratch
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
     sys.path.insert(0, str(ROOT))

@@ -101,6 +101,20 @@ def scratch_url(url: str, suffix: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}_bench_{suffix}", parts.query, ""))
 
 
+def scratch_prepare(suffix: str) -> tuple[str, str, str]:
+    """The services in the environment (`real_services`) and a fresh scratch database
+    `<name>_bench_<suffix>` beside the one in DATABASE_URL: (DATABASE_URL, REDIS_URL, scratch
+    database URL). Drop it with `scratch_drop(url, scratch)` when done.
+
+    Raises:
+        ServicesMissingError: with what is wrong, for the benchmark to print.
+    """
+    url, redis_url = real_services()
+    scratch = scratch_url(url, suffix)
+    scratch_recreate(url, scratch)
+    return url, redis_url, scratch
+
+
 def scratch_recreate(url: str, scratch: str) -> None:
     """Drop (sessions included) and create the scratch database `scratch`, connected via `url`."""
     scratch_drop(url, scratch)
