@@ -29,27 +29,11 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_THROUGHPUT = 0.5
 TARGET_MEMORY_MB = 20.0
 SMALL = 20_000
-
-
-def _scratch_url(url: str) -> str:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "factcheck"
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}_bench_export", parts.query, ""))
-
-
-def _recreate(url: str, scratch: str) -> None:
-    import psycopg
-
-    name = urlsplit(scratch).path.lstrip("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _generate(n: int) -> str:
@@ -206,12 +190,14 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
-    scratch = _scratch_url(url)
-    _recreate(url, scratch)
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.workers import scratch_recreate, scratch_url
+
+    scratch = scratch_url(url, "export")
+    scratch_recreate(url, scratch)
     os.environ["DATABASE_URL"] = scratch
     os.environ["REDIS_URL"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
