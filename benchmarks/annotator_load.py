@@ -378,15 +378,6 @@ def _wait_http(port: int, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the server did not answer within 60 s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def _report(phase: Phase) -> str:
     return (
         f"{phase.name:16} {len(phase.saves) / max(phase.seconds, 1e-9):6.1f} saves/s  "
@@ -412,7 +403,12 @@ def main() -> int:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from benchmarks.workers import ServicesMissingError, scratch_drop, scratch_prepare
+    from benchmarks.workers import (
+        ServicesMissingError,
+        scratch_drop,
+        scratch_prepare,
+        stop_process,
+    )
 
     try:
         url, redis_url, scratch = scratch_prepare("load")
@@ -511,7 +507,7 @@ def main() -> int:
         return 0 if met else 1
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop_process(proc)
         from django.db import connections
 
         connections.close_all()

@@ -217,7 +217,7 @@ def main() -> int:
 
         from articles.tasks import claims_stale_recompute_task
         from benchmarks.burst_baseline import claim_job, per_claim_jobs
-        from benchmarks.workers import start_worker, stop_worker, wait_ready
+        from benchmarks.workers import start_worker, stop_process, wait_ready
         from factcheck.celery import app
 
         call_command("migrate", verbosity=0)
@@ -265,7 +265,7 @@ def main() -> int:
                     seed=index,
                 )
             phase.jobs = queued[0]
-            stop_worker(proc)
+            stop_process(proc)
             workers.remove(proc)
             phases[name].append(phase)
             print(
@@ -296,7 +296,7 @@ def main() -> int:
         return 0 if drain <= TARGET_DRAIN_S else 1
     finally:
         for proc in workers:
-            stop_worker(proc)
+            stop_process(proc)
         from django.db import connections
 
         connections.close_all()

@@ -134,7 +134,7 @@ def main() -> int:
         from articles.services.consensus import consensus_full_recompute
         from articles.tasks import claims_stale_recompute_task
         from benchmarks.consensus_recompute import _generate
-        from benchmarks.workers import start_worker, stop_worker, wait_ready
+        from benchmarks.workers import start_worker, stop_process, wait_ready
         from factcheck.celery import app
 
         call_command("migrate", verbosity=0)
@@ -199,7 +199,7 @@ def main() -> int:
         return 0 if new_clear <= TARGET_S else 1
     finally:
         if worker is not None:
-            stop_worker(worker)
+            stop_process(worker)
         from django.db import connections
 
         connections.close_all()

@@ -64,7 +64,8 @@ def wait_ready(app: Any, proc: subprocess.Popen[bytes], name: str) -> None:
     raise SystemExit("the worker did not answer a ping within 60 s")
 
 
-def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a worker or server started by a benchmark: SIGTERM, then SIGKILL after 20 s."""
     proc.terminate()
     try:
         proc.wait(timeout=20)
