@@ -274,12 +274,14 @@ def _import_source(
 FileCallback = Callable[[str, list[ImportResult]], None]
 
 
-# Articles are committed in groups: a group's articles go in multi-row INSERT statements, each
-# in a savepoint (a refused statement rolls back alone and its articles are retried one by one,
-# so only the refused article is rejected), and the group shares one commit, which is what costs
-# (an fsync per commit on SQLite, a round trip and a WAL flush on PostgreSQL; a statement and two
-# savepoint round trips per article cost PostgreSQL imports 0.8 s per 500 articles, one
-# statement per group 0.15 s). A group closes after
+# Articles are committed in groups: a group's articles go in multi-row INSERT statements and
+# share one commit, which is what costs (an fsync per commit on SQLite, a round trip and a WAL
+# flush on PostgreSQL; a statement and two savepoint round trips per article cost PostgreSQL
+# imports 0.8 s per 500 articles, one statement per group 0.15 s). The statements take no
+# savepoint (two round trips each, which on a busy machine cost as much as the insert): when the
+# database refuses one (a value it cannot hold, a deadlock with another import), the group's
+# transaction rolls back and is done again article by article, each in a savepoint of its own,
+# so only the refused article is rejected. A group closes after
 # this many files or seconds of reading. A group's files are read and prepared first, outside
 # the transaction; its articles are then inserted in content-hash order. On a server database an
 # insert holds the unique-hash lock of its row until the commit, so two imports of the same
@@ -317,18 +319,53 @@ def _import_grouped(
                 break
         if not prepared:
             break
-        with transaction.atomic():
-            group = _save_group(prepared)
-            if in_transaction is not None:
-                in_transaction(group)
+        group = _commit_group(prepared, in_transaction)
         if after_commit is not None:
             after_commit(group)
 
 
-def _save_group(prepared: list[tuple[str, list[ImportResult | _Ready]]]) -> list[FileResults]:
+class _RefusedError(Exception):
+    """The database refused a multi-row insert of a group's articles (the cause says why): the
+    group's transaction is rolled back and done again article by article."""
+
+
+def _commit_group(
+    prepared: list[tuple[str, list[ImportResult | _Ready]]],
+    in_transaction: Callable[[list[FileResults]], None] | None,
+) -> list[FileResults]:
+    """Save a group's articles in one transaction, with `in_transaction(group)` in it: in
+    multi-row statements first; if one is refused, again one article at a time."""
+    try:
+        with transaction.atomic():
+            group = _save_group(prepared, together=True)
+            if in_transaction is not None:
+                in_transaction(group)
+    except _RefusedError as refused:
+        logger.info(
+            "a multi-row article insert was refused (%s); inserting one by one", refused.__cause__
+        )
+        # Rows of the group's earlier statements were rolled back with the rest: their articles
+        # are new again.
+        for _, outcomes in prepared:
+            for outcome in outcomes:
+                if isinstance(outcome, _Ready):
+                    outcome.article.pk = None
+                    outcome.article._state.adding = True
+        with transaction.atomic():
+            group = _save_group(prepared, together=False)
+            if in_transaction is not None:
+                in_transaction(group)
+    return group
+
+
+def _save_group(
+    prepared: list[tuple[str, list[ImportResult | _Ready]]], *, together: bool
+) -> list[FileResults]:
     """Insert the group's ready articles in content-hash order (a stable sort: of two files with
     the same article, the first in file order is imported and the other is its duplicate);
-    return every file's results in file order."""
+    return every file's results in file order. `together`: in multi-row statements (raises
+    `_RefusedError` when the database refuses one, leaving the transaction to be rolled back), else
+    one by one."""
     ready = sorted(
         (
             ((file, index), outcome)
@@ -340,7 +377,7 @@ def _save_group(prepared: list[tuple[str, list[ImportResult | _Ready]]]) -> list
     )
     saved: dict[tuple[int, int], ImportResult] = {}
     for statement in _statements(ready):
-        saved.update(_save_many(statement))
+        saved.update(_save_many(statement) if together else _save_each(statement))
     return [
         (
             name,
@@ -374,18 +411,24 @@ def _statements(ready: list[_Keyed]) -> Iterator[list[_Keyed]]:
         yield statement
 
 
+def _save_each(statement: list[_Keyed]) -> dict[tuple[int, int], ImportResult]:
+    return {key: _save(ready) for key, ready in statement}
+
+
 def _save_many(statement: list[_Keyed]) -> dict[tuple[int, int], ImportResult]:
     """Insert `statement`'s articles with one INSERT … ON CONFLICT DO NOTHING: imported, or a
-    duplicate of the article on file. When the database refuses the statement (a value it
-    cannot hold), each article is inserted alone so that only the refused one is rejected."""
+    duplicate of the article on file. Raises `_RefusedError` when the database refuses the statement
+    (a value it cannot hold, a deadlock): the transaction is then unusable until rolled back."""
     if len(statement) == 1 or not connection.features.can_return_rows_from_bulk_insert:
-        return {key: _save(ready) for key, ready in statement}
+        return _save_each(statement)
     try:
-        with transaction.atomic():  # whatever fails in there rolls back all of the statement
-            inserted = _insert_many([ready.article for _, ready in statement])
+        inserted = _insert_many([ready.article for _, ready in statement])
     except (DataError, IntegrityError) as exc:
-        logger.info("a multi-row article insert was refused (%s); inserting one by one", exc)
-        return {key: _save(ready) for key, ready in statement}
+        raise _RefusedError from exc
+    except OperationalError as exc:
+        if not _is_deadlock(exc):
+            raise
+        raise _RefusedError from exc
     results: dict[tuple[int, int], ImportResult] = {}
     duplicates: list[_Keyed] = []
     for key, ready in statement:
@@ -418,8 +461,8 @@ def _save_many(statement: list[_Keyed]) -> dict[tuple[int, int], ImportResult]:
 
 def _insert_many(articles: list[Article]) -> dict[str, int]:
     """INSERT the articles in one statement, skipping any whose content hash is on file (or
-    earlier in the list); the new rows' ids by content hash. In a savepoint of its own, retried
-    on a deadlock like :func:`_insert`."""
+    earlier in the list); the new rows' ids by content hash. No savepoint of its own (see
+    `_commit_group`)."""
     fields = [field for field in Article._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -431,21 +474,14 @@ def _insert_many(articles: list[Article]) -> dict[str, int]:
         f"ON CONFLICT ({quote('content_hash')}) DO NOTHING "
         f"RETURNING {quote('id')}, {quote('content_hash')}"
     )
-    for attempt in range(DEADLOCK_RETRIES + 1):
-        params = [
-            field.get_db_prep_save(field.pre_save(article, True), connection)
-            for article in articles
-            for field in fields
-        ]
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return {str(digest): int(pk) for pk, digest in cursor.fetchall()}
-        except OperationalError as exc:
-            if attempt == DEADLOCK_RETRIES or not _is_deadlock(exc):
-                raise
-            logger.info("deadlock inserting %d articles; retrying", len(articles))
-    raise AssertionError("unreachable")
+    params = [
+        field.get_db_prep_save(field.pre_save(article, True), connection)
+        for article in articles
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {str(digest): int(pk) for pk, digest in cursor.fetchall()}
 
 
 def _run(
