@@ -118,20 +118,22 @@ def agreement_with_consensus(
     items (-1) are skipped. nan for annotators with no annotation on a labelled item. The
     annotator's own vote is part of the consensus it is compared with.
     """
-    consensus = np.asarray(consensus_labels).astype(np.int64)
+    consensus = np.asarray(consensus_labels)
     if consensus.ndim != 1:
         raise ValueError("consensus_labels must be 1-dimensional")
     n_items = int(consensus.shape[0])
     items = as_index_array(item_idx, size=n_items, name="item_idx")
     workers = as_index_array(worker_idx, size=n_workers, name="worker_idx")
-    labels = np.asarray(label_idx).astype(np.int64)
+    labels = np.asarray(label_idx)
     if not (items.shape == workers.shape == labels.shape):
         raise ValueError("item_idx, worker_idx and label_idx must have the same length")
-    target = consensus[items]
+    # Labels are few: each annotation's consensus label in the smallest type that holds them
+    # (a copy per annotation of an 8-byte code costs more than the sums below).
+    small = np.min_scalar_type(-max(int(consensus.max(initial=0)), 1))
+    target = consensus.astype(small, copy=False)[items]
     counted = target >= 0
-    agree = np.bincount(
-        workers[counted], weights=(labels[counted] == target[counted]), minlength=n_workers
-    )
+    agreed = counted & (labels == target)
+    agree = np.bincount(workers[agreed], minlength=n_workers)
     total = np.bincount(workers[counted], minlength=n_workers)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = agree / total

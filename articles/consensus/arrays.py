@@ -92,7 +92,9 @@ def vote_counts(
     item_idx: IntArray, label_idx: IntArray, *, n_items: int, n_labels: int
 ) -> FloatArray:
     """Count votes per (item, label): a ``(n_items, n_labels)`` float array."""
-    flat = np.bincount(item_idx * n_labels + label_idx, minlength=n_items * n_labels)
+    key = item_idx * n_labels
+    key += label_idx  # in place: one array of the annotations' size, not two
+    flat = np.bincount(key, minlength=n_items * n_labels)
     return flat.reshape(n_items, n_labels).astype(np.float64)
 
 

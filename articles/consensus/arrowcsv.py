@@ -41,6 +41,56 @@ _PLAIN = r"^[!-~]([ -~]*[!-~])?$"
 leaves them as they are, so only the others go through Python's `str.strip`."""
 
 
+# Arrays are built from their buffers, never from Python or numpy values (`pa.array`,
+# `pa.scalar`, a plain string argument to a compute function): converting those, pyarrow first
+# imports pandas, if installed, to look for its types, which costs the command a sixth of a
+# second and finds nothing here.
+
+
+def _numbers(values: npt.NDArray[Any]) -> pa.Array:
+    """A numpy array of a fixed-width number type as an Arrow array (its buffer, copied only if
+    it is not contiguous)."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)]
+    )
+
+
+def _flags(values: npt.NDArray[np.bool_]) -> pa.Array:
+    """A numpy bool array as an Arrow boolean array."""
+    import pyarrow as pa
+
+    bits = np.packbits(values, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+
+
+def _texts(values: Sequence[str]) -> pa.Array:
+    """Python strings as an Arrow string array."""
+    import pyarrow as pa
+
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(value) for value in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    )
+
+
+def _values(array: pa.Array, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """The values of an Arrow array of fixed-width numbers without nulls, viewed as numpy's."""
+    if array.null_count:
+        raise ValueError("an array with nulls has no plain numpy view")
+    start = array.offset
+    return np.frombuffer(array.buffers()[1], dtype=dtype)[start : start + len(array)]
+
+
+def _text(value: str) -> pa.Scalar:
+    """A Python string as an Arrow string scalar."""
+    return _texts([value])[0]
+
+
 class ArrowStrings(Sequence[str]):
     """Strings held in one Arrow array, read as a sequence: a million claim ids cost their
     bytes, not a Python object each. Equal to any sequence of the same strings."""
@@ -82,8 +132,7 @@ class _Vocabulary:
     def __init__(self, normalise: Callable[[str], str], *, every_value: bool) -> None:
         self.normalise = normalise
         self.every_value = every_value  # normalise every value in Python (labels), not just some
-        self.dictionaries: list[pa.Array] = []
-        self.indices: list[pa.Array] = []
+        self.blocks: list[pa.DictionaryArray] = []
 
     def add(self, column: pa.Array) -> bool:
         """Take a block's column; False when a value is empty after normalising."""
@@ -94,48 +143,38 @@ class _Vocabulary:
         encoded = column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
         dictionary = encoded.dictionary
         if self.every_value:
-            dictionary = pa.array(
-                [self.normalise(v) for v in dictionary.to_pylist()], type=pa.string()
-            )
+            dictionary = _texts([self.normalise(v) for v in dictionary.to_pylist()])
         else:
             odd = pc.invert(pc.match_substring_regex(dictionary, _PLAIN))
             if pc.any(odd).as_py():
                 values = [self.normalise(v) for v in pc.filter(dictionary, odd).to_pylist()]
-                dictionary = pc.replace_with_mask(dictionary, odd, pa.array(values, pa.string()))
-        if pc.any(pc.equal(pc.utf8_length(dictionary), 0)).as_py():
+                dictionary = pc.replace_with_mask(dictionary, odd, _texts(values))
+        if len(dictionary) and pc.min(pc.utf8_length(dictionary)).as_py() == 0:
             return False
-        # A block's dictionary lists its values in order of first appearance within the block
-        # (`finish` relies on it). The dictionary is copied so the block's buffers can go.
-        self.dictionaries.append(pa.concat_arrays([dictionary]))
-        self.indices.append(encoded.indices)
+        # Normalising may have made two entries of the dictionary equal: `finish` maps both to
+        # one value. The dictionary is copied so the block's buffers can go.
+        self.blocks.append(
+            pa.DictionaryArray.from_arrays(encoded.indices, pa.concat_arrays([dictionary]))
+        )
         return True
 
     def finish(self) -> tuple[pa.Array, npt.NDArray[np.int32]]:
         """The distinct values in order of first appearance, and each row's code."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        every = pa.concat_arrays(self.dictionaries)
-        sizes = [len(d) for d in self.dictionaries]
-        self.dictionaries = []
-        # `unique` keeps first appearance; blocks' dictionaries are in file order and each lists
-        # its values in order of first appearance within the block.
-        vocabulary = pc.unique(every)
-        position = pc.index_in(every, value_set=vocabulary).to_numpy(zero_copy_only=False)
-        del every
-        codes = np.empty(sum(len(i) for i in self.indices), dtype=np.int32)
-        at = offset = 0
-        for block, size in enumerate(sizes):
-            local = self.indices[block].to_numpy(zero_copy_only=False)
-            self.indices[block] = _EMPTY  # freed as we go
-            codes[at : at + local.size] = position[offset : offset + size][local]
+        # Arrow's dictionary unifier: one hash table over the blocks' dictionaries, in block order
+        # (each lists its values in order of first appearance within the block), so the
+        # unified dictionary is in order of first appearance across the file; every block's
+        # indices are rewritten into it.
+        unified = pa.chunked_array(self.blocks).unify_dictionaries()
+        self.blocks = []
+        codes = np.empty(len(unified), dtype=np.int32)
+        at = 0
+        for block in unified.chunks:
+            local = _values(block.indices, np.int32)
+            codes[at : at + local.size] = local
             at += local.size
-            offset += size
-        self.indices = []
-        return vocabulary, codes
-
-
-_EMPTY: Any = None
+        return unified.chunk(0).dictionary, codes
 
 
 def read_annotations_fast(
@@ -194,7 +233,7 @@ def read_annotations_fast(
                 return None
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    if not claims.indices:
+    if not claims.blocks:
         return None
     claim_names, item_codes = claims.finish()
     pool.release_unused()
@@ -259,12 +298,18 @@ def _repeats(
     annotator code, first line), and which rows to keep (None: all). Under "last" each pair
     keeps its first row with its last rating's label (written into `label`). -1 repeats: the
     caller must use the reference reader (an error to report, or lines it cannot derive)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     width = max(n_workers, 1)
-    pair = item.astype(np.int64) * width
-    pair += worker
+
+    def pairs() -> npt.NDArray[np.int64]:
+        # In place after one copy: each array of the file's size is fresh memory to fault in.
+        pair = item.astype(np.int64)
+        pair *= width
+        pair += worker
+        return pair
+
+    pair = pairs()
     pair.sort()  # in place; the pairs are computed again below if any repeat
     again = pair[1:] == pair[:-1]
     n_repeated = int(np.count_nonzero(again))
@@ -272,13 +317,12 @@ def _repeats(
         return 0, [], None
     if duplicates == "error":
         return -1, [], None  # the reference reader lists each duplicate with its lines
-    repeated_pairs = pa.array(np.unique(pair[1:][again]))
+    repeated_pairs = _numbers(np.unique(pair[1:][again]))
     del again
-    pair = item.astype(np.int64) * width
-    pair += worker
+    pair = pairs()
     # The rows of repeated pairs (few): one hash lookup per row into that small set.
-    found = pc.is_in(pa.array(pair), value_set=repeated_pairs)
-    rows = np.flatnonzero(found.to_numpy(zero_copy_only=False))
+    found = pc.is_in(_numbers(pair), value_set=repeated_pairs)
+    rows = _values(pc.indices_nonzero(found), np.uint64).astype(np.int64)
     del pair, found
     row_pairs = item[rows].astype(np.int64) * width + worker[rows]
     order = np.argsort(row_pairs, kind="stable")  # by pair, then by row
@@ -345,18 +389,16 @@ def write_consensus_fast(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(claim_ids, ArrowStrings):
-        ids = claim_ids.arrow
-    else:
-        ids = pa.array(claim_ids, type=pa.string())
+    ids = claim_ids.arrow if isinstance(claim_ids, ArrowStrings) else _texts(claim_ids)
     names = list(label_names)
     if any(pc.any(pc.match_substring_regex(arr, _NEEDS_QUOTES)).as_py() for arr in (
         ids,
-        pa.array(names, type=pa.string()),
+        _texts(names),
     ) if len(arr)):  # fmt: skip
         return False
-    label_choices = pa.array([*names, ""], type=pa.string())
-    status_choices = pa.array(list(STATUS_NAMES), type=pa.string())
+    label_choices = _texts([*names, ""])
+    status_choices = _texts(list(STATUS_NAMES))
+    comma = _text(",")
     codes = np.asarray(outcome.labels, dtype=np.int64)
     codes = np.where(codes == NO_LABEL, len(names), codes)
     status = np.asarray(outcome.status, dtype=np.int64)
@@ -364,41 +406,70 @@ def write_consensus_fast(
     header = ",".join(["claim_id", "label", "confidence", "status", *(f"p_{n}" for n in names)])
     out.write(header + "\n")
     step = 1 << 16  # rows built and written at a time: the text never exists for all at once
+    last = len(names) - 1
     for start in range(0, len(ids), step):
         part = slice(start, start + step)
         columns = [
             ids.slice(start, step),
-            label_choices.take(pa.array(codes[part])),
+            label_choices.take(_numbers(codes[part])),
             _fixed(confidence[part], precision),
-            status_choices.take(pa.array(status[part])),
-            *(_fixed(posteriors.probs[part, k], precision) for k in range(len(names))),
+            status_choices.take(_numbers(status[part])),
+            *(
+                # The last column carries each line's end, so the joined lines are the text.
+                _fixed(posteriors.probs[part, k], precision, end="\n" if k == last else "")
+                for k in range(len(names))
+            ),
         ]
-        lines = pc.binary_join_element_wise(*columns, ",")
-        out.write("\n".join(lines.to_pylist()) + "\n")
+        lines = pc.binary_join_element_wise(*columns, comma)
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
+        first, after = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+        out.write(lines.buffers()[2].to_pybytes()[first:after].decode("utf-8"))
         del columns, lines
     pa.default_memory_pool().release_unused()
     return True
 
 
-def _fixed(values: FloatArray, precision: int) -> pa.Array:
-    """`f"{v:.{precision}f}"` of each value, vectorised; values whose rounding a float product
-    could get wrong (near a tie), negatives and non-finite values go through Python's format."""
+def _fixed(values: FloatArray, precision: int, *, end: str = "") -> pa.Array:
+    """`f"{v:.{precision}f}{end}"` of each value, vectorised: the digits of values in [0, 10)
+    are written into a fixed-width byte matrix; values whose rounding a float product could get
+    wrong (near a tie), larger, negative and non-finite values go through Python's format."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     scale = 10**precision
     scaled = values * float(scale)
     units = np.rint(scaled)
-    exact = np.isfinite(scaled) & (scaled >= 0) & (np.abs(np.abs(scaled - units) - 0.5) > 1e-6)
+    with np.errstate(invalid="ignore"):  # inf - inf: such values are not exact anyway
+        exact = (
+            np.isfinite(scaled)
+            & ~np.signbit(scaled)
+            & (units < 10 * scale)
+            & (np.abs(np.abs(scaled - units) - 0.5) > 1e-6)
+        )
     units = np.where(exact, units, 0).astype(np.int64)
-    whole = pa.array(units // scale).cast(pa.string())
-    frac = pc.utf8_lpad(pa.array(units % scale).cast(pa.string()), precision, padding="0")
-    text = pc.binary_join_element_wise(whole, frac, ".")
+    tail = end.encode("utf-8")
+    width = 1 + (1 + precision if precision else 0) + len(tail)
+    text = np.empty((len(units), width), dtype=np.uint8)
+    text[:, 0] = units // scale + ord("0")
+    if precision:
+        text[:, 1] = ord(".")
+        fraction = units % scale
+        if scale < 1 << 31:
+            fraction = fraction.astype(np.int32)  # numpy divides 4-byte integers faster
+        for place in range(precision):
+            tens = fraction // 10
+            text[:, 1 + precision - place] = fraction - tens * 10 + ord("0")
+            fraction = tens
+    text[:, width - len(tail) :] = np.frombuffer(tail, dtype=np.uint8)
+    offsets = np.arange(0, (len(units) + 1) * width, width, dtype=np.int32)
+    formatted = pa.Array.from_buffers(
+        pa.string(), len(units), [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+    )
     inexact = np.flatnonzero(~exact)
     if inexact.size:
-        replacements = pa.array([f"{values[i]:.{precision}f}" for i in inexact.tolist()])
-        text = pc.replace_with_mask(text, pa.array(~exact), replacements)
-    return text
+        replacements = _texts([f"{values[i]:.{precision}f}{end}" for i in inexact.tolist()])
+        formatted = pc.replace_with_mask(formatted, _flags(~exact), replacements)
+    return formatted
 
 
 def read_header(path: Path) -> tuple[list[str], int] | None:

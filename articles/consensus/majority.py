@@ -40,7 +40,8 @@ def majority_vote(
     """
     items, _, labels = check_annotations(
         item_idx,
-        None if worker_idx is None else np.zeros(np.shape(worker_idx), dtype=np.int64),
+        # Only the length is checked: a view of one zero that long (no array of that size).
+        None if worker_idx is None else np.broadcast_to(np.int64(0), np.shape(worker_idx)),
         label_idx,
         n_items=n_items,
         n_workers=1,
