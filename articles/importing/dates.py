@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from dateparser.data.languages_info import language_order
-from dateparser.date import DateDataParser
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 from articles.exceptions import ImportRejected
 
@@ -35,7 +36,18 @@ SETTINGS = {
 }
 # Longer strings are sentences, not dates.
 MAX_LENGTH = 80
-_SUPPORTED = frozenset(language_order)
+
+
+# dateparser (with `regex`, a tenth of a second) is loaded by the first date read, not with this
+# module: every process loads the importer's modules (the admin, the API, every manage.py
+# command) and most never read a date.
+@cache
+def _supported() -> frozenset[str]:
+    from dateparser.data.languages_info import language_order
+
+    return frozenset(language_order)
+
+
 # Every date we accept has a four-digit year; testing for one first spares dateparser (about a
 # millisecond a call) the many short lines the cleaner asks about that are not dates.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -272,12 +284,14 @@ def _parse_iso(text: str) -> datetime | None:
 
 def _languages(language: str) -> tuple[str, ...]:
     hint = language.replace("_", "-").split("-")[0].lower()
-    first = (hint,) if hint in _SUPPORTED else ()
+    first = (hint,) if hint in _supported() else ()
     return (*first, *(code for code in FALLBACK_LANGUAGES if code != hint))
 
 
 @lru_cache(maxsize=64)
 def _parser(languages: tuple[str, ...]) -> DateDataParser:
+    from dateparser.date import DateDataParser
+
     return DateDataParser(
         languages=list(languages),
         settings=SETTINGS,

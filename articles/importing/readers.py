@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
-
-import trafilatura
-from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from typing import TYPE_CHECKING, Any
 
 from articles.exceptions import ImportRejected
 from articles.importing.cleaning import clean_article, normalise_text
 from articles.importing.dates import parse_date
 from articles.importing.language import identify_language
 from articles.importing.types import ParsedArticle, Rejection
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 Outcome = ParsedArticle | Rejection
 
@@ -149,6 +148,10 @@ def _html_title(tree: Any) -> str:
 def read_html(name: str, text: str) -> list[Outcome]:
     """HTML page: trafilatura extracts the main text and metadata in one pass; our cleaning then
     drops the chrome trafilatura kept (ad labels, credits, bylines inside the article)."""
+    # trafilatura (with jusText, courlan, htmldate...) is loaded by the first page read, not with
+    # this module: every process loads the importer's modules and most never read a page.
+    from trafilatura.utils import load_html
+
     tree = load_html(text)
     if tree is None:
         raise ImportRejected("not a readable HTML document")
@@ -237,6 +240,9 @@ def _link_share(tree: Any, main_text: str) -> int | None:
 
 def _extract(tree: Any, *, favor_recall: bool = False) -> Document | None:
     """trafilatura's main text and metadata of a parsed page, or None when it found no text."""
+    import trafilatura
+    from trafilatura.settings import Document
+
     if tree is None:
         return None
     document = trafilatura.bare_extraction(

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import psycopg
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 
@@ -94,6 +93,9 @@ def full_recompute_snapshot() -> RecomputeSnapshot:
             "'^[0-9a-f]{16}$' THEN ('x' || fingerprint)::bit(64)::int8 ELSE 0 END), ''::bytea) "
             f"FROM {Consensus._meta.db_table})"
         )
+        # Imported here: a desk on SQLite (and every process that never reads this) does without.
+        import psycopg
+
         connection.ensure_connection()
         # Django's cursors bind client side, which cannot return binary results: use a plain
         # psycopg cursor on the same connection (and so the same transaction).
