@@ -422,20 +422,13 @@ def cluster(
     n = len(rows)
     if n == 0:
         return Clusters([], [])
-    position = np.full(len(space), -1, dtype=np.int64)
-    position[rows] = np.arange(n)
-    found = [
-        (position[a], position[b], sims)
-        for a, b, sims in space.pairs(rows, rows, threshold=threshold / 2, upper=True)
-    ]
-    first = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
-    second = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
-    sims = np.concatenate([f[2] for f in found]) if found else np.zeros(0, dtype=np.float32)
+    vectors = space.vectors[rows]
     # 1. Leaders, over the pairs at least CORE similar (both ways).
+    first, second, sims = _similar_pairs(vectors, np.arange(n), threshold=threshold)
     strong = sims >= max(threshold, CORE) - _ROUNDING
     graph = sparse.csr_matrix(
         (
-            np.concatenate([sims[strong], sims[strong]]),
+            np.ones(2 * int(strong.sum()), dtype=np.int8),
             (
                 np.concatenate([first[strong], second[strong]]),
                 np.concatenate([second[strong], first[strong]]),
@@ -455,39 +448,80 @@ def cluster(
         labels[leader] = leader
         neighbours = indices[indptr[leader] : indptr[leader + 1]]
         labels[neighbours[labels[neighbours] == -1]] = leader
-    # 2. Average linkage between the clusters, from the summed similarity of every two clusters.
+    # 2. Average linkage between the clusters, from the summed similarity of every two clusters
+    # of one group. The groups of clusters linked by pairs of rows at least `threshold` similar
+    # are the groups of rows so linked (a row is that similar to its cluster's leader).
+    # `first` is ascending: the pairs are the rows of the graph in order.
+    _, group = csgraph.connected_components(
+        sparse.csr_matrix(
+            (np.ones(len(first), dtype=np.int8), second, _row_starts(first, n)), shape=(n, n)
+        ),
+        directed=False,
+    )
+    clusters_in = np.bincount(group[np.unique(labels)], minlength=n)
+    # Only the rows of a group of 2 to MAX_LINKED clusters have pairs that count: the pairs
+    # at least half the threshold similar are looked for among those rows alone.
+    in_group = clusters_in[group]
+    linkable = np.flatnonzero((in_group >= 2) & (in_group <= MAX_LINKED))
+    first, second, sims = _similar_pairs(vectors, linkable, threshold=threshold / 2)
     a, b = labels[first], labels[second]
-    apart = a != b
+    apart = (a != b) & (group[first] == group[second])
     a, b = np.minimum(a[apart], b[apart]), np.maximum(a[apart], b[apart])
+    # The similarities are float32 of at least 2**-4, so their float64 sums are exact in any
+    # order.
     totals = sparse.coo_matrix((sims[apart].astype(np.float64), (a, b)), shape=(n, n)).tocsr()
     totals.sum_duplicates()
     if totals.nnz:
         size = np.bincount(labels, minlength=n).astype(np.float64)
         pair_a = np.repeat(np.arange(n), np.diff(totals.indptr))
         pair_b = totals.indices.astype(np.int64)
-        # Groups of clusters linked by pairs of rows at least `threshold` similar.
-        strong_pairs = sparse.coo_matrix(
-            (
-                np.ones(int((sims[apart] >= threshold - _ROUNDING).sum())),
-                (a[sims[apart] >= threshold - _ROUNDING], b[sims[apart] >= threshold - _ROUNDING]),
-            ),
-            shape=(n, n),
-        )
-        _, group = csgraph.connected_components(strong_pairs, directed=False)
-        clusters_in = np.bincount(group[np.unique(labels)], minlength=n)
-        small = (group[pair_a] == group[pair_b]) & (clusters_in[group[pair_a]] <= MAX_LINKED)
-        _merge(labels, size, pair_a[small], pair_b[small], totals.data[small], threshold=threshold)
+        _merge(labels, size, pair_a, pair_b, totals.data, threshold=threshold)
     # Each cluster's label is its best row.
     rank = np.empty(n, dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
     best = np.full(n, n, dtype=np.int64)
     np.minimum.at(best, labels, rank)
     leader_of = np.asarray(order, dtype=np.int64)[best[labels]]
-    similarities = np.ones(n, dtype=np.float64)
+    similarities = [1.0] * n
     followers = np.flatnonzero(leader_of != np.arange(n))
     if len(followers):
-        similarities[followers] = space.similarity(rows[leader_of[followers]], rows[followers])
-    return Clusters(leader_of.tolist(), [round(float(s), 4) for s in similarities])
+        found = space.similarity(rows[leader_of[followers]], rows[followers]).tolist()
+        for follower, similarity in zip(followers.tolist(), found, strict=True):
+            similarities[follower] = round(similarity, 4)
+    return Clusters(leader_of.tolist(), similarities)
+
+
+def _similar_pairs(
+    vectors: Matrix, rows: Indices, *, threshold: float, chunk: int = 8192
+) -> tuple[Indices, Indices, FloatArray]:
+    """The pairs (i, j) of `rows` (positions in `vectors`, ascending), i < j, at least
+    `threshold` similar (and above 0), with their similarity (at most 1), by i ascending. A
+    similarity is worked out as `TextSpace.pairs` works it out (row i's terms in order)."""
+    found: list[tuple[Indices, Indices, FloatArray]] = []
+    subset = vectors[rows]
+    for begin in range(0, len(rows), chunk):
+        # This chunk's rows only pair with rows from its first on.
+        product = subset[begin : begin + chunk] @ subset[begin:].T.tocsr()
+        keep = product.data >= threshold - _ROUNDING
+        i = np.repeat(np.arange(begin, begin + product.shape[0]), np.diff(product.indptr))[keep]
+        j = product.indices[keep] + begin
+        sims = product.data[keep]
+        upper = i < j
+        found.append((rows[i[upper]], rows[j[upper]], np.minimum(sims[upper], np.float32(1.0))))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32)
+    return (
+        np.concatenate([f[0] for f in found]),
+        np.concatenate([f[1] for f in found]),
+        np.concatenate([f[2] for f in found]),
+    )
+
+
+def _row_starts(rows: Indices, n: int) -> Indices:
+    """The CSR `indptr` of `n` rows given the ascending row of each entry."""
+    starts: Indices = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=starts[1:])
+    return starts
 
 
 def _merge(
