@@ -21,6 +21,7 @@ a few articles keeps every term.
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -130,7 +131,6 @@ _PACKED: Indices = np.zeros(0, dtype=np.int64)
 _PACKED_GENERATION = -1
 _WORD_TERMS: dict[str, int] = {}
 _ORDINARY = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
-_TERM_IDS: dict[str, int] = {"": 0}
 _TERMS_MAX = 1_000_000
 _TERM_BITS = 30
 _TERM_MASK = (1 << _TERM_BITS) - 1
@@ -141,18 +141,71 @@ _SCALE_CHUNKS = frozenset(SCALES) | {f"{w}." for w in SCALES}
 _TRAILING = ",;:!?)]\"'\u201d\u2019"
 
 
-def _packed(chunk: str) -> int:
+class _TermIds(dict[str, int]):
+    """Term -> id, the next id handed out the first time a term is asked."""
+
+    def __missing__(self, term: str) -> int:
+        found = self[term] = len(self)
+        return found
+
+
+_TERM_IDS = _TermIds({"": 0})
+
+
+def _word_terms(words: Sequence[str]) -> list[list[str]]:
+    """`content_tokens` of each word: a plain word (most are) worked out here, in one loop."""
+    value_words, month_terms, stopwords, legal = _VALUE_WORDS, _MONTH_TERMS, STOPWORDS, _LEGAL
+    found: list[list[str]] = []
+    append = found.append
+    for word in words:
+        if word.isalpha():
+            # As `content_tokens` and `_content_token` read one plain word.
+            raw = word.casefold()
+            if not raw[0].isdigit():
+                term = (
+                    value_words.get(raw)
+                    or month_terms.get(raw)
+                    or (raw[:STEM] if len(raw) > 1 and raw not in stopwords else "")
+                )
+                append(([term, LEGAL_TERM] if legal(raw) else [term]) if term else [])
+                continue
+        append(content_tokens(word))
+    return found
+
+
+def _packed_chunks(chunks: Sequence[str]) -> Indices:
+    """The packed terms of `chunks` (tokens). The words not met before get their terms' ids
+    in the order they first come."""
     # Quotation marks and the like change no term: "Microsoft," and "(Microsoft" are worked out
     # as "Microsoft", once.
-    word = chunk.strip(_ORDINARY)
-    packed = _WORD_TERMS.get(word)
-    if packed is None:
-        ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(word)][:2]
-        packed = _WORD_TERMS[word] = sum(term << (_TERM_BITS * k) for k, term in enumerate(ids))
-    if _BARE_NUMBER.fullmatch(chunk.lstrip("$€£¥(")):
-        packed |= _ENDS_IN_NUMBER
-    if chunk.casefold().rstrip(_TRAILING) in _SCALE_CHUNKS:
-        packed |= _SCALE_WORD
+    words = [chunk.strip(_ORDINARY) for chunk in chunks]
+    new = [word for word in dict.fromkeys(words) if word not in _WORD_TERMS]
+    if new:
+        terms = _word_terms(new)
+        counts = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        ids = np.fromiter(
+            map(_TERM_IDS.__getitem__, itertools.chain.from_iterable(terms)),
+            dtype=np.int64,
+            count=int(counts.sum()),
+        )
+        # Each word's first two terms (0 for none).
+        starts = np.cumsum(counts) - counts
+        padded = np.concatenate([ids, np.zeros(2, dtype=np.int64)])
+        first = np.where(counts >= 1, padded[starts], 0)
+        second = np.where(counts >= 2, padded[starts + 1], 0)
+        _WORD_TERMS.update(zip(new, (first + (second << _TERM_BITS)).tolist(), strict=True))
+    packed = np.fromiter(map(_WORD_TERMS.__getitem__, words), dtype=np.int64, count=len(words))
+    fullmatch = _BARE_NUMBER.fullmatch
+    numbers = [
+        k
+        for k, chunk in enumerate(chunks)
+        if not chunk.isalpha() and fullmatch(chunk.lstrip("$€£¥("))
+    ]
+    scales = [
+        k for k, chunk in enumerate(chunks) if chunk.casefold().rstrip(_TRAILING) in _SCALE_CHUNKS
+    ]
+    packed[np.array(numbers, dtype=np.int64)] |= _ENDS_IN_NUMBER
+    packed[np.array(scales, dtype=np.int64)] |= _SCALE_WORD
     return packed
 
 
@@ -173,32 +226,32 @@ def _packed_of(ids: Indices) -> Indices:
         first = np.full(len(_PACKED), len(ids), dtype=np.int64)
         np.minimum.at(first, ids[missing], missing)
         new = np.flatnonzero(first < len(ids))
+        new = new[np.argsort(first[new])]
         tokens = VOCABULARY.tokens
-        for token in new[np.argsort(first[new])].tolist():
-            _PACKED[token] = _packed(tokens[token])
+        _PACKED[new] = _packed_chunks([tokens[token] for token in new.tolist()])
         packed = _PACKED[ids]
     return packed
 
 
-def _scaled_pairs(ids: Indices, packed: Indices, owner: Indices) -> Indices:
-    """Term ids of the tokens (two per token, 0 for none), with "10 billion", "2,5 mil
-    millones" read as one number: the number's token gets the scaled number, the scale words'
-    tokens nothing."""
-    terms = np.stack([packed & _TERM_MASK, (packed >> _TERM_BITS) & _TERM_MASK], axis=1)
-    scale = (packed & _SCALE_WORD) != 0
-    starts = np.flatnonzero(
-        ((packed[:-1] & _ENDS_IN_NUMBER) != 0) & scale[1:] & (owner[:-1] == owner[1:])
-    )
+def _read_scaled_numbers(ids: Indices, packed: Indices, ends: Indices, terms: Indices) -> None:
+    """Read "10 billion", "2,5 mil millones" as one number in `terms` (two term ids per token,
+    0 for none; rewritten in place): the number's token gets the scaled number, the scale
+    words' tokens nothing. `ends[k]`: where text k's tokens end in `ids`."""
+    scale = np.flatnonzero(packed & _SCALE_WORD)
+    # Tokens ending in a number followed by a scale word of the same text.
+    before = scale[scale > 0] - 1
+    before = before[(packed[before] & _ENDS_IN_NUMBER) != 0]
+    text_end = ends[np.searchsorted(ends, before, side="right")]
+    same_text = before + 1 < text_end
     tokens = VOCABULARY.tokens
-    for i in starts.tolist():
+    for i, stop in zip(before[same_text].tolist(), text_end[same_text].tolist(), strict=True):
         end = i + 1
-        while end < len(ids) and scale[end] and owner[end] == owner[i]:
+        while end < stop and packed[end] & _SCALE_WORD:
             end += 1
         text = " ".join(tokens[token] for token in ids[i:end].tolist())
-        terms_ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(text)]
+        terms_ids = [_TERM_IDS[t] for t in content_tokens(text)]
         terms[i:end] = 0
         terms[i, : min(2, len(terms_ids))] = terms_ids[:2]
-    return terms
 
 
 def _term_counts(texts: Sequence[str], words: Sequence[Words | None] | None = None) -> Matrix:
@@ -212,16 +265,20 @@ def _term_counts(texts: Sequence[str], words: Sequence[Words | None] | None = No
     # again).
     VOCABULARY.bound()
     ids, counts = split_texts(texts, words)
-    owner = np.repeat(np.arange(len(texts)), counts)
     packed = _packed_of(ids)
-    terms = _scaled_pairs(ids, packed, owner)
-    rows = np.repeat(owner, 2)
-    ids = terms.ravel()
-    keep = ids > 0
-    rows, ids = rows[keep], ids[keep]
+    # Two term ids per token, in reading order: each text's are one run.
+    terms = np.empty((len(ids), 2), dtype=np.int64)
+    np.bitwise_and(packed, _TERM_MASK, out=terms[:, 0])
+    np.bitwise_and(packed >> _TERM_BITS, _TERM_MASK, out=terms[:, 1])
+    ends = np.cumsum(counts)
+    _read_scaled_numbers(ids, packed, ends, terms)
+    flat = terms.ravel()
+    kept = flat > 0
+    taken = np.zeros(len(flat) + 1, dtype=np.int64)
+    np.cumsum(kept, out=taken[1:])
     # Columns are the terms' ids (shared by all runs), so no renumbering is needed.
     counts = sparse.csr_matrix(
-        (np.ones(len(ids), dtype=np.float32), (rows, ids)),
+        (np.ones(int(taken[-1]), dtype=np.float32), flat[kept], taken[2 * np.r_[0, ends]]),
         shape=(len(texts), len(_TERM_IDS)),
     )
     counts.sum_duplicates()

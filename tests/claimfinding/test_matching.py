@@ -239,3 +239,38 @@ def test_pairs_of_one_set_come_once_with_the_same_similarities():
     assert once
     assert all(a < b for a, b in once)
     assert both == once | {(b, a): s for (a, b), s in once.items()}
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Microsoft",
+        "the",
+        "a",
+        "April",
+        "abril",
+        "may",
+        "dollars",
+        "Prozent",
+        "percent",
+        "lawsuit",
+        "Klage",
+        "sued",
+        "İstanbul",
+        "Straße",
+        "ǅemal",
+        "42",
+        "²",
+        "٣٤",
+        "42,000",
+        "$42",
+        "10bn",
+        "it's",
+        "",
+        "x",
+    ],
+)
+def test_word_terms_equal_content_tokens(word):
+    from articles.claimfinding.matching import _word_terms
+
+    assert _word_terms([word]) == [content_tokens(word)]
