@@ -239,19 +239,37 @@ def _read_scaled_numbers(ids: Indices, packed: Indices, ends: Indices, terms: In
     words' tokens nothing. `ends[k]`: where text k's tokens end in `ids`."""
     scale = np.flatnonzero(packed & _SCALE_WORD)
     # Tokens ending in a number followed by a scale word of the same text.
-    before = scale[scale > 0] - 1
-    before = before[(packed[before] & _ENDS_IN_NUMBER) != 0]
-    text_end = ends[np.searchsorted(ends, before, side="right")]
-    same_text = before + 1 < text_end
+    starts = scale[scale > 0] - 1
+    starts = starts[(packed[starts] & _ENDS_IN_NUMBER) != 0]
+    text_end = ends[np.searchsorted(ends, starts, side="right")]
+    same_text = starts + 1 < text_end
+    starts, text_end = starts[same_text], text_end[same_text]
+    if not len(starts):
+        return
+    # Each number takes the scale words after it up to the end of their run or of the text. (A
+    # scale word never ends in a number, so the spans do not overlap.)
+    run_last = scale[np.r_[scale[1:] != scale[:-1] + 1, True]]
+    stops = np.minimum(run_last[np.searchsorted(run_last, starts + 1)] + 1, text_end)
     tokens = VOCABULARY.tokens
-    for i, stop in zip(before[same_text].tolist(), text_end[same_text].tolist(), strict=True):
-        end = i + 1
-        while end < stop and packed[end] & _SCALE_WORD:
-            end += 1
-        text = " ".join(tokens[token] for token in ids[i:end].tolist())
-        terms_ids = [_TERM_IDS[t] for t in content_tokens(text)]
-        terms[i:end] = 0
-        terms[i, : min(2, len(terms_ids))] = terms_ids[:2]
+    # The same number in the same words recurs across outlets: worked out once.
+    read: dict[str, tuple[int, int]] = {}
+    firsts: list[int] = []
+    seconds: list[int] = []
+    for i, end in zip(starts.tolist(), stops.tolist(), strict=True):
+        text = " ".join([tokens[token] for token in ids[i:end].tolist()])
+        found = read.get(text)
+        if found is None:
+            # Every term gets its id (as for a word), the first two count.
+            terms_ids = [_TERM_IDS[t] for t in content_tokens(text)]
+            terms_ids.extend((0, 0))
+            found = read[text] = (terms_ids[0], terms_ids[1])
+        firsts.append(found[0])
+        seconds.append(found[1])
+    lengths = stops - starts
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    terms[np.repeat(starts, lengths) + offsets] = 0
+    terms[starts, 0] = firsts
+    terms[starts, 1] = seconds
 
 
 def _term_counts(texts: Sequence[str], words: Sequence[Words | None] | None = None) -> Matrix:

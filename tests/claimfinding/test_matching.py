@@ -199,7 +199,18 @@ WORDING = [
 ]
 
 
-@pytest.mark.parametrize("texts", [WORDING, WORDING[:3] + WORDING[4:5], ["Only one."]])
+SCALED = [
+    "It rose to 10",
+    "billion euros were spent, then 2,5 mil millones de dólares",
+    "and 3 mil",
+    "millones de euros, 4 bn",
+    "4 bn",
+]
+
+
+@pytest.mark.parametrize(
+    "texts", [WORDING, WORDING[:3] + WORDING[4:5], ["Only one."], SCALED, SCALED[1:]]
+)
 def test_term_counts_equal_the_terms_of_each_text(texts):
     from collections import Counter
 
