@@ -218,10 +218,11 @@ def _plan(
     ]
     if not rows:
         return BatchPlan(matches, [])
-    order = sorted(
-        range(len(rows)),
-        key=lambda i: (-candidates[rows[i]].score, candidates[rows[i]].article_id, rows[i]),
-    )
+    # Best first: highest score, then article, then position in `candidates`.
+    members_of = [candidates[i] for i in rows]
+    scores = np.fromiter((c.score for c in members_of), dtype=np.float64, count=len(rows))
+    articles = np.fromiter((c.article_id for c in members_of), dtype=np.int64, count=len(rows))
+    order = np.lexsort((np.arange(len(rows)), articles, -scores)).tolist()
     clusters = cluster(
         space, np.array(rows, dtype=np.int64), threshold=thresholds.cluster, order=order
     )
@@ -236,14 +237,23 @@ def _plan(
     through_group: list[tuple[Candidate, int]] = []
     left: list[int] = []
     right: list[int] = []
+    similarities = clusters.similarities
+    claimed_at = [claim_of.get(id(c)) for c in members_of]
     for positions in members.values():
-        group = [candidates[rows[p]] for p in positions]
-        claimed = [claim_of[id(c)] for c in group if id(c) in claim_of]
+        if len(positions) == 1 and claimed_at[positions[0]] is None:
+            # Most groups: one sentence, matched to no claim.
+            plan_groups.append(
+                Group(
+                    members=(members_of[positions[0]],), similarities=(similarities[positions[0]],)
+                )
+            )
+            continue
+        group = [members_of[p] for p in positions]
+        claimed = [c for c in (claimed_at[p] for p in positions) if c is not None]
         if not claimed:
             plan_groups.append(
                 Group(
-                    members=tuple(group),
-                    similarities=tuple(clusters.similarities[p] for p in positions),
+                    members=tuple(group), similarities=tuple([similarities[p] for p in positions])
                 )
             )
             continue
@@ -251,7 +261,7 @@ def _plan(
         counts = Counter(claimed)
         claim_id = max(counts, key=lambda c: (counts[c], -claimed.index(c)))
         for position, candidate in zip(positions, group, strict=True):
-            if id(candidate) not in claim_of:
+            if claimed_at[position] is None:
                 through_group.append((candidate, claim_id))
                 left.extend([rows[position]] * len(claim_rows[claim_id]))
                 right.extend(claim_rows[claim_id])
