@@ -533,7 +533,7 @@ def cluster(
         ),
         directed=False,
     )
-    clusters_in = np.bincount(group[np.unique(labels)], minlength=n)
+    clusters_in = np.bincount(group[np.flatnonzero(np.bincount(labels, minlength=n))], minlength=n)
     # Only the rows of a group of 2 to MAX_LINKED clusters have pairs that count: the pairs
     # at least half the threshold similar are looked for among those rows alone.
     in_group = clusters_in[group]
@@ -577,8 +577,8 @@ def _similar_pairs(
     for begin in range(0, len(rows), chunk):
         # This chunk's rows only pair with rows from its first on.
         product = subset[begin : begin + chunk] @ subset[begin:].T.tocsr()
-        keep = product.data >= threshold - _ROUNDING
-        i = np.repeat(np.arange(begin, begin + product.shape[0]), np.diff(product.indptr))[keep]
+        keep = np.flatnonzero(product.data >= threshold - _ROUNDING)
+        i = np.searchsorted(product.indptr, keep, side="right") - 1 + begin
         j = product.indices[keep] + begin
         sims = product.data[keep]
         upper = i < j
