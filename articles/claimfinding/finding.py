@@ -4,10 +4,12 @@ file, and how the rest group into new claims across the articles of one batch.""
 from __future__ import annotations
 
 import gc
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -194,8 +196,8 @@ def _plan(
     from articles.claimfinding.matching import TextSpace, best_matches, cluster
 
     space = TextSpace(
-        [c.text for c in candidates] + [c.text for c in claims],
-        words=[c.words for c in candidates] + [None] * len(claims),
+        [*map(attrgetter("text"), candidates), *map(attrgetter("text"), claims)],
+        words=[*map(attrgetter("words"), candidates), *itertools.repeat(None, len(claims))],
     )
     sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []

@@ -169,6 +169,10 @@ def _word_terms(words: Sequence[str]) -> list[list[str]]:
                 )
                 append(([term, LEGAL_TERM] if legal(raw) else [term]) if term else [])
                 continue
+        elif word.isdecimal():
+            # A plain number (the digits `\d` matches) is its own term.
+            append([word, LEGAL_TERM] if legal(word) else [word])
+            continue
         append(content_tokens(word))
     return found
 
