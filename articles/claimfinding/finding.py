@@ -244,11 +244,8 @@ def _plan(
     for positions in members.values():
         if len(positions) == 1 and claimed_at[positions[0]] is None:
             # Most groups: one sentence, matched to no claim.
-            plan_groups.append(
-                Group(
-                    members=(members_of[positions[0]],), similarities=(similarities[positions[0]],)
-                )
-            )
+            only = positions[0]
+            plan_groups.append(Group((members_of[only],), (similarities[only],)))
             continue
         group = [members_of[p] for p in positions]
         claimed = [c for c in (claimed_at[p] for p in positions) if c is not None]
