@@ -546,8 +546,9 @@ def cluster(
     a, b = labels[first], labels[second]
     apart = (a != b) & (group[first] == group[second])
     a, b = np.minimum(a[apart], b[apart]), np.maximum(a[apart], b[apart])
-    # The similarities are float32 of at least 2**-4, so their float64 sums are exact in any
-    # order.
+    # Summed in any order, to the same totals: float32 values of at least 2**-k are multiples
+    # of 2**-(23 + k), so float64 sums of fewer than 2**(30 - k) of them are exact (k = 4 at
+    # the default threshold).
     totals = sparse.coo_matrix((sims[apart].astype(np.float64), (a, b)), shape=(n, n)).tocsr()
     totals.sum_duplicates()
     if totals.nnz:
