@@ -4,10 +4,12 @@ file, and how the rest group into new claims across the articles of one batch.""
 from __future__ import annotations
 
 import gc
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -194,8 +196,8 @@ def _plan(
     from articles.claimfinding.matching import TextSpace, best_matches, cluster
 
     space = TextSpace(
-        [c.text for c in candidates] + [c.text for c in claims],
-        words=[c.words for c in candidates] + [None] * len(claims),
+        [*map(attrgetter("text"), candidates), *map(attrgetter("text"), claims)],
+        words=[*map(attrgetter("words"), candidates), *itertools.repeat(None, len(claims))],
     )
     sentence_rows = np.arange(len(candidates), dtype=np.int64)
     matches: list[ProposedMatch] = []
@@ -218,10 +220,11 @@ def _plan(
     ]
     if not rows:
         return BatchPlan(matches, [])
-    order = sorted(
-        range(len(rows)),
-        key=lambda i: (-candidates[rows[i]].score, candidates[rows[i]].article_id, rows[i]),
-    )
+    # Best first: highest score, then article, then position in `candidates`.
+    members_of = [candidates[i] for i in rows]
+    scores = np.fromiter((c.score for c in members_of), dtype=np.float64, count=len(rows))
+    articles = np.fromiter((c.article_id for c in members_of), dtype=np.int64, count=len(rows))
+    order = np.lexsort((np.arange(len(rows)), articles, -scores)).tolist()
     clusters = cluster(
         space, np.array(rows, dtype=np.int64), threshold=thresholds.cluster, order=order
     )
@@ -236,14 +239,20 @@ def _plan(
     through_group: list[tuple[Candidate, int]] = []
     left: list[int] = []
     right: list[int] = []
+    similarities = clusters.similarities
+    claimed_at = [claim_of.get(id(c)) for c in members_of]
     for positions in members.values():
-        group = [candidates[rows[p]] for p in positions]
-        claimed = [claim_of[id(c)] for c in group if id(c) in claim_of]
+        if len(positions) == 1 and claimed_at[positions[0]] is None:
+            # Most groups: one sentence, matched to no claim.
+            only = positions[0]
+            plan_groups.append(Group((members_of[only],), (similarities[only],)))
+            continue
+        group = [members_of[p] for p in positions]
+        claimed = [c for c in (claimed_at[p] for p in positions) if c is not None]
         if not claimed:
             plan_groups.append(
                 Group(
-                    members=tuple(group),
-                    similarities=tuple(clusters.similarities[p] for p in positions),
+                    members=tuple(group), similarities=tuple([similarities[p] for p in positions])
                 )
             )
             continue
@@ -251,7 +260,7 @@ def _plan(
         counts = Counter(claimed)
         claim_id = max(counts, key=lambda c: (counts[c], -claimed.index(c)))
         for position, candidate in zip(positions, group, strict=True):
-            if id(candidate) not in claim_of:
+            if claimed_at[position] is None:
                 through_group.append((candidate, claim_id))
                 left.extend([rows[position]] * len(claim_rows[claim_id]))
                 right.extend(claim_rows[claim_id])

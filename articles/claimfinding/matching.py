@@ -15,12 +15,15 @@ in at most `MAX_DF` of its texts (and at least in `MIN_DF_CAP`) count, as a rare
 or a figure is what tells one claim from another (the old rule of blocking by shared rare
 words, made the similarity itself); the pairs are then the non-zero entries of one sparse
 product over those terms, computed in blocks and cut at the threshold as they come. A batch of
-a few articles keeps every term.
+a few articles keeps every term. Clustering takes the pairs at the threshold first, and the
+weaker pairs only among the rows of the groups average linkage may merge (in the benchmark's
+batch, about 850 of 65,000 rows: most are alone or in one large group of boilerplate).
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -130,7 +133,6 @@ _PACKED: Indices = np.zeros(0, dtype=np.int64)
 _PACKED_GENERATION = -1
 _WORD_TERMS: dict[str, int] = {}
 _ORDINARY = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
-_TERM_IDS: dict[str, int] = {"": 0}
 _TERMS_MAX = 1_000_000
 _TERM_BITS = 30
 _TERM_MASK = (1 << _TERM_BITS) - 1
@@ -141,18 +143,75 @@ _SCALE_CHUNKS = frozenset(SCALES) | {f"{w}." for w in SCALES}
 _TRAILING = ",;:!?)]\"'\u201d\u2019"
 
 
-def _packed(chunk: str) -> int:
+class _TermIds(dict[str, int]):
+    """Term -> id, the next id handed out the first time a term is asked."""
+
+    def __missing__(self, term: str) -> int:
+        found = self[term] = len(self)
+        return found
+
+
+_TERM_IDS = _TermIds({"": 0})
+
+
+def _word_terms(words: Sequence[str]) -> list[list[str]]:
+    """`content_tokens` of each word: a plain word (most are) worked out here, in one loop."""
+    value_words, month_terms, stopwords, legal = _VALUE_WORDS, _MONTH_TERMS, STOPWORDS, _LEGAL
+    found: list[list[str]] = []
+    append = found.append
+    for word in words:
+        if word.isalpha():
+            # As `content_tokens` and `_content_token` read one plain word.
+            raw = word.casefold()
+            if not raw[0].isdigit():
+                term = (
+                    value_words.get(raw)
+                    or month_terms.get(raw)
+                    or (raw[:STEM] if len(raw) > 1 and raw not in stopwords else "")
+                )
+                append(([term, LEGAL_TERM] if legal(raw) else [term]) if term else [])
+                continue
+        elif word.isdecimal():
+            # A plain number (the digits `\d` matches) is its own term.
+            append([word, LEGAL_TERM] if legal(word) else [word])
+            continue
+        append(content_tokens(word))
+    return found
+
+
+def _packed_chunks(chunks: Sequence[str]) -> Indices:
+    """The packed terms of `chunks` (tokens). The words not met before get their terms' ids
+    in the order they first come."""
     # Quotation marks and the like change no term: "Microsoft," and "(Microsoft" are worked out
     # as "Microsoft", once.
-    word = chunk.strip(_ORDINARY)
-    packed = _WORD_TERMS.get(word)
-    if packed is None:
-        ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(word)][:2]
-        packed = _WORD_TERMS[word] = sum(term << (_TERM_BITS * k) for k, term in enumerate(ids))
-    if _BARE_NUMBER.fullmatch(chunk.lstrip("$€£¥(")):
-        packed |= _ENDS_IN_NUMBER
-    if chunk.casefold().rstrip(_TRAILING) in _SCALE_CHUNKS:
-        packed |= _SCALE_WORD
+    words = [chunk.strip(_ORDINARY) for chunk in chunks]
+    new = [word for word in dict.fromkeys(words) if word not in _WORD_TERMS]
+    if new:
+        terms = _word_terms(new)
+        counts = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        ids = np.fromiter(
+            map(_TERM_IDS.__getitem__, itertools.chain.from_iterable(terms)),
+            dtype=np.int64,
+            count=int(counts.sum()),
+        )
+        # Each word's first two terms (0 for none).
+        starts = np.cumsum(counts) - counts
+        padded = np.concatenate([ids, np.zeros(2, dtype=np.int64)])
+        first = np.where(counts >= 1, padded[starts], 0)
+        second = np.where(counts >= 2, padded[starts + 1], 0)
+        _WORD_TERMS.update(zip(new, (first + (second << _TERM_BITS)).tolist(), strict=True))
+    packed = np.fromiter(map(_WORD_TERMS.__getitem__, words), dtype=np.int64, count=len(words))
+    fullmatch = _BARE_NUMBER.fullmatch
+    numbers = [
+        k
+        for k, chunk in enumerate(chunks)
+        if not chunk.isalpha() and fullmatch(chunk.lstrip("$€£¥("))
+    ]
+    scales = [
+        k for k, chunk in enumerate(chunks) if chunk.casefold().rstrip(_TRAILING) in _SCALE_CHUNKS
+    ]
+    packed[np.array(numbers, dtype=np.int64)] |= _ENDS_IN_NUMBER
+    packed[np.array(scales, dtype=np.int64)] |= _SCALE_WORD
     return packed
 
 
@@ -173,32 +232,50 @@ def _packed_of(ids: Indices) -> Indices:
         first = np.full(len(_PACKED), len(ids), dtype=np.int64)
         np.minimum.at(first, ids[missing], missing)
         new = np.flatnonzero(first < len(ids))
+        new = new[np.argsort(first[new])]
         tokens = VOCABULARY.tokens
-        for token in new[np.argsort(first[new])].tolist():
-            _PACKED[token] = _packed(tokens[token])
+        _PACKED[new] = _packed_chunks([tokens[token] for token in new.tolist()])
         packed = _PACKED[ids]
     return packed
 
 
-def _scaled_pairs(ids: Indices, packed: Indices, owner: Indices) -> Indices:
-    """Term ids of the tokens (two per token, 0 for none), with "10 billion", "2,5 mil
-    millones" read as one number: the number's token gets the scaled number, the scale words'
-    tokens nothing."""
-    terms = np.stack([packed & _TERM_MASK, (packed >> _TERM_BITS) & _TERM_MASK], axis=1)
-    scale = (packed & _SCALE_WORD) != 0
-    starts = np.flatnonzero(
-        ((packed[:-1] & _ENDS_IN_NUMBER) != 0) & scale[1:] & (owner[:-1] == owner[1:])
-    )
+def _read_scaled_numbers(ids: Indices, packed: Indices, ends: Indices, terms: Indices) -> None:
+    """Read "10 billion", "2,5 mil millones" as one number in `terms` (two term ids per token,
+    0 for none; rewritten in place): the number's token gets the scaled number, the scale
+    words' tokens nothing. `ends[k]`: where text k's tokens end in `ids`."""
+    scale = np.flatnonzero(packed & _SCALE_WORD)
+    # Tokens ending in a number followed by a scale word of the same text.
+    starts = scale[scale > 0] - 1
+    starts = starts[(packed[starts] & _ENDS_IN_NUMBER) != 0]
+    text_end = ends[np.searchsorted(ends, starts, side="right")]
+    same_text = starts + 1 < text_end
+    starts, text_end = starts[same_text], text_end[same_text]
+    if not len(starts):
+        return
+    # Each number takes the scale words after it up to the end of their run or of the text. (A
+    # scale word never ends in a number, so the spans do not overlap.)
+    run_last = scale[np.r_[scale[1:] != scale[:-1] + 1, True]]
+    stops = np.minimum(run_last[np.searchsorted(run_last, starts + 1)] + 1, text_end)
     tokens = VOCABULARY.tokens
-    for i in starts.tolist():
-        end = i + 1
-        while end < len(ids) and scale[end] and owner[end] == owner[i]:
-            end += 1
-        text = " ".join(tokens[token] for token in ids[i:end].tolist())
-        terms_ids = [_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in content_tokens(text)]
-        terms[i:end] = 0
-        terms[i, : min(2, len(terms_ids))] = terms_ids[:2]
-    return terms
+    # The same number in the same words recurs across outlets: worked out once.
+    read: dict[str, tuple[int, int]] = {}
+    firsts: list[int] = []
+    seconds: list[int] = []
+    for i, end in zip(starts.tolist(), stops.tolist(), strict=True):
+        text = " ".join([tokens[token] for token in ids[i:end].tolist()])
+        found = read.get(text)
+        if found is None:
+            # Every term gets its id (as for a word), the first two count.
+            terms_ids = [_TERM_IDS[t] for t in content_tokens(text)]
+            terms_ids.extend((0, 0))
+            found = read[text] = (terms_ids[0], terms_ids[1])
+        firsts.append(found[0])
+        seconds.append(found[1])
+    lengths = stops - starts
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    terms[np.repeat(starts, lengths) + offsets] = 0
+    terms[starts, 0] = firsts
+    terms[starts, 1] = seconds
 
 
 def _term_counts(texts: Sequence[str], words: Sequence[Words | None] | None = None) -> Matrix:
@@ -212,16 +289,20 @@ def _term_counts(texts: Sequence[str], words: Sequence[Words | None] | None = No
     # again).
     VOCABULARY.bound()
     ids, counts = split_texts(texts, words)
-    owner = np.repeat(np.arange(len(texts)), counts)
     packed = _packed_of(ids)
-    terms = _scaled_pairs(ids, packed, owner)
-    rows = np.repeat(owner, 2)
-    ids = terms.ravel()
-    keep = ids > 0
-    rows, ids = rows[keep], ids[keep]
+    # Two term ids per token, in reading order: each text's are one run.
+    terms = np.empty((len(ids), 2), dtype=np.int64)
+    np.bitwise_and(packed, _TERM_MASK, out=terms[:, 0])
+    np.bitwise_and(packed >> _TERM_BITS, _TERM_MASK, out=terms[:, 1])
+    ends = np.cumsum(counts)
+    _read_scaled_numbers(ids, packed, ends, terms)
+    flat = terms.ravel()
+    kept = flat > 0
+    taken = np.zeros(len(flat) + 1, dtype=np.int64)
+    np.cumsum(kept, out=taken[1:])
     # Columns are the terms' ids (shared by all runs), so no renumbering is needed.
     counts = sparse.csr_matrix(
-        (np.ones(len(ids), dtype=np.float32), (rows, ids)),
+        (np.ones(int(taken[-1]), dtype=np.float32), flat[kept], taken[2 * np.r_[0, ends]]),
         shape=(len(texts), len(_TERM_IDS)),
     )
     counts.sum_duplicates()
@@ -422,20 +503,13 @@ def cluster(
     n = len(rows)
     if n == 0:
         return Clusters([], [])
-    position = np.full(len(space), -1, dtype=np.int64)
-    position[rows] = np.arange(n)
-    found = [
-        (position[a], position[b], sims)
-        for a, b, sims in space.pairs(rows, rows, threshold=threshold / 2, upper=True)
-    ]
-    first = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
-    second = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
-    sims = np.concatenate([f[2] for f in found]) if found else np.zeros(0, dtype=np.float32)
+    vectors = space.vectors[rows]
     # 1. Leaders, over the pairs at least CORE similar (both ways).
+    first, second, sims = _similar_pairs(vectors, np.arange(n), threshold=threshold)
     strong = sims >= max(threshold, CORE) - _ROUNDING
     graph = sparse.csr_matrix(
         (
-            np.concatenate([sims[strong], sims[strong]]),
+            np.ones(2 * int(strong.sum()), dtype=np.int8),
             (
                 np.concatenate([first[strong], second[strong]]),
                 np.concatenate([second[strong], first[strong]]),
@@ -455,39 +529,81 @@ def cluster(
         labels[leader] = leader
         neighbours = indices[indptr[leader] : indptr[leader + 1]]
         labels[neighbours[labels[neighbours] == -1]] = leader
-    # 2. Average linkage between the clusters, from the summed similarity of every two clusters.
+    # 2. Average linkage between the clusters, from the summed similarity of every two clusters
+    # of one group. The groups of clusters linked by pairs of rows at least `threshold` similar
+    # are the groups of rows so linked (a row is that similar to its cluster's leader).
+    # `first` is ascending: the pairs are the rows of the graph in order.
+    _, group = csgraph.connected_components(
+        sparse.csr_matrix(
+            (np.ones(len(first), dtype=np.int8), second, _row_starts(first, n)), shape=(n, n)
+        ),
+        directed=False,
+    )
+    clusters_in = np.bincount(group[np.flatnonzero(np.bincount(labels, minlength=n))], minlength=n)
+    # Only the rows of a group of 2 to MAX_LINKED clusters have pairs that count: the pairs
+    # at least half the threshold similar are looked for among those rows alone.
+    in_group = clusters_in[group]
+    linkable = np.flatnonzero((in_group >= 2) & (in_group <= MAX_LINKED))
+    first, second, sims = _similar_pairs(vectors, linkable, threshold=threshold / 2)
     a, b = labels[first], labels[second]
-    apart = a != b
+    apart = (a != b) & (group[first] == group[second])
     a, b = np.minimum(a[apart], b[apart]), np.maximum(a[apart], b[apart])
+    # Summed in any order, to the same totals: float32 values of at least 2**-k are multiples
+    # of 2**-(23 + k), so float64 sums of fewer than 2**(30 - k) of them are exact (k = 4 at
+    # the default threshold).
     totals = sparse.coo_matrix((sims[apart].astype(np.float64), (a, b)), shape=(n, n)).tocsr()
     totals.sum_duplicates()
     if totals.nnz:
         size = np.bincount(labels, minlength=n).astype(np.float64)
         pair_a = np.repeat(np.arange(n), np.diff(totals.indptr))
         pair_b = totals.indices.astype(np.int64)
-        # Groups of clusters linked by pairs of rows at least `threshold` similar.
-        strong_pairs = sparse.coo_matrix(
-            (
-                np.ones(int((sims[apart] >= threshold - _ROUNDING).sum())),
-                (a[sims[apart] >= threshold - _ROUNDING], b[sims[apart] >= threshold - _ROUNDING]),
-            ),
-            shape=(n, n),
-        )
-        _, group = csgraph.connected_components(strong_pairs, directed=False)
-        clusters_in = np.bincount(group[np.unique(labels)], minlength=n)
-        small = (group[pair_a] == group[pair_b]) & (clusters_in[group[pair_a]] <= MAX_LINKED)
-        _merge(labels, size, pair_a[small], pair_b[small], totals.data[small], threshold=threshold)
+        _merge(labels, size, pair_a, pair_b, totals.data, threshold=threshold)
     # Each cluster's label is its best row.
     rank = np.empty(n, dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
     best = np.full(n, n, dtype=np.int64)
     np.minimum.at(best, labels, rank)
     leader_of = np.asarray(order, dtype=np.int64)[best[labels]]
-    similarities = np.ones(n, dtype=np.float64)
+    similarities = [1.0] * n
     followers = np.flatnonzero(leader_of != np.arange(n))
     if len(followers):
-        similarities[followers] = space.similarity(rows[leader_of[followers]], rows[followers])
-    return Clusters(leader_of.tolist(), [round(float(s), 4) for s in similarities])
+        found = space.similarity(rows[leader_of[followers]], rows[followers]).tolist()
+        for follower, similarity in zip(followers.tolist(), found, strict=True):
+            similarities[follower] = round(similarity, 4)
+    return Clusters(leader_of.tolist(), similarities)
+
+
+def _similar_pairs(
+    vectors: Matrix, rows: Indices, *, threshold: float, chunk: int = 8192
+) -> tuple[Indices, Indices, FloatArray]:
+    """The pairs (i, j) of `rows` (positions in `vectors`, ascending), i < j, at least
+    `threshold` similar (and above 0), with their similarity (at most 1), by i ascending. A
+    similarity is worked out as `TextSpace.pairs` works it out (row i's terms in order)."""
+    found: list[tuple[Indices, Indices, FloatArray]] = []
+    subset = vectors[rows]
+    for begin in range(0, len(rows), chunk):
+        # This chunk's rows only pair with rows from its first on.
+        product = subset[begin : begin + chunk] @ subset[begin:].T.tocsr()
+        keep = np.flatnonzero(product.data >= threshold - _ROUNDING)
+        i = np.searchsorted(product.indptr, keep, side="right") - 1 + begin
+        j = product.indices[keep] + begin
+        sims = product.data[keep]
+        upper = i < j
+        found.append((rows[i[upper]], rows[j[upper]], np.minimum(sims[upper], np.float32(1.0))))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32)
+    return (
+        np.concatenate([f[0] for f in found]),
+        np.concatenate([f[1] for f in found]),
+        np.concatenate([f[2] for f in found]),
+    )
+
+
+def _row_starts(rows: Indices, n: int) -> Indices:
+    """The CSR `indptr` of `n` rows given the ascending row of each entry."""
+    starts: Indices = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=starts[1:])
+    return starts
 
 
 def _merge(

@@ -199,7 +199,18 @@ WORDING = [
 ]
 
 
-@pytest.mark.parametrize("texts", [WORDING, WORDING[:3] + WORDING[4:5], ["Only one."]])
+SCALED = [
+    "It rose to 10",
+    "billion euros were spent, then 2,5 mil millones de dólares",
+    "and 3 mil",
+    "millones de euros, 4 bn",
+    "4 bn",
+]
+
+
+@pytest.mark.parametrize(
+    "texts", [WORDING, WORDING[:3] + WORDING[4:5], ["Only one."], SCALED, SCALED[1:]]
+)
 def test_term_counts_equal_the_terms_of_each_text(texts):
     from collections import Counter
 
@@ -239,3 +250,38 @@ def test_pairs_of_one_set_come_once_with_the_same_similarities():
     assert once
     assert all(a < b for a, b in once)
     assert both == once | {(b, a): s for (a, b), s in once.items()}
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Microsoft",
+        "the",
+        "a",
+        "April",
+        "abril",
+        "may",
+        "dollars",
+        "Prozent",
+        "percent",
+        "lawsuit",
+        "Klage",
+        "sued",
+        "İstanbul",
+        "Straße",
+        "ǅemal",
+        "42",
+        "²",
+        "٣٤",
+        "42,000",
+        "$42",
+        "10bn",
+        "it's",
+        "",
+        "x",
+    ],
+)
+def test_word_terms_equal_content_tokens(word):
+    from articles.claimfinding.matching import _word_terms
+
+    assert _word_terms([word]) == [content_tokens(word)]
