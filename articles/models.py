@@ -78,6 +78,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    claims_found_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the claim-finding job went over the article (matched its sentences to "
+        "the claims on file and grouped them with its import's other articles); empty until then.",
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -14,7 +14,8 @@ file in a fresh SQLite database: facts of some of the stories, and of other stor
   * baseline: `articles_import_paths` over the folder (read, decode, clean, hash, save every
     article), with the claim-finding job switched off (FACTCHECK_CLAIMFINDING_ON_IMPORT);
   * ours: `claims_find_for_articles` over the imported articles: segment, score, match to the
-    claims on file, group the batch, and write suggestions, groups and proposed appearances.
+    claims on file, group the batch, and write the groups (their sentences as suggestions),
+    proposed appearances and contradiction flags, and mark the articles as gone over.
 
 The median of the runs on each side, wall-clock (the target) and CPU time of the process
 (both sides run in it: on a machine shared with other work it shows the work itself); prints
@@ -447,8 +448,9 @@ def main() -> int:
     )
     print(f"articles: {args.n} generated, {imported} imported; claims on file: {args.claims}")
     print(
-        f"found: {found.get('suggested', 0)} suggestions in {found.get('groups', 0)} groups "
-        f"across articles, {found.get('proposed', 0)} proposed appearances, "
+        f"found: {found.get('suggested', 0)} sentences worth suggesting, "
+        f"{found.get('grouped', 0)} of them stored in {found.get('groups', 0)} groups across "
+        f"articles, {found.get('proposed', 0)} proposed appearances, "
         f"{found.get('flags', 0)} contradiction flags"
     )
     print(f"baseline, import of the articles:   {baseline:8.2f} s (median of {args.repeat})")

@@ -42,6 +42,7 @@ IMMUTABLE_FIELDS = (
     "imported_by",
     "created_at",
     "updated_at",
+    "claims_found_at",
 )
 
 

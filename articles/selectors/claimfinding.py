@@ -4,6 +4,7 @@ and contradiction flags for the admin."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,15 @@ def article_texts(*, article_ids: Sequence[int] | None = None) -> Iterator[Artic
         chunk_size=ARTICLE_CHUNK
     ):
         yield ArticleText(article_id, body, language)
+
+
+def articles_to_find_claims_in(*, article_ids: Sequence[int]) -> list[int]:
+    """Those of the articles the claim-finding job has not gone over yet, in id order."""
+    return list(
+        Article.objects.filter(**_id_filter("pk", article_ids), claims_found_at__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def claim_texts() -> list[ClaimText]:
@@ -161,15 +171,14 @@ def article_suggestions(
 
 def candidates_for_matching(*, article_ids: Sequence[int]) -> list[Candidate]:
     """Sentences of the articles worth comparing with claims on file (a lower score suffices),
-    leaving out those already suggested, decided, proposed or claimed. Only those that can be
-    suggested carry their reasons."""
-    found = thresholds()
+    leaving out those already suggested, decided, proposed or claimed; without their reasons
+    (the job writes out those of the few it stores)."""
     return list(
         _open_candidates(
             article_texts(article_ids=article_ids),
-            min_score=found.match,
+            min_score=thresholds().match,
             skip_stored=True,
-            explain_from=found.suggest,
+            explain_from=math.inf,
         )
     )
 

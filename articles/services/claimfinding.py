@@ -18,7 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import roles
-from articles.claimfinding import Passage, find_contradictions, plan_batch, score_sentence
+from articles.claimfinding import (
+    Passage,
+    find_contradictions,
+    plan_batch,
+    score_sentence,
+    score_sentences,
+)
 from articles.claimfinding import sentence_key as key_of
 from articles.claimfinding.finding import collector_paused
 from articles.exceptions import ApplicationError, PermissionDenied
@@ -48,12 +54,14 @@ def _require_editor(user: AbstractBaseUser, action: str) -> None:
 
 def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
     """Find claims in the articles of one import: propose sentences that restate claims on file
-    as appearances of them, store the other check-worthy sentences as suggestions grouped
-    across the articles (one group per proposed new claim), and flag contradictions of the
-    claims that got proposals.
+    as appearances of them, group the other check-worthy sentences across the articles (one
+    group per proposed new claim, its sentences stored as suggestions), flag contradictions of
+    the claims that got proposals, and mark the articles as gone over (`claims_found_at`).
 
-    Idempotent: sentences already suggested, decided, proposed or anchored are skipped, so a
-    second run writes nothing. Returns counts of what was written.
+    Idempotent: articles gone over already are skipped, and within the others sentences already
+    suggested, decided, proposed or anchored, so a second run writes nothing. Returns counts:
+    articles gone over, appearances proposed, sentences found worth suggesting, those stored
+    as members of groups, groups, and the contradiction flags of the matched claims.
     """
     # Python's cycle collector paused for the whole job, not only while sentences are scored and
     # matched: the rows built and read around that (millions of small objects alive, none in a
@@ -63,10 +71,19 @@ def claims_find_for_articles(*, article_ids: Sequence[int]) -> dict[str, Any]:
 
 
 def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
-    ids = sorted(set(article_ids))
+    # Articles the job has gone over already are left alone: a second run writes nothing.
+    ids = selectors.articles_to_find_claims_in(article_ids=article_ids)
+    found: dict[str, Any] = {
+        "articles": len(ids),
+        "proposed": 0,
+        "suggested": 0,
+        "grouped": 0,
+        "groups": 0,
+        "flags": 0,
+    }
+    if not ids:
+        return found
     candidates = selectors.candidates_for_matching(article_ids=ids)
-    if not candidates:
-        return {"articles": len(ids), "proposed": 0, "suggested": 0, "groups": 0, "flags": 0}
     plan = plan_batch(candidates, selectors.claim_texts(), thresholds=selectors.thresholds())
     now = timezone.now()
     proposed = ProposedAppearance.Status.PROPOSED.value
@@ -84,9 +101,19 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
         )
         for match in plan.matches
     ]
+    # Stored: the groups across articles (one proposed claim each, which only this job can
+    # know). A sentence suggested in its own article alone is not: the article page and
+    # `suggest_claims` score sentences when they are shown, and a decision on one stores it.
+    groups = [g for g in plan.groups if len({m.article_id for m in g.members}) > 1]
+    members = [
+        (member, similarity)
+        for g in groups
+        for member, similarity in zip(g.members, g.similarities, strict=True)
+    ]
+    scored = score_sentences([member.text for member, _ in members])
     with transaction.atomic():
-        # Plain inserts: a large import gives tens of thousands of rows, and model instances
-        # would cost more than finding them (see `rows_insert`).
+        # Plain inserts: a large import gives thousands of rows, and model instances would
+        # cost more than finding them (see `rows_insert`).
         rows_insert(
             ProposedAppearance,
             fields=(
@@ -103,16 +130,15 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
             rows=proposals,
             ignore_conflicts=True,
         )
-        groups = [g for g in plan.groups if len({m.article_id for m in g.members}) > 1]
         stored = SuggestionGroup.objects.bulk_create(
             [SuggestionGroup(text=g.members[0].text) for g in groups]
         )
         group_of = {
-            id(member): (row.pk, similarity)
+            id(member): row.pk
             for g, row in zip(groups, stored, strict=True)
-            for member, similarity in zip(g.members, g.similarities, strict=True)
+            for member in g.members
         }
-        # Read once: an enum member's value is Python code, and there is a row per sentence.
+        # Read once: an enum member's value is Python code.
         status = ClaimSuggestion.Status.OPEN.value
         suggestions = [
             (
@@ -122,13 +148,13 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
                 member.end,
                 member.text,
                 member.score,
-                list(member.reasons),
+                [str(reason) for reason in scored.reasons(i)],
                 status,
-                *group_of.get(id(member), (None, None)),
+                group_of[id(member)],
+                similarity,
                 now,
             )
-            for plan_group in plan.groups
-            for member in plan_group.members
+            for i, (member, similarity) in enumerate(members)
         ]
         rows_insert(
             ClaimSuggestion,
@@ -149,13 +175,23 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
             ignore_conflicts=True,
         )
         flags = claims_contradictions_recompute(claim_ids=[m.claim_id for m in plan.matches])
-    return {
-        "articles": len(ids),
-        "proposed": len(proposals),
-        "suggested": len(suggestions),
-        "groups": len(stored),
-        "flags": flags,
-    }
+        for start in range(0, len(ids), _MARK_CHUNK):
+            Article.objects.filter(pk__in=ids[start : start + _MARK_CHUNK]).update(
+                claims_found_at=now
+            )
+    found.update(
+        proposed=len(proposals),
+        suggested=sum(len(g.members) for g in plan.groups),
+        grouped=len(suggestions),
+        groups=len(stored),
+        flags=flags,
+    )
+    return found
+
+
+# Articles marked as gone over per UPDATE (an IN list of ids: SQLite takes at most 32,766
+# parameters in a statement).
+_MARK_CHUNK = 10_000
 
 
 def claims_find_after_import(*, article_ids: Sequence[int]) -> None:

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from articles.exceptions import ApplicationError, PermissionDenied
 from articles.models import (
+    Article,
     ClaimAppearance,
     ClaimSuggestion,
     ContradictionFlag,
@@ -61,10 +62,18 @@ def test_find_groups_one_claim_across_articles_and_is_idempotent(fee_articles):
     for row in ClaimSuggestion.objects.select_related("article"):
         assert row.article.body[row.start : row.end] == row.text
         assert row.reasons
-    # A second run finds everything known already and writes nothing.
-    count = ClaimSuggestion.objects.count()
-    assert claims_find_for_articles(article_ids=ids)["suggested"] == 0
-    assert ClaimSuggestion.objects.count() == count
+    # Stored: the group's sentences only. The third article's suggestion stands alone: it is
+    # scored where it is shown (the article page), not stored.
+    assert result["suggested"] == 3
+    assert result["grouped"] == ClaimSuggestion.objects.count() == 2
+    assert not ClaimSuggestion.objects.filter(article=fee_articles[2]).exists()
+    [alone] = article_suggestions(article_ids=[fee_articles[2].pk])
+    assert alone.reasons
+    # Every article is marked as gone over; a second run leaves them alone and writes nothing.
+    assert Article.objects.filter(pk__in=ids, claims_found_at__isnull=True).count() == 0
+    again = claims_find_for_articles(article_ids=ids)
+    assert again["articles"] == again["suggested"] == again["grouped"] == 0
+    assert ClaimSuggestion.objects.count() == 2
     assert SuggestionGroup.objects.count() == 1
 
 
@@ -210,10 +219,11 @@ def test_task_twice_is_idempotent(fee_articles):
     first = claims_find_for_articles_task(ids)
     count = ClaimSuggestion.objects.count()
     second = claims_find_for_articles_task(ids)
-    assert first["suggested"] == count > 0
-    assert second["suggested"] == 0
+    assert first["grouped"] == count > 0
+    assert first["articles"] == 3
+    assert second["articles"] == second["grouped"] == 0
     assert ClaimSuggestion.objects.count() == count
-    assert claims_find_for_articles_task([999999])["suggested"] == 0
+    assert claims_find_for_articles_task([999999])["articles"] == 0
 
 
 def test_import_queues_claim_finding_for_imported_articles(

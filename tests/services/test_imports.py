@@ -383,7 +383,7 @@ def test_a_group_of_articles_is_inserted_with_one_statement(tmp_path):
         assert article.title == result.title
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_group_is_inserted_and_committed_without_savepoints(tmp_path):
     # Outside any transaction of the test's: the group's own is the only one. A savepoint costs
     # two round trips, as much as the insert itself on a busy server.
@@ -399,7 +399,7 @@ def test_a_group_is_inserted_and_committed_without_savepoints(tmp_path):
     assert not [sql for sql in statements if "SAVEPOINT" in sql]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_refused_statement_redoes_its_whole_group_one_by_one(tmp_path, monkeypatch):
     # Two articles a statement: the first statement is written, the second refused; the group's
     # transaction rolls back both and every article is inserted again alone.
