@@ -14,7 +14,7 @@ times), and ids handed out before are no longer valid (`Words.generation` tells)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +55,11 @@ class Vocabulary:
         self.generation = 0
         self.tokens: list[str] = []
         self._ids = _Ids(self.tokens)
+        # `tokens` as an Arrow array (a pyarrow StringArray, or None before the first split
+        # through Arrow), for looking up a batch's distinct tokens in Arrow's kernels: it may
+        # lag behind `tokens` (tokens met through `ids`), and holds "" (never a token) for a
+        # token Arrow cannot hold.
+        self._arrow: Any = None
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -73,6 +78,7 @@ class Vocabulary:
         # New containers, not emptied ones: whoever holds the old list of tokens keeps it.
         self.tokens = []
         self._ids = _Ids(self.tokens)
+        self._arrow = None
         self.generation += 1
 
     def split(self, texts: Sequence[str], *, separator_as_space: bool = True) -> tuple[Ints, Ints]:
@@ -93,21 +99,77 @@ class Vocabulary:
 
     def _split_arrow(self, texts: Sequence[str]) -> tuple[Ints, Ints]:
         """`split` in Arrow's compute kernels: the texts split on whitespace (the characters
-        `str.split` splits on: the same for every code point, tested) and their tokens
-        dictionary-encoded, so that only the distinct tokens of the texts are looked up here
-        (in the order first met)."""
+        `str.split` splits on: the same for every code point, tested) and their tokens looked
+        up in Arrow, against the tokens met before; only the new ones (dictionary-encoded: in
+        the order first met) are handed out ids here."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        lists = pc.utf8_split_whitespace(pa.array(texts, type=pa.string()))
+        lists = pc.utf8_split_whitespace(_string_array(texts))
         flat = lists.flatten()
         # Arrow gives empty tokens for whitespace at either end of a text; str.split none.
         words = pc.greater(pc.binary_length(flat), 0)
         owner = pc.list_parent_indices(lists).filter(words).to_numpy()
-        encoded = pc.dictionary_encode(flat.filter(words))
-        distinct = self.ids(encoded.dictionary.to_pylist())
-        ids = distinct[encoded.indices.to_numpy()]
+        flat = flat.filter(words)
+        known = self._arrow_tokens()
+        found = pc.index_in(flat, value_set=known)
+        ids = pc.fill_null(found, -1).to_numpy().astype(np.int64)
+        if found.null_count:
+            new = pc.dictionary_encode(flat.filter(pc.is_null(found)))
+            added = new.dictionary
+            first = len(self.tokens)
+            tokens = added.to_pylist()
+            self.tokens.extend(tokens)
+            self._ids.update(zip(tokens, range(first, first + len(tokens)), strict=True))
+            ids[ids < 0] = first + new.indices.to_numpy()
+            self._arrow = pa.concat_arrays([known, added])
         return ids, np.bincount(owner, minlength=len(texts)).astype(np.int64)
+
+    def _arrow_tokens(self) -> Any:
+        """`self._arrow`, brought up to `tokens`."""
+        import pyarrow as pa
+
+        known = self._arrow
+        if known is None:
+            known = pa.array([], type=pa.large_string())
+        if len(known) < len(self.tokens):
+            missing = self.tokens[len(known) :]
+            try:
+                more = pa.array(missing, type=pa.large_string())
+            except UnicodeEncodeError:  # "" for the tokens Arrow cannot hold (never met there)
+                more = pa.array(
+                    [t if _encodable(t) else "" for t in missing], type=pa.large_string()
+                )
+            known = pa.concat_arrays([known, more])
+        self._arrow = known
+        return known
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _string_array(texts: Sequence[str]) -> Any:
+    """`texts` as an Arrow string array, built from their UTF-8 bytes joined (several times
+    cheaper than converting the strings one by one). Raises UnicodeEncodeError for a lone
+    surrogate, as Arrow's own conversion does."""
+    import pyarrow as pa
+
+    joined = "".join(texts).encode("utf-8")
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    if int(lengths.sum()) != len(joined):  # not all ASCII: lengths in bytes
+        lengths = np.fromiter(
+            (len(t) if t.isascii() else len(t.encode("utf-8")) for t in texts),
+            dtype=np.int64,
+            count=len(texts),
+        )
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(joined))
 
 
 VOCABULARY = Vocabulary()
