@@ -133,17 +133,20 @@ def batch_candidates(
 
     def score_chunk() -> None:
         scored = score_sentences(texts)
-        rows = [i for i, score in enumerate(scored.scores) if score >= min_score]
+        scores = scored.scores
+        rows = [i for i, score in enumerate(scores) if score >= min_score]
+        explained = [i for i in rows if scores[i] >= explain]
+        reasons = dict(zip(explained, scored.reason_texts(explained), strict=True))
         for i, words in zip(rows, scored.words(rows), strict=True):
-            score, text, start = scored.scores[i], texts[i], starts[i]
+            text, start = texts[i], starts[i]
             found.append(
                 Candidate(
                     article_id=owners[i],
                     start=start,
                     end=start + len(text),
                     text=text,
-                    score=score,
-                    reasons=tuple(map(str, scored.reasons(i))) if score >= explain else (),
+                    score=scores[i],
+                    reasons=reasons.get(i, ()),
                     words=words,
                 )
             )

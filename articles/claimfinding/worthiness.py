@@ -51,9 +51,13 @@ class Reason(NamedTuple):
     weight: float
 
     def __str__(self) -> str:
-        sign = "+" if self.weight >= 0 else "-"
-        detail = f": {self.detail}" if self.detail else ""
-        return f"{self.feature}{detail} ({sign}{abs(self.weight):g})"
+        return _reason_text(self.feature, self.detail, self.weight)
+
+
+def _reason_text(feature: str, detail: str, weight: float) -> str:
+    """How a reason reads: "money amount: $42,000 (+2)"."""
+    sign = "+" if weight >= 0 else "-"
+    return f"{feature}{f': {detail}' if detail else ''} ({sign}{abs(weight):g})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +394,8 @@ class SentenceScores:
         hits = np.flatnonzero((infos & _LEXICON_BITS) != 0)
         self._lexicon_positions: list[int] = hits.tolist()
         self._hit_infos: list[int] = infos[hits].tolist()
+        self._hit_ids: list[int] = self._ids[hits].tolist()
+        self._hit_folded_list: list[str] | None = None
         self._hits_of: list[int] = np.searchsorted(hits, starts).tolist()
         self._runs_of: list[int] = np.searchsorted(self._run_sentence, np.arange(n + 1)).tolist()
         self._run_first_list: list[int] = self._run_first.tolist()
@@ -539,52 +545,118 @@ class SentenceScores:
 
     def reasons(self, i: int) -> tuple[Reason, ...]:
         """The reasons of sentence `i`, strongest first."""
+        return tuple(Reason(*found) for found in self._reasons_of([i])[0])
+
+    def reason_texts(self, rows: Sequence[int]) -> list[tuple[str, ...]]:
+        """`tuple(map(str, self.reasons(i)))` for each of `rows` (cheaper for many)."""
+        return [
+            tuple([_reason_text(*found) for found in reasons]) for reasons in self._reasons_of(rows)
+        ]
+
+    def _reasons_of(self, rows: Sequence[int]) -> list[list[tuple[str, str, float]]]:
+        """The reasons (feature, detail, weight) of each of `rows`, strongest first."""
         name_counts, lexicon_bits, quoted, question, word_counts = self._lists()
-        reasons: list[Reason] = []
-        values = self._values.get(i, ())
-        if values:
-            # By kind (Kind members are singletons: keyed by identity, cheaper than their hash).
-            by_kind: dict[int, list[str]] = {}
-            for value in values:
-                by_kind.setdefault(id(value.kind), []).append(value.text)
-            for feature, kinds in _VALUE_FEATURE_IDS:
-                texts = [text for kind in kinds for text in by_kind.get(kind, ())]
-                if texts:
-                    reasons.append(Reason(feature, _listing(texts), WEIGHTS[feature]))
-        if name_counts[i]:
-            lo, hi = self._runs_of[i], self._runs_of[i + 1]
-            cores, ids = self._cores, self._ids
-            names = [
-                " ".join([cores[token] for token in ids[a:b].tolist()])
-                for a, b in zip(self._run_first_list[lo:hi], self._run_end_list[lo:hi], strict=True)
-            ]
-            weight = WEIGHTS["named organisation or person"] * min(name_counts[i], MAX_NAMES)
-            reasons.append(Reason("named organisations or people", _listing(names), weight))
-        if lexicon_bits[i]:
-            found: list[list[str]] = [[] for _ in _LEXICONS]
-            lo, hi = self._hits_of[i], self._hits_of[i + 1]
-            for position, info in zip(
-                self._lexicon_positions[lo:hi], self._hit_infos[lo:hi], strict=True
-            ):
-                for bit in range(len(_LEXICONS)):
-                    if info & (1 << bit):
-                        found[bit].append(self._folded(position))
-            for bit, _, _, text in sorted(self._phrases.get(i, ())):
-                found[bit].append(text)
-            for (feature, _), hits in zip(_LEXICONS, found, strict=True):
-                if hits:
-                    reasons.append(Reason(feature, _listing(hits), WEIGHTS[feature]))
-        if quoted[i]:
-            reasons.append(_QUOTATION)
-        if question[i]:
-            reasons.append(_QUESTION)
-        words = word_counts[i]
-        if words < MIN_WORDS:
-            reasons.append(Reason("too short", f"{words} words", WEIGHTS["too short"]))
-        elif words > MAX_WORDS:
-            reasons.append(Reason("too long", f"{words} words", WEIGHTS["too long"]))
-        reasons.sort(key=_strongest_first)
-        return tuple(reasons)
+        names_of = self._names_of(rows)
+        runs_of = self._runs_of
+        hits_of, hit_infos, hit_folded = self._hits_of, self._hit_infos, self._hit_folded()
+        out: list[list[tuple[str, str, float]]] = []
+        for i in rows:
+            reasons: list[tuple[str, str, float]] = []
+            values = self._values.get(i, ())
+            if values:
+                # By kind (Kind members are singletons: keyed by identity, cheaper than their
+                # hash).
+                by_kind: dict[int, list[str]] = {}
+                for value in values:
+                    by_kind.setdefault(id(value.kind), []).append(value.text)
+                for feature, kinds in _VALUE_FEATURE_IDS:
+                    texts = [text for kind in kinds for text in by_kind.get(kind, ())]
+                    if texts:
+                        reasons.append((feature, _listing(texts), WEIGHTS[feature]))
+            if name_counts[i]:
+                lo = runs_of[i]
+                names = names_of[lo : runs_of[i + 1]] if names_of is not None else []
+                weight = WEIGHTS["named organisation or person"] * min(name_counts[i], MAX_NAMES)
+                reasons.append(("named organisations or people", _listing(names), weight))
+            if lexicon_bits[i]:
+                found: list[list[str]] = [[] for _ in _LEXICONS]
+                for k in range(hits_of[i], hits_of[i + 1]):
+                    info = hit_infos[k]
+                    for bit in range(len(_LEXICONS)):
+                        if info & (1 << bit):
+                            found[bit].append(hit_folded[k])
+                for bit, _, _, text in sorted(self._phrases.get(i, ())):
+                    found[bit].append(text)
+                for (feature, _), hits in zip(_LEXICONS, found, strict=True):
+                    if hits:
+                        reasons.append((feature, _listing(hits), WEIGHTS[feature]))
+            if quoted[i]:
+                reasons.append(_QUOTATION)
+            if question[i]:
+                reasons.append(_QUESTION)
+            words = word_counts[i]
+            if words < MIN_WORDS:
+                reasons.append(("too short", f"{words} words", WEIGHTS["too short"]))
+            elif words > MAX_WORDS:
+                reasons.append(("too long", f"{words} words", WEIGHTS["too long"]))
+            reasons.sort(key=_strongest_first)
+            out.append(reasons)
+        return out
+
+    def _names_of(self, rows: Sequence[int]) -> _RunNames | None:
+        """The text of every name run of the sentences `rows` (its words' cores joined by
+        spaces), by run number; None when they have none. Looked up for all of them at once."""
+        runs_of = self._runs_of
+        at = np.asarray(rows, dtype=np.int64)
+        if not len(at):
+            return None
+        runs_of_array = np.asarray(runs_of, dtype=np.int64)
+        lo, hi = runs_of_array[at], runs_of_array[at + 1]
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            return None
+        # The run numbers of the rows, in order.
+        ends = np.cumsum(counts)
+        runs = np.arange(total) + np.repeat(lo - (ends - counts), counts)
+        first, end = self._run_first[runs], self._run_end[runs]
+        lengths = end - first
+        word_ends = np.cumsum(lengths)
+        word_starts = word_ends - lengths
+        positions = np.arange(int(word_ends[-1])) + np.repeat(first - word_starts, lengths)
+        cores = self._cores
+        words = [cores[token] for token in self._ids[positions].tolist()]
+        texts = [
+            " ".join(words[a:b])
+            for a, b in zip(word_starts.tolist(), word_ends.tolist(), strict=True)
+        ]
+        return _RunNames(runs.tolist(), texts)
+
+    def _hit_folded(self) -> list[str]:
+        """The casefolded core of each list word (`_lexicon_positions`), worked out once."""
+        if self._hit_folded_list is None:
+            folded: dict[int, str] = {}
+            cores = self._cores
+            out = []
+            for token in self._hit_ids:
+                text = folded.get(token)
+                if text is None:
+                    text = folded[token] = cores[token].casefold().replace("\u2019", "'")
+                out.append(text)
+            self._hit_folded_list = out
+        return self._hit_folded_list
+
+
+class _RunNames:
+    """Texts of name runs by run number, for some of the runs (`runs`, ascending)."""
+
+    def __init__(self, runs: list[int], texts: list[str]) -> None:
+        self._at = dict(zip(runs, range(len(runs)), strict=True))
+        self._texts = texts
+
+    def __getitem__(self, span: slice) -> list[str]:
+        start = self._at[span.start]
+        return self._texts[start : start + span.stop - span.start]
 
 
 # The value features, each with the kinds of value it counts (weekdays count as dates).
@@ -629,12 +701,12 @@ def score_sentence(text: str) -> Worthiness:
     return Worthiness(scored.scores[0], scored.reasons(0))
 
 
-def _strongest_first(reason: Reason) -> tuple[float, str]:
-    return -reason.weight, reason.feature
+def _strongest_first(reason: tuple[str, str, float]) -> tuple[float, str]:
+    return -reason[2], reason[0]
 
 
-_QUOTATION = Reason("quotation", "", WEIGHTS["quotation"])
-_QUESTION = Reason("question", "", WEIGHTS["question"])
+_QUOTATION = ("quotation", "", WEIGHTS["quotation"])
+_QUESTION = ("question", "", WEIGHTS["question"])
 
 
 def clear_cache() -> None:
