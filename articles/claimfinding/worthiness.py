@@ -18,6 +18,7 @@ for.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -234,11 +235,22 @@ def _known() -> _Known:
         _CORE_INFO.clear()
     known, tokens = _KNOWN, VOCABULARY.tokens
     if len(known.cores) < len(tokens):
-        new = [_token_info(token) for token in tokens[len(known.cores) :]]
-        known.cores.extend(core for _, core in new)
-        known.infos = np.concatenate(
-            [known.infos, np.fromiter((info for info, _ in new), dtype=np.int64, count=len(new))]
-        )
+        new = tokens[len(known.cores) :]
+        infos: list[int] = []
+        cores = known.cores
+        core_info = _CORE_INFO
+        for token in new:
+            if token.isalpha() and token != SEPARATOR:
+                # A word of letters only: no punctuation around it, nothing but its core's.
+                info = core_info.get(token)
+                if info is None:
+                    info = core_info[token] = _core_info(token)
+                cores.append(token)
+            else:
+                info, core = _token_info(token)
+                cores.append(core)
+            infos.append(info)
+        known.infos = np.concatenate([known.infos, np.array(infos, dtype=np.int64)])
     return known
 
 
@@ -279,25 +291,24 @@ def _token_info(token: str) -> tuple[int, str]:
 def _core_info(core: str) -> int:
     """What is known of a word whatever the punctuation around it (see `_token_info`)."""
     folded = core.casefold().replace("\u2019", "'")
-    hints = word_flags(folded)
+    # Its word lists, phrase bits and (a single word: `word_flags` reads just it) value flags.
+    found = _FOLDED_INFO.get(folded, 0)
+    if folded.isalpha():
+        hints = 0
+    else:
+        hints = word_flags(folded)
+        found &= ~(_FLAGS_MASK << _FLAGS_SHIFT)
     if _MONEY_WORD.search(folded):
         hints |= MONEY_HINT
-    if not core.isalpha() and any(c.isdigit() for c in core):  # (no letter is a digit)
+    if not core.isalpha() and any(map(str.isdigit, core)):  # (no letter is a digit)
         hints |= HAS_DIGIT
         if _NUMERIC_DATE.search(core):
             hints |= NUMERIC_DATE_HINT
-    info = (hints << _FLAGS_SHIFT) | _WORD
+    info = found | (hints << _FLAGS_SHIFT) | _WORD
     first = core[0]
-    for bit, (_, entries) in enumerate(_LEXICONS):
-        if folded in entries.words:
-            info |= 1 << bit
     prefixed = _PREFIXES.match(folded)
     if prefixed is not None and prefixed.lastgroup is not None:
         info |= 1 << int(prefixed.lastgroup[1:])
-    if folded in _PHRASES_BY_FIRST:
-        info |= _PHRASE_FIRST
-    if folded in _PHRASE_SECONDS:
-        info |= _PHRASE_SECOND
     if folded in _NAME_CONNECTORS and first.islower():
         info |= _CONNECTOR
     if first in _UPPER and folded not in _NOT_NAMES and folded.rstrip(".") not in _NOT_NAMES:
@@ -307,6 +318,28 @@ def _core_info(core: str) -> int:
         if folded.endswith(("ing", "ed", "ly")):
             info |= _VERB_LIKE
     return info
+
+
+def _folded_info() -> dict[str, int]:
+    """Casefolded word -> the bits of `_core_info` that depend on that word alone: the single
+    word entries of the lists, whether it opens or continues a phrase, and (for a word of
+    letters only) its `word_flags`."""
+    table: dict[str, int] = {}
+    for bit, (_, entries) in enumerate(_LEXICONS):
+        for word in entries.words:
+            table[word] = table.get(word, 0) | 1 << bit
+    for word in _PHRASES_BY_FIRST:
+        table[word] = table.get(word, 0) | _PHRASE_FIRST
+    for word in _PHRASE_SECONDS:
+        table[word] = table.get(word, 0) | _PHRASE_SECOND
+    percent_words = (w for entry in lexicon.PERCENT_WORDS for w in entry.split())
+    for word in (*lexicon.MONTHS, *lexicon.WEEKDAYS, *percent_words):
+        if word.isalpha():
+            table[word] = table.get(word, 0) | word_flags(word) << _FLAGS_SHIFT
+    return table
+
+
+_FOLDED_INFO = _folded_info()
 
 
 class _Tokens(NamedTuple):
@@ -422,9 +455,7 @@ class SentenceScores:
         for maybe in np.flatnonzero(((combined & _APOSTROPHE) != 0) & ~quoted).tolist():
             quoted[maybe] = _QUOTE.search(self.texts[maybe]) is not None
         self._quoted = quoted
-        self._question = np.fromiter(
-            (text.endswith("?") for text in self.texts), dtype=np.bool_, count=n
-        )
+        self._question = np.fromiter(map(_ENDS_QUESTION, self.texts), dtype=np.bool_, count=n)
         self._words = words
 
         lexicon_weight = np.zeros(n)
@@ -439,7 +470,13 @@ class SentenceScores:
             + WEIGHTS["too short"] * (words < MIN_WORDS)
             + WEIGHTS["too long"] * (words > MAX_WORDS)
         )
-        self.scores = [round(s, 2) for s in score.tolist()]
+        quarters = score * 4
+        if np.array_equal(quarters, np.floor(quarters)):
+            # Every score a multiple of 0.25 (the weights are): rounding to two decimals
+            # leaves each as it is.
+            self.scores = score.tolist()
+        else:
+            self.scores = [round(s, 2) for s in score.tolist()]
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -705,6 +742,7 @@ def _strongest_first(reason: tuple[str, str, float]) -> tuple[float, str]:
     return -reason[2], reason[0]
 
 
+_ENDS_QUESTION = operator.methodcaller("endswith", "?")
 _QUOTATION = ("quotation", "", WEIGHTS["quotation"])
 _QUESTION = ("question", "", WEIGHTS["question"])
 
