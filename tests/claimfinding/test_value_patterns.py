@@ -38,3 +38,45 @@ def test_same_matches_on_random_text_and_sentences():
             assert _found(pattern, text) == expected, (name, text)
             matched += len(expected)
     assert matched > 10_000
+
+
+# Month and weekday names are matched through a tree of their letters (`values._trie`): the same
+# matches, with the same groups, as the alternation of the names longest first.
+NAMES_BEFORE = {
+    "date": values._date_pattern(values._alternation(list(values.MONTHS))),
+    "weekday": re.compile(
+        rf"\b(?<!\w)(?P<w>{values._alternation(list(values.WEEKDAYS))})(?!\w)", re.IGNORECASE
+    ),
+}
+NAMES_NOW = {"date": values._DATE, "weekday": values._WEEKDAY_RE}
+
+
+def _name_pieces(names: list[str]) -> list[str]:
+    """Names, their prefixes and case variants, and what a date is written with."""
+    pieces = [*"0123456789", " ", ".", ",", "-", "/", "º", "th", "de ", "of ", "x", "\u0130"]
+    for name in names:
+        pieces += [name, name.upper(), name.capitalize(), name[: len(name) // 2], name[1:]]
+    return pieces
+
+
+def test_name_trees_match_as_the_alternations():
+    rng = random.Random(5)
+    pieces = _name_pieces([*values.MONTHS, *values.WEEKDAYS, "2023", "1999", "20", "3"])
+    texts = [
+        "".join(p + rng.choice(["", " ", " ", ", "]) for p in rng.choices(pieces, k=30))
+        for _ in range(10_000)
+    ]
+    texts += SENTENCES
+    matched = 0
+    for text in texts:
+        for name, pattern in NAMES_NOW.items():
+            expected = _found(NAMES_BEFORE[name], text)
+            assert _found(pattern, text) == expected, (name, text)
+            matched += len(expected)
+    assert matched > 10_000
+
+
+def test_name_trees_are_not_the_alternations():
+    # The test above compares two different patterns (a tree, not the alternation itself).
+    assert values._alternation(list(values.MONTHS)) != values._MONTH
+    assert values._trie(["sep", "sept", "september", "x"]) == "(?:sep(?:t(?:ember)?)?|x)"
