@@ -57,8 +57,15 @@ class Reason(NamedTuple):
 
 def _reason_text(feature: str, detail: str, weight: float) -> str:
     """How a reason reads: "money amount: $42,000 (+2)"."""
-    sign = "+" if weight >= 0 else "-"
-    return f"{feature}{f': {detail}' if detail else ''} ({sign}{abs(weight):g})"
+    try:
+        signed = _SIGNED[weight]
+    except KeyError:
+        signed = _SIGNED[weight] = f" ({'+' if weight >= 0 else '-'}{abs(weight):g})"
+    return f"{feature}: {detail}{signed}" if detail else f"{feature}{signed}"
+
+
+# A weight as a reason shows it (" (+0.5)"), by weight (a handful of them).
+_SIGNED: dict[float, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +132,11 @@ _LEXICONS: tuple[tuple[str, _Lexicon], ...] = (
     ("legal language", _Lexicon.of(lexicon.LEGAL)),
     ("causal language", _Lexicon.of(lexicon.CAUSAL)),
     ("hedge or opinion", _Lexicon.of(lexicon.HEDGES)),
+)
+# The bits set in each combination of the list bits.
+_BITS_OF = tuple(
+    tuple(bit for bit in range(len(_LEXICONS)) if found & 1 << bit)
+    for found in range(1 << len(_LEXICONS))
 )
 _LEXICON_WEIGHTS = np.array([WEIGHTS[feature] for feature, _ in _LEXICONS])
 
@@ -582,23 +594,26 @@ class SentenceScores:
 
     def reasons(self, i: int) -> tuple[Reason, ...]:
         """The reasons of sentence `i`, strongest first."""
-        return tuple(Reason(*found) for found in self._reasons_of([i])[0])
+        (found,) = self._reasons_of([i])
+        return tuple(Reason(feature, detail, -negated) for negated, feature, detail in found)
 
     def reason_texts(self, rows: Sequence[int]) -> list[tuple[str, ...]]:
         """`tuple(map(str, self.reasons(i)))` for each of `rows` (cheaper for many)."""
         return [
-            tuple([_reason_text(*found) for found in reasons]) for reasons in self._reasons_of(rows)
+            tuple([_reason_text(feature, detail, -negated) for negated, feature, detail in found])
+            for found in self._reasons_of(rows)
         ]
 
-    def _reasons_of(self, rows: Sequence[int]) -> list[list[tuple[str, str, float]]]:
-        """The reasons (feature, detail, weight) of each of `rows`, strongest first."""
+    def _reasons_of(self, rows: Sequence[int]) -> list[list[tuple[float, str, str]]]:
+        """The reasons of each of `rows` as (-weight, feature, detail), strongest first (in the
+        order of these tuples: a sentence's features differ)."""
         name_counts, lexicon_bits, quoted, question, word_counts = self._lists()
         names_of = self._names_of(rows)
         runs_of = self._runs_of
         hits_of, hit_infos, hit_folded = self._hits_of, self._hit_infos, self._hit_folded()
-        out: list[list[tuple[str, str, float]]] = []
+        out: list[list[tuple[float, str, str]]] = []
         for i in rows:
-            reasons: list[tuple[str, str, float]] = []
+            reasons: list[tuple[float, str, str]] = []
             values = self._values.get(i, ())
             if values:
                 # By kind (Kind members are singletons: keyed by identity, cheaper than their
@@ -609,34 +624,32 @@ class SentenceScores:
                 for feature, kinds in _VALUE_FEATURE_IDS:
                     texts = [text for kind in kinds for text in by_kind.get(kind, ())]
                     if texts:
-                        reasons.append((feature, _listing(texts), WEIGHTS[feature]))
+                        reasons.append((-WEIGHTS[feature], feature, _listing(texts)))
             if name_counts[i]:
                 lo = runs_of[i]
                 names = names_of[lo : runs_of[i + 1]] if names_of is not None else []
                 weight = WEIGHTS["named organisation or person"] * min(name_counts[i], MAX_NAMES)
-                reasons.append(("named organisations or people", _listing(names), weight))
+                reasons.append((-weight, "named organisations or people", _listing(names)))
             if lexicon_bits[i]:
                 found: list[list[str]] = [[] for _ in _LEXICONS]
                 for k in range(hits_of[i], hits_of[i + 1]):
-                    info = hit_infos[k]
-                    for bit in range(len(_LEXICONS)):
-                        if info & (1 << bit):
-                            found[bit].append(hit_folded[k])
+                    for bit in _BITS_OF[hit_infos[k] & _LEXICON_BITS]:
+                        found[bit].append(hit_folded[k])
                 for bit, _, _, text in sorted(self._phrases.get(i, ())):
                     found[bit].append(text)
                 for (feature, _), hits in zip(_LEXICONS, found, strict=True):
                     if hits:
-                        reasons.append((feature, _listing(hits), WEIGHTS[feature]))
+                        reasons.append((-WEIGHTS[feature], feature, _listing(hits)))
             if quoted[i]:
                 reasons.append(_QUOTATION)
             if question[i]:
                 reasons.append(_QUESTION)
             words = word_counts[i]
             if words < MIN_WORDS:
-                reasons.append(("too short", f"{words} words", WEIGHTS["too short"]))
+                reasons.append((-WEIGHTS["too short"], "too short", f"{words} words"))
             elif words > MAX_WORDS:
-                reasons.append(("too long", f"{words} words", WEIGHTS["too long"]))
-            reasons.sort(key=_strongest_first)
+                reasons.append((-WEIGHTS["too long"], "too long", f"{words} words"))
+            reasons.sort()
             out.append(reasons)
         return out
 
@@ -722,6 +735,8 @@ _VALUE_WEIGHT = [
 
 
 def _listing(items: Sequence[str], limit: int = 3) -> str:
+    if len(items) == 1:
+        return items[0]
     unique = list(dict.fromkeys(items))
     text = ", ".join(unique[:limit])
     return text + (", …" if len(unique) > limit else "")
@@ -738,13 +753,9 @@ def score_sentence(text: str) -> Worthiness:
     return Worthiness(scored.scores[0], scored.reasons(0))
 
 
-def _strongest_first(reason: tuple[str, str, float]) -> tuple[float, str]:
-    return -reason[2], reason[0]
-
-
 _ENDS_QUESTION = operator.methodcaller("endswith", "?")
-_QUOTATION = ("quotation", "", WEIGHTS["quotation"])
-_QUESTION = ("question", "", WEIGHTS["question"])
+_QUOTATION = (-WEIGHTS["quotation"], "quotation", "")
+_QUESTION = (-WEIGHTS["question"], "question", "")
 
 
 def clear_cache() -> None:
