@@ -7,13 +7,14 @@ both `("USD", 42000.0)`, "April 20th, 2023" and "20 de abril de 2023" both `(202
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import itertools
+import operator
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from articles.claimfinding.lexicon import (
     CURRENCIES,
@@ -86,18 +87,24 @@ _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _SCALE_WORDS = [w for w in SCALES if len(w) > 2]
 _SCALE = rf"(?:\s?(?:bn|mn|tn|k|m|b)(?![\w])|\s(?:{_alternation(_SCALE_WORDS)})\.?(?![\w]))"
 _SYMBOLS = [c for c in CURRENCIES if not c.isalpha()]
-_CURRENCY_BEFORE = rf"(?:{_alternation(_SYMBOLS)}|\b(?:usd|eur|gbp|chf|jpy)\s?)"
+_CURRENCY_CODES = ["usd", "eur", "gbp", "chf", "jpy"]
+_CURRENCY_BEFORE = rf"(?:{_alternation(_SYMBOLS)}|\b(?:{'|'.join(_CURRENCY_CODES)})\s?)"
 _CURRENCY_AFTER = (
     rf"(?:\s?(?:{_alternation(_SYMBOLS)})|\s(?:de\s)?(?:{_alternation(list(CURRENCIES))})\b)"
 )
+# A money amount opens with a currency sign or code, or with a number's digit: a look-ahead for
+# one of those first characters, tried before the alternatives at each place of a text, fails
+# at most places at once (the same matches; tested).
+_MONEY_FIRST = re.escape("".join(sorted({e[0] for e in [*_SYMBOLS, *_CURRENCY_CODES]})))
 
 _MONEY = re.compile(
-    rf"(?P<pre>{_CURRENCY_BEFORE})\s?(?P<n1>{_NUMBER})(?P<s1>{_SCALE})?"
-    rf"|(?<![\w.,])(?P<n2>{_NUMBER})(?P<s2>{_SCALE})?(?P<post>{_CURRENCY_AFTER})",
+    rf"(?=[\d{_MONEY_FIRST}])"
+    rf"(?:(?P<pre>{_CURRENCY_BEFORE})\s?(?P<n1>{_NUMBER})(?P<s1>{_SCALE})?"
+    rf"|(?<![\w.,])(?P<n2>{_NUMBER})(?P<s2>{_SCALE})?(?P<post>{_CURRENCY_AFTER}))",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
-    rf"(?<![\w.,])(?P<n>{_NUMBER})\s?(?:{_alternation(list(PERCENT_WORDS))})(?!\w)",
+    rf"(?=\d)(?<![\w.,])(?P<n>{_NUMBER})\s?(?:{_alternation(list(PERCENT_WORDS))})(?!\w)",
     re.IGNORECASE,
 )
 # `(?<![\w.,])(?P<n>{_NUMBER})...` with the look-behind moved after the number's first digit
@@ -163,6 +170,8 @@ _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
 def parse_number(text: str) -> float:
     """A number written with any of the usual separators: "42,000", "42.000", "3,5", "1.234,5"."""
+    if text.isdigit():  # no separator at all (most figures): as the last line below
+        return float(text)
     text = text.replace("\u00a0", "").replace("\u202f", "")
     if "." in text and "," in text:
         decimal = "." if text.rfind(".") > text.rfind(",") else ","
@@ -191,7 +200,11 @@ def _currency(text: str) -> str:
 
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < t_end and t_start < end for t_start, t_end in taken)
+    # A loop, not any() over a generator: called for most values, the generator costs more.
+    for t_start, t_end in taken:  # noqa: SIM110
+        if start < t_end and t_start < end:
+            return True
+    return False
 
 
 def _format_amount(amount: float) -> float:
@@ -295,19 +308,29 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
     found: list[list[Value]] = [[] for _ in sentences]
     taken: list[list[tuple[int, int]]] = [[] for _ in sentences]
 
-    def scan(pattern: re.Pattern[str], rows: list[int]) -> Iterator[tuple[int, re.Match[str], int]]:
+    def scan(pattern: re.Pattern[str], rows: list[int]) -> list[tuple[int, re.Match[str], int]]:
         """(sentence, match, offset of the sentence in the scanned text) for each match."""
         texts = [sentences[i] for i in rows]
         joined = _JOIN.join(texts)
         if joined.count(_JOIN) != len(texts) - 1:  # some sentence holds the separator
-            for i in rows:
-                for m in pattern.finditer(sentences[i]):
-                    yield i, m, 0
-            return
-        starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-        for m in pattern.finditer(joined):
-            k = bisect.bisect_right(starts, m.start()) - 1
-            yield rows[k], m, starts[k]
+            return [(i, m, 0) for i in rows for m in pattern.finditer(sentences[i])]
+        matches = list(pattern.finditer(joined))
+        if not matches:
+            return []
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+        starts = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        # The sentence of each match: the last one starting at or before it.
+        at = np.fromiter(map(_START, matches), dtype=np.int64, count=len(matches))
+        owner = np.searchsorted(starts, at, side="right") - 1
+        return list(
+            zip(
+                np.asarray(rows, dtype=np.int64)[owner].tolist(),
+                matches,
+                starts[owner].tolist(),
+                strict=True,
+            )
+        )
 
     def add(i: int, kind: Kind, key: tuple[object, ...], start: int, end: int) -> None:
         found[i].append(Value(kind, key, sentences[i][start:end], start, end))
@@ -340,15 +363,26 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
             key = _date_key(m)
             if key is not None:
                 add(i, Kind.DATE, key, start, end)
+    date = Kind.DATE
     for i, m, base in scan(_YEAR_ALONE, digits):
-        start, end = m.start() - base, m.end() - base
-        if not (taken[i] and _overlaps(start, end, taken[i])):
-            add(i, Kind.DATE, (int(m["y"]), None, None), start, end)
+        start, end = m.span()
+        start -= base
+        end -= base
+        spans = taken[i]
+        if not (spans and _overlaps(start, end, spans)):
+            found[i].append(Value(date, (int(m["y"]), None, None), m.group(), start, end))
+            spans.append((start, end))
+    figure = Kind.FIGURE
     for i, m, base in scan(_FIGURE, digits):
-        start, end = m.start() - base, m.end() - base
-        if not (taken[i] and _overlaps(start, end, taken[i])):
-            amount = parse_number(m["n"]) * _scale(m["s"])
-            add(i, Kind.FIGURE, (_format_amount(amount),), start, end)
+        start, end = m.span()
+        start -= base
+        end -= base
+        spans = taken[i]
+        if not (spans and _overlaps(start, end, spans)):
+            number, scale = m.group("n", "s")
+            amount = parse_number(number) * (_scale(scale) if scale else 1.0)
+            found[i].append(Value(figure, (round(amount, 6),), m.group(), start, end))
+            spans.append((start, end))
     weekdays = [i for i, h in enumerate(hints) if h & WEEKDAY_WORD]
     for i, m, base in scan(_WEEKDAY_RE, weekdays):
         start, end = m.start() - base, m.end() - base
@@ -356,6 +390,9 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
             add(i, Kind.WEEKDAY, (WEEKDAYS[m["w"].casefold()],), start, end)
     # In order of kind, then position, as `extract_values` (the scans went kind by kind).
     return found
+
+
+_START = operator.methodcaller("start")
 
 
 def _date_key(m: re.Match[str]) -> tuple[object, ...] | None:

@@ -1,6 +1,7 @@
 """The figure and lone-year patterns open with a digit (so `re` skips to the next digit instead of
-trying every position); they find exactly what the patterns written with a leading look-behind
-found, on random text dense in digits, separators, scales and signs."""
+trying every position), and the money and percentage patterns with a look-ahead for their first
+character; they find exactly what the patterns written without found, on random text dense in
+digits, separators, scales, currencies and signs."""
 
 import random
 import re
@@ -13,13 +14,32 @@ BEFORE = {
         rf"(?<![\w.,])(?P<n>{values._NUMBER})(?P<s>{values._SCALE})?(?![\d])", re.IGNORECASE
     ),
     "year": re.compile(rf"(?<![\w.,$€£])(?P<y>{values._YEAR})(?![\w%]|[.,]\d)"),
+    # Money amounts and percentages without the look-ahead for their first character.
+    "money": re.compile(
+        rf"(?P<pre>{values._CURRENCY_BEFORE})\s?(?P<n1>{values._NUMBER})(?P<s1>{values._SCALE})?"
+        rf"|(?<![\w.,])(?P<n2>{values._NUMBER})(?P<s2>{values._SCALE})?"
+        rf"(?P<post>{values._CURRENCY_AFTER})",
+        re.IGNORECASE,
+    ),
+    "percent": re.compile(
+        rf"(?<![\w.,])(?P<n>{values._NUMBER})\s?"
+        rf"(?:{values._alternation(list(values.PERCENT_WORDS))})(?!\w)",
+        re.IGNORECASE,
+    ),
 }
-NOW = {"figure": values._FIGURE, "year": values._YEAR_ALONE}
+NOW = {
+    "figure": values._FIGURE,
+    "year": values._YEAR_ALONE,
+    "money": values._MONEY,
+    "percent": values._PERCENT,
+}
 PIECES = [
     *"0123456789",
     "19", "20", "18", "21", "2023", "1999", "٣", "²",
     ".", ",", ", ", " ", "  ", "\u00a0", "\u202f", "%", "$", "€", "£", "-", "/", "\n", "_",
     "a", "X", "é", "k", "m", "b", "bn", "mn", " million", " Mrd.", " mil", " thousand", " de ",
+    "¥", "US$", "r$", "usd", "EUR", " eur", "Gbp ", "chf", "jpy", " euros", " dólares", " Pound",
+    " de euros", " percent", " por ciento", " Prozent", "c", "j", "u", "R",
 ]  # fmt: skip
 
 
