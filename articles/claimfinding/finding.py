@@ -13,7 +13,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from articles.claimfinding.segmentation import sentence_spans
+from articles.claimfinding.segmentation import block_spans
 from articles.claimfinding.text import sentence_key
 from articles.claimfinding.vocabulary import Words
 from articles.claimfinding.worthiness import score_sentences
@@ -132,7 +132,8 @@ def batch_candidates(
     texts: list[str] = []
 
     def score_chunk() -> None:
-        scored = score_sentences(texts)
+        size = min(len(texts), SCORE_CHUNK)
+        scored = score_sentences(texts[:size])
         scores = scored.scores
         rows = [i for i, score in enumerate(scores) if score >= min_score]
         explained = [i for i in rows if scores[i] >= explain]
@@ -150,20 +151,20 @@ def batch_candidates(
                     words=words,
                 )
             )
-        owners.clear()
-        starts.clear()
-        texts.clear()
+        # The chunk is the first SCORE_CHUNK sentences gathered (all, at the end): the sentences
+        # after them wait for the next.
+        del owners[:size], starts[:size], texts[:size]
 
     # Sentences are scored a chunk at a time (a sentence's score does not depend on the others
     # scored with it), so a body of millions of short lines is never held as sentences at once.
     with collector_paused():
         for article in articles:
             article_id = article.id
-            for start, text in sentence_spans(article.body, article.language):
-                owners.append(article_id)
-                starts.append(start)
-                texts.append(text)
-                if len(texts) >= SCORE_CHUNK:
+            for block_starts, block_texts in block_spans(article.body, article.language):
+                owners.extend([article_id] * len(block_starts))
+                starts.extend(block_starts)
+                texts.extend(block_texts)
+                while len(texts) >= SCORE_CHUNK:
                     score_chunk()
         if texts:
             score_chunk()
