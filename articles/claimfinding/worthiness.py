@@ -57,14 +57,15 @@ class Reason(NamedTuple):
 
 def _reason_text(feature: str, detail: str, weight: float) -> str:
     """How a reason reads: "money amount: $42,000 (+2)"."""
-    try:
-        signed = _SIGNED[weight]
-    except KeyError:
-        signed = _SIGNED[weight] = f" ({'+' if weight >= 0 else '-'}{abs(weight):g})"
-    return f"{feature}: {detail}{signed}" if detail else f"{feature}{signed}"
+    return f"{feature}: {detail}{_signed(weight)}" if detail else f"{feature}{_signed(weight)}"
 
 
-# A weight as a reason shows it (" (+0.5)"), by weight (a handful of them).
+def _signed(weight: float) -> str:
+    """A weight as a reason shows it: " (+0.5)"."""
+    return f" ({'+' if weight >= 0 else '-'}{abs(weight):g})"
+
+
+# `_signed(-negated)` by negated weight (a handful of them), as `reason_texts` writes them.
 _SIGNED: dict[float, str] = {}
 
 
@@ -599,10 +600,17 @@ class SentenceScores:
 
     def reason_texts(self, rows: Sequence[int]) -> list[tuple[str, ...]]:
         """`tuple(map(str, self.reasons(i)))` for each of `rows` (cheaper for many)."""
-        return [
-            tuple([_reason_text(feature, detail, -negated) for negated, feature, detail in found])
-            for found in self._reasons_of(rows)
-        ]
+        signed = _SIGNED
+        texts: list[tuple[str, ...]] = []
+        for found in self._reasons_of(rows):
+            written = []
+            for negated, feature, detail in found:
+                weight = signed.get(negated)
+                if weight is None:
+                    weight = signed[negated] = _signed(-negated)
+                written.append(f"{feature}: {detail}{weight}" if detail else f"{feature}{weight}")
+            texts.append(tuple(written))
+        return texts
 
     def _reasons_of(self, rows: Sequence[int]) -> list[list[tuple[float, str, str]]]:
         """The reasons of each of `rows` as (-weight, feature, detail), strongest first (in the
@@ -611,44 +619,58 @@ class SentenceScores:
         names_of = self._names_of(rows)
         runs_of = self._runs_of
         hits_of, hit_infos, hit_folded = self._hits_of, self._hit_infos, self._hit_folded()
+        all_values, phrases = self._values, self._phrases
         out: list[list[tuple[float, str, str]]] = []
         for i in rows:
             reasons: list[tuple[float, str, str]] = []
-            values = self._values.get(i, ())
+            values = all_values.get(i)
             if values:
-                # By kind (Kind members are singletons: keyed by identity, cheaper than their
-                # hash).
-                by_kind: dict[int, list[str]] = {}
+                # The texts of each value feature, in the order found (a sentence's dates come
+                # before its weekdays).
+                by_feature: dict[int, list[str]] = {}
                 for value in values:
-                    by_kind.setdefault(id(value.kind), []).append(value.text)
-                for feature, kinds in _VALUE_FEATURE_IDS:
-                    texts = [text for kind in kinds for text in by_kind.get(kind, ())]
-                    if texts:
-                        reasons.append((-WEIGHTS[feature], feature, _listing(texts)))
+                    feature = _VALUE_FEATURE_OF[id(value.kind)]
+                    texts = by_feature.get(feature)
+                    if texts is None:
+                        by_feature[feature] = [value.text]
+                    else:
+                        texts.append(value.text)
+                for feature, texts in by_feature.items():
+                    negated, name = _VALUE_REASONS[feature]
+                    reasons.append(
+                        (negated, name, texts[0] if len(texts) == 1 else _listing(texts))
+                    )
             if name_counts[i]:
                 lo = runs_of[i]
                 names = names_of[lo : runs_of[i + 1]] if names_of is not None else []
-                weight = WEIGHTS["named organisation or person"] * min(name_counts[i], MAX_NAMES)
-                reasons.append((-weight, "named organisations or people", _listing(names)))
+                reasons.append(
+                    (_NAMES_NEGATED[min(name_counts[i], MAX_NAMES)], _NAMES, _listing(names))
+                )
             if lexicon_bits[i]:
-                found: list[list[str]] = [[] for _ in _LEXICONS]
+                # The words of each list, in order, then its phrases.
+                found: dict[int, list[str]] = {}
                 for k in range(hits_of[i], hits_of[i + 1]):
                     for bit in _BITS_OF[hit_infos[k] & _LEXICON_BITS]:
-                        found[bit].append(hit_folded[k])
-                for bit, _, _, text in sorted(self._phrases.get(i, ())):
-                    found[bit].append(text)
-                for (feature, _), hits in zip(_LEXICONS, found, strict=True):
-                    if hits:
-                        reasons.append((-WEIGHTS[feature], feature, _listing(hits)))
+                        words = found.get(bit)
+                        if words is None:
+                            found[bit] = [hit_folded[k]]
+                        else:
+                            words.append(hit_folded[k])
+                if i in phrases:
+                    for bit, _, _, text in sorted(phrases[i]):
+                        found.setdefault(bit, []).append(text)
+                for bit, hits in found.items():
+                    negated, name = _LEXICON_REASONS[bit]
+                    reasons.append((negated, name, hits[0] if len(hits) == 1 else _listing(hits)))
             if quoted[i]:
                 reasons.append(_QUOTATION)
             if question[i]:
                 reasons.append(_QUESTION)
-            words = word_counts[i]
-            if words < MIN_WORDS:
-                reasons.append((-WEIGHTS["too short"], "too short", f"{words} words"))
-            elif words > MAX_WORDS:
-                reasons.append((-WEIGHTS["too long"], "too long", f"{words} words"))
+            count = word_counts[i]
+            if count < MIN_WORDS:
+                reasons.append((-WEIGHTS["too short"], "too short", f"{count} words"))
+            elif count > MAX_WORDS:
+                reasons.append((-WEIGHTS["too long"], "too long", f"{count} words"))
             reasons.sort()
             out.append(reasons)
         return out
@@ -718,9 +740,17 @@ _VALUE_FEATURES: tuple[tuple[str, tuple[Kind, ...]], ...] = (
 )
 
 
-_VALUE_FEATURE_IDS = tuple(
-    (feature, tuple(id(kind) for kind in kinds)) for feature, kinds in _VALUE_FEATURES
-)
+# The value feature of each kind (by the member's identity: cheaper than its hash), and the
+# reason of each feature as `_reasons_of` starts it: (-weight, feature).
+_VALUE_FEATURE_OF = {
+    id(kind): number for number, (_, kinds) in enumerate(_VALUE_FEATURES) for kind in kinds
+}
+_VALUE_REASONS = [(-WEIGHTS[feature], feature) for feature, _ in _VALUE_FEATURES]
+_LEXICON_REASONS = [(-WEIGHTS[feature], feature) for feature, _ in _LEXICONS]
+_NAMES = "named organisations or people"
+_NAMES_NEGATED = [
+    -WEIGHTS["named organisation or person"] * count for count in range(MAX_NAMES + 1)
+]
 # A bit per kind of value (by the member's identity), and the weight of the value features of
 # every set of kinds (summed in the order of _VALUE_FEATURES).
 _KIND_BIT = {id(kind): 1 << number for number, kind in enumerate(Kind)}
