@@ -66,7 +66,11 @@ class Vocabulary:
 
     def ids(self, tokens: Sequence[str]) -> Ints:
         """The ids of `tokens` (new tokens get the next ids, in the order they are met)."""
-        return np.fromiter(map(self._ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        found = self._ids
+        if len(found) < len(self.tokens):  # tokens listed by a split through Arrow
+            first = len(found)
+            found.update(zip(self.tokens[first:], range(first, len(self.tokens)), strict=True))
+        return np.fromiter(map(found.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
     def bound(self) -> None:
         """Drop every id when there are more than `MAX_TOKENS`: call it only where no ids of
@@ -107,10 +111,13 @@ class Vocabulary:
 
         lists = pc.utf8_split_whitespace(_string_array(texts))
         flat = lists.flatten()
+        owner = pc.list_parent_indices(lists)
         # Arrow gives empty tokens for whitespace at either end of a text; str.split none.
-        words = pc.greater(pc.binary_length(flat), 0)
-        owner = pc.list_parent_indices(lists).filter(words).to_numpy()
-        flat = flat.filter(words)
+        lengths = pc.binary_length(flat)
+        if len(flat) and pc.min(lengths).as_py() == 0:
+            words = pc.greater(lengths, 0)
+            owner, flat = owner.filter(words), flat.filter(words)
+        owner = owner.to_numpy()
         known = self._arrow_tokens()
         found = pc.index_in(flat, value_set=known)
         ids = pc.fill_null(found, -1).to_numpy().astype(np.int64)
@@ -119,8 +126,8 @@ class Vocabulary:
             added = new.dictionary
             first = len(self.tokens)
             tokens = added.to_pylist()
+            # Listed only: the table of `ids` catches up when it is next used.
             self.tokens.extend(tokens)
-            self._ids.update(zip(tokens, range(first, first + len(tokens)), strict=True))
             ids[ids < 0] = first + new.indices.to_numpy()
             self._arrow = pa.concat_arrays([known, added])
         return ids, np.bincount(owner, minlength=len(texts)).astype(np.int64)

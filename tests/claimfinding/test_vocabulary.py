@@ -84,3 +84,18 @@ def test_word_characters_are_what_the_scorer_checks():
         c = chr(code)
         assert (word.match(c) is not None) == (c.isalnum() or c == "_"), hex(code)
         assert not (c.isalpha() and c.isdigit()), hex(code)
+
+
+def test_ids_and_splits_share_one_table_in_any_order():
+    # Splits through Arrow, through Python (a lone surrogate), and `ids`, interleaved: every
+    # token keeps the id it got first, and new ones get the next ids.
+    found = Vocabulary()
+    assert _tokens(found, ["a b", "c a"]) == [["a", "b"], ["c", "a"]]
+    assert found.ids(["c", "d", "a"]).tolist() == [2, 3, 0]
+    assert _tokens(found, ["d e \ud800", "b"]) == [["d", "e", "\ud800"], ["b"]]
+    assert found.tokens == ["a", "b", "c", "d", "e", "\ud800"]
+    ids, _ = found.split(["f e d", "\u00e9 f"])
+    assert ids.tolist() == [6, 4, 3, 7, 6]
+    assert found.ids(["\u00e9", "g", "\ud800"]).tolist() == [7, 8, 5]
+    ids, _ = found.split(["g h a"])
+    assert ids.tolist() == [8, 9, 0]
