@@ -301,10 +301,15 @@ NUMERIC_DATE_HINT = 1 << 11  # a digit, then "-", "." or "/", then a digit
 _JOIN = "\x00"
 
 
-def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Value]]:
+def extract_many(
+    sentences: Sequence[str], hints: Sequence[int], *, keys: bool = True
+) -> list[list[Value]]:
     """The values of many sentences but their names, as `extract_values(s, names=False)` gives
     them, with `hints[i]` the `word_flags` of sentence i or-ed with the hints above. Each pattern
-    runs once over the sentences it can match (joined), not once per sentence."""
+    runs once over the sentences it can match (joined), not once per sentence. Without `keys`,
+    the key of every value is left empty, `()`, and only worked out where it decides whether
+    there is a value at all (a money amount's currency, a date's month): the same values at the
+    same places, for a caller that reads their kinds and texts only (the worthiness scorer)."""
     found: list[list[Value]] = [[] for _ in sentences]
     taken: list[list[tuple[int, int]]] = [[] for _ in sentences]
 
@@ -336,19 +341,21 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
         found[i].append(Value(kind, key, sentences[i][start:end], start, end))
         taken[i].append((start, end))
 
+    key: tuple[object, ...] | None
     digits = [i for i, h in enumerate(hints) if h & HAS_DIGIT]
     money = [i for i in digits if hints[i] & MONEY_HINT]
     for i, m, base in scan(_MONEY, money):
         number, scale = (m["n1"], m["s1"]) if m["n1"] else (m["n2"], m["s2"])
         code = _currency(m["pre"] or m["post"] or "")
         if code:
-            amount = parse_number(number) * _scale(scale)
-            add(i, Kind.MONEY, (code, _format_amount(amount)), m.start() - base, m.end() - base)
+            key = (code, _format_amount(parse_number(number) * _scale(scale))) if keys else ()
+            add(i, Kind.MONEY, key, m.start() - base, m.end() - base)
     percent = [i for i in digits if hints[i] & (PERCENT_HINT | PERCENT_WORD)]
     for i, m, base in scan(_PERCENT, percent):
         start, end = m.start() - base, m.end() - base
         if not (taken[i] and _overlaps(start, end, taken[i])):
-            add(i, Kind.PERCENT, (_format_amount(parse_number(m["n"])),), start, end)
+            key = (_format_amount(parse_number(m["n"])),) if keys else ()
+            add(i, Kind.PERCENT, key, start, end)
     for pattern, rows in (
         (_DATE, [i for i in digits if hints[i] & MONTH_WORD]),
         (
@@ -362,7 +369,7 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
                 continue
             key = _date_key(m)
             if key is not None:
-                add(i, Kind.DATE, key, start, end)
+                add(i, Kind.DATE, key if keys else (), start, end)
     date = Kind.DATE
     for i, m, base in scan(_YEAR_ALONE, digits):
         start, end = m.span()
@@ -370,7 +377,8 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
         end -= base
         spans = taken[i]
         if not (spans and _overlaps(start, end, spans)):
-            found[i].append(Value(date, (int(m["y"]), None, None), m.group(), start, end))
+            key = (int(m["y"]), None, None) if keys else ()
+            found[i].append(Value(date, key, m.group(), start, end))
             spans.append((start, end))
     figure = Kind.FIGURE
     for i, m, base in scan(_FIGURE, digits):
@@ -379,15 +387,18 @@ def extract_many(sentences: Sequence[str], hints: Sequence[int]) -> list[list[Va
         end -= base
         spans = taken[i]
         if not (spans and _overlaps(start, end, spans)):
-            number, scale = m.group("n", "s")
-            amount = parse_number(number) * (_scale(scale) if scale else 1.0)
-            found[i].append(Value(figure, (round(amount, 6),), m.group(), start, end))
+            key = ()
+            if keys:
+                number, scale = m.group("n", "s")
+                key = (round(parse_number(number) * (_scale(scale) if scale else 1.0), 6),)
+            found[i].append(Value(figure, key, m.group(), start, end))
             spans.append((start, end))
     weekdays = [i for i, h in enumerate(hints) if h & WEEKDAY_WORD]
     for i, m, base in scan(_WEEKDAY_RE, weekdays):
         start, end = m.start() - base, m.end() - base
         if not (taken[i] and _overlaps(start, end, taken[i])):
-            add(i, Kind.WEEKDAY, (WEEKDAYS[m["w"].casefold()],), start, end)
+            key = (WEEKDAYS[m["w"].casefold()],) if keys else ()
+            add(i, Kind.WEEKDAY, key, start, end)
     # In order of kind, then position, as `extract_values` (the scans went kind by kind).
     return found
 

@@ -454,7 +454,7 @@ class SentenceScores:
         value_weights = np.zeros(n)
         for i, found in zip(
             rows,
-            extract_many([self.texts[i] for i in rows], hints[rows].tolist()),
+            extract_many([self.texts[i] for i in rows], hints[rows].tolist(), keys=False),
             strict=True,
         ):
             if found:

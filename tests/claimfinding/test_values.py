@@ -1,6 +1,7 @@
 import pytest
 
 from articles.claimfinding.values import Kind, compatible, extract_values, parse_number
+from tests.claimfinding.test_pinned_output import SENTENCES
 
 
 @pytest.mark.parametrize(
@@ -154,9 +155,14 @@ def test_extract_many_finds_what_extract_values_finds():
         "Am Montag stieg die Zahl auf 57.000.",
         "No values here at all.",
         "A sentence with the separator \x00 and 12 items.",
+        *SENTENCES,
     ]
     every = HAS_DIGIT | MONEY_HINT | PERCENT_HINT | NUMERIC_DATE_HINT
     hints = [word_flags(s.casefold()) | every for s in sentences]
     many = extract_many(sentences, hints)
-    for sentence, found in zip(sentences, many, strict=True):
+    # Without keys: the same values at the same places, every key ().
+    bare = extract_many(sentences, hints, keys=False)
+    assert sum(map(len, many)) > 50
+    for sentence, found, found_bare in zip(sentences, many, bare, strict=True):
         assert found == extract_values(sentence, names=False), sentence
+        assert found_bare == [value._replace(key=()) for value in found], sentence
