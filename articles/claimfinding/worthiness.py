@@ -237,6 +237,8 @@ _KNOWN = _Known(-1)
 _NAME_KEYS: dict[str, int] = {}
 # Core -> what is known of it (the part of a token's entry that does not depend on punctuation).
 _CORE_INFO: dict[str, int] = {}
+# A mark after a word -> `_edge_info` of the mark alone after it.
+_TRAIL_INFO: dict[str, int] = {}
 
 
 def _known() -> _Known:
@@ -252,6 +254,7 @@ def _known() -> _Known:
         infos: list[int] = []
         cores = known.cores
         core_info = _CORE_INFO
+        trails = _TRAIL_INFO
         for token in new:
             if token.isalpha() and token != SEPARATOR:
                 # A word of letters only: no punctuation around it, nothing but its core's.
@@ -259,9 +262,23 @@ def _known() -> _Known:
                 if info is None:
                     info = core_info[token] = _core_info(token)
                 cores.append(token)
-            else:
-                info, core = _token_info(token)
+                infos.append(info)
+                continue
+            core, last = token[:-1], token[-1]
+            if core.isalpha() and not (last.isalnum() or last == "_"):
+                # A word of letters and one mark after it ("said,"): as `_token_info` works it
+                # out, the mark's part looked up by the mark.
+                info = core_info.get(core)
+                if info is None:
+                    info = core_info[core] = _core_info(core)
+                trail = trails.get(last)
+                if trail is None:
+                    trail = trails[last] = _edge_info(last, "", last)
                 cores.append(core)
+                infos.append(trail | info)
+                continue
+            info, core = _token_info(token)
+            cores.append(core)
             infos.append(info)
         known.infos = np.concatenate([known.infos, np.array(infos, dtype=np.int64)])
     return known
@@ -278,6 +295,18 @@ def _token_info(token: str) -> tuple[int, str]:
     else:
         edges = _EDGES.match(token)
         lead, core, trail = edges.groups() if edges else ("", token, "")
+    info = _edge_info(token, lead, trail)
+    if not core:
+        return info | (_CONNECTOR if token in _AMPERSAND else 0), core
+    found = _CORE_INFO.get(core)
+    if found is None:
+        found = _CORE_INFO[core] = _core_info(core)
+    return info | found, core
+
+
+def _edge_info(token: str, lead: str, trail: str) -> int:
+    """What is known of a token from the punctuation around its core (`lead`, `trail`), and
+    from the signs in it."""
     hints = 0
     if not _MONEY_SIGNS.isdisjoint(token):
         hints |= MONEY_HINT
@@ -293,12 +322,7 @@ def _token_info(token: str) -> tuple[int, str]:
         info |= _QUOTE_MARK
     elif not _APOSTROPHES.isdisjoint(punctuation):
         info |= _APOSTROPHE
-    if not core:
-        return info | (_CONNECTOR if token in _AMPERSAND else 0), core
-    found = _CORE_INFO.get(core)
-    if found is None:
-        found = _CORE_INFO[core] = _core_info(core)
-    return info | found, core
+    return info
 
 
 def _core_info(core: str) -> int:
@@ -794,3 +818,4 @@ def clear_cache() -> None:
     _KNOWN = _Known(-1)
     _NAME_KEYS.clear()
     _CORE_INFO.clear()
+    _TRAIL_INFO.clear()

@@ -102,3 +102,32 @@ def test_a_verb_opening_a_sentence_is_no_name():
         for r in score_sentence("“Stealing the Twitter database is wrong”, Musk said.").reasons
     }
     assert reasons["named organisations or people"].detail == "Twitter, Musk"
+
+
+TOKENS = (
+    "said said, said. said: M\u00fcller's M\u00fcller\u2019s \u201cLawsuit Lawsuit\u201d Musk:"
+    " (Bank) 42,000 $42,000 42$ 5\u20ac 100% 12.5%, x% a_ _a abc1 abc1, 2023. Stealing, Reportedly,"
+    " April, Montag; euros, of, Of. and; & &, \u2014 ... - rock' 'rock it's it\u2019s \u2019s"
+    " peut-\u00eatre, \u00bfQu\u00e9? \u00a1S\u00ed! Illegally, \u0391\u0398\u0397\u039d\u0391,"
+    " \u041c\u043e\u0441\u043a\u0432\u0430. x\u201d"
+)
+
+
+def test_token_table_holds_what_token_info_works_out():
+    # The table of known tokens takes shortcuts for words of letters alone or with one mark
+    # after them: the same entries as `_token_info` for every token.
+    from articles.claimfinding import clear_caches, worthiness
+    from articles.claimfinding.vocabulary import SEPARATOR, VOCABULARY
+
+    tokens = [
+        *TOKENS.split(),
+        SEPARATOR,
+        f"{SEPARATOR},",
+        f"a{SEPARATOR}b.",
+    ]
+    clear_caches()
+    ids = VOCABULARY.ids(tokens)
+    known = worthiness._known()
+    expected = [worthiness._token_info(token) for token in tokens]
+    clear_caches()
+    assert [(int(known.infos[i]), known.cores[i]) for i in ids.tolist()] == expected
