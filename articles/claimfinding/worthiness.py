@@ -18,7 +18,6 @@ for.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -208,6 +207,7 @@ _LEXICON_BITS = (1 << len(_LEXICONS)) - 1
 _PHRASE_FIRST = 1 << 5
 _PHRASE_SECOND = 1 << 6
 _WORD = 1 << 7
+_QUESTION_MARK = 1 << 8  # ends with a question mark
 _NAME_WORD = 1 << 9  # capitalised, and not a function word, month, weekday or unit
 _CONNECTOR = 1 << 10  # may join the words of a name ("Bank of America")
 _VERB_LIKE = 1 << 11  # "Stealing", "Reportedly": no name when it opens a sentence alone
@@ -313,6 +313,8 @@ def _edge_info(token: str, lead: str, trail: str) -> int:
     if "%" in token:
         hints |= PERCENT_HINT
     info = hints << _FLAGS_SHIFT
+    if token.endswith("?"):
+        info |= _QUESTION_MARK
     punctuation = lead + trail
     if lead:
         info |= _PUNCT_BEFORE
@@ -492,7 +494,13 @@ class SentenceScores:
         for maybe in np.flatnonzero(((combined & _APOSTROPHE) != 0) & ~quoted).tolist():
             quoted[maybe] = _QUOTE.search(self.texts[maybe]) is not None
         self._quoted = quoted
-        self._question = np.fromiter(map(_ENDS_QUESTION, self.texts), dtype=np.bool_, count=n)
+        # A question: the text ends with "?", so its last token does (checked on the texts
+        # whose last token does: the text may end with whitespace after it).
+        question = np.zeros(n, dtype=np.bool_)
+        last = padded[starts[1:] - 1]  # (the 0 after the tokens for a text without any)
+        for row in np.flatnonzero((counts > 0) & ((last & _QUESTION_MARK) != 0)).tolist():
+            question[row] = self.texts[row].endswith("?")
+        self._question = question
         self._words = words
 
         lexicon_weight = np.zeros(n)
@@ -807,7 +815,6 @@ def score_sentence(text: str) -> Worthiness:
     return Worthiness(scored.scores[0], scored.reasons(0))
 
 
-_ENDS_QUESTION = operator.methodcaller("endswith", "?")
 _QUOTATION = (-WEIGHTS["quotation"], "quotation", "")
 _QUESTION = (-WEIGHTS["question"], "question", "")
 

@@ -131,3 +131,21 @@ def test_token_table_holds_what_token_info_works_out():
     expected = [worthiness._token_info(token) for token in tokens]
     clear_caches()
     assert [(int(known.infos[i]), known.cores[i]) for i in ids.tolist()] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Did the mayor really say that?", True),
+        ("Did the mayor really say that ?", True),
+        ("Did the mayor really say that? ", False),
+        ("Did the mayor say “why?”", False),
+        ("Why? The mayor did not say.", False),
+        ("?", True),
+        ("", False),
+    ],
+)
+def test_question_is_a_text_ending_with_a_question_mark(text, question):
+    assert ("question" in _features(text)) is question
+    together = score_sentences(["A sentence before.", text, "", "After?"])
+    assert ("question" in {r.feature for r in together.reasons(1)}) is question
