@@ -445,9 +445,12 @@ class SentenceScores:
         padded = np.append(infos, 0)
         combined = np.bitwise_or.reduceat(padded, np.minimum(starts[:-1], len(infos)))
         combined[counts == 0] = 0
-        words = np.bincount(owner, weights=(infos & _WORD) != 0, minlength=n).astype(np.int64)
+        # Words per sentence: differences of the running count of words at the sentence starts.
+        running = np.zeros(len(infos) + 1, dtype=np.int64)
+        np.cumsum((infos & _WORD) != 0, out=running[1:])
+        words = running[starts[1:]] - running[starts[:-1]]
 
-        self._find_names(owner, starts)
+        self._find_names(owner, starts, running[:-1])
         lexicon_bits = combined & _LEXICON_BITS
         self._phrases: dict[int, list[tuple[int, int, int, str]]] = {}
         for position in self._phrase_positions(owner):
@@ -464,14 +467,11 @@ class SentenceScores:
         self._lexicon_bits = lexicon_bits
         # For `reasons`: each sentence's list words and names, as plain lists.
         hits = np.flatnonzero((infos & _LEXICON_BITS) != 0)
-        self._lexicon_positions: list[int] = hits.tolist()
         self._hit_infos: list[int] = infos[hits].tolist()
         self._hit_ids: list[int] = self._ids[hits].tolist()
         self._hit_folded_list: list[str] | None = None
         self._hits_of: list[int] = np.searchsorted(hits, starts).tolist()
         self._runs_of: list[int] = np.searchsorted(self._run_sentence, np.arange(n + 1)).tolist()
-        self._run_first_list: list[int] = self._run_first.tolist()
-        self._run_end_list: list[int] = self._run_end.tolist()
 
         # Values by pattern, only where one can be: a digit, or a weekday.
         hints = (combined >> _FLAGS_SHIFT) & _FLAGS_MASK
@@ -560,10 +560,11 @@ class SentenceScores:
         same = owner[:-1] == owner[1:]
         return np.flatnonzero(first & second & same).tolist()
 
-    def _find_names(self, owner: Ints, starts: Ints) -> None:
+    def _find_names(self, owner: Ints, starts: Ints, words_before: Ints) -> None:
         """Names: runs of capitalised words (not function words, months, units), joined by at
         most one connector ("Bank of America"), within a sentence; a single verb-like word
-        opening a sentence ("Stealing the data ...") is none. Counted once per distinct key."""
+        opening a sentence ("Stealing the data ...") is none. Counted once per distinct key.
+        `words_before[k]`: how many of the tokens before token k are words."""
         infos = self._infos
         n_tokens = len(infos)
         name_word = (infos & _NAME_WORD) != 0
@@ -584,8 +585,6 @@ class SentenceScores:
         members = np.flatnonzero(in_run)
         length = np.bincount(run_of[members], minlength=len(first))
         # The first word of its sentence: no word before it in the sentence.
-        word = (infos & _WORD) != 0
-        words_before = np.cumsum(word) - word
         sentence = owner[first] if len(first) else np.zeros(0, dtype=np.int64)
         sentence_words_before = words_before[np.minimum(starts[sentence], n_tokens - 1)]
         opening = words_before[first] == sentence_words_before
@@ -737,7 +736,7 @@ class SentenceScores:
         return _RunNames(runs.tolist(), texts)
 
     def _hit_folded(self) -> list[str]:
-        """The casefolded core of each list word (`_lexicon_positions`), worked out once."""
+        """The casefolded core of each list word (in order), worked out once."""
         if self._hit_folded_list is None:
             folded: dict[int, str] = {}
             cores = self._cores
