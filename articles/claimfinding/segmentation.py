@@ -10,6 +10,7 @@ satisfies `body[start:end] == text`, with surrounding whitespace left out.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,9 +66,7 @@ def block_spans(body: str, language: str = "") -> Iterator[tuple[list[int], list
     for block_start, block in _blocks(body):
         starts: list[int] = []
         texts: list[str] = []
-        for boundary in sentencex.get_sentence_boundaries(code, block):
-            piece: str = boundary["text"]
-            offset = block_start + int(boundary["start_index"])
+        for offset, piece in _pieces(code, block_start, block):
             stripped = piece.strip()
             if "\n" not in stripped:
                 # One line (line breaks only in the whitespace around it, if any): the piece
@@ -86,6 +85,22 @@ def block_spans(body: str, language: str = "") -> Iterator[tuple[list[int], list
                 starts.append(offset + line.start() + len(text) - len(text.lstrip()))
                 texts.append(stripped)
         yield starts, texts
+
+
+def _pieces(code: str, block_start: int, block: str) -> zip[tuple[int, str]]:
+    """sentencex's sentences of a block, each with where it starts in the body. Its `segment`
+    gives the texts alone (several times cheaper than `get_sentence_boundaries`, which gives a
+    dictionary of offsets and more for each, and the same texts): one after the other, they
+    are the block, so each starts where the one before ended (checked; else the offsets are
+    asked for)."""
+    texts: list[str] = sentencex.segment(code, block)
+    if "".join(texts) == block:
+        starts = list(itertools.accumulate(map(len, texts), initial=block_start))[:-1]
+    else:
+        boundaries = sentencex.get_sentence_boundaries(code, block)
+        texts = [boundary["text"] for boundary in boundaries]
+        starts = [block_start + int(boundary["start_index"]) for boundary in boundaries]
+    return zip(starts, texts, strict=True)
 
 
 def _blocks(body: str) -> Iterator[tuple[int, str]]:

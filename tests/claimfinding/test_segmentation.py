@@ -1,6 +1,9 @@
-import pytest
+import random
 
-from articles.claimfinding import split_sentences
+import pytest
+import sentencex  # type: ignore[import-untyped]
+
+from articles.claimfinding import segmentation, split_sentences
 from articles.claimfinding.segmentation import iter_sentences
 
 TEXTS = {
@@ -62,3 +65,41 @@ def test_iter_sentences_yields_what_split_sentences_returns():
 
     assert not isinstance(sentences, list)
     assert list(sentences) == split_sentences(body, "en")
+
+
+# What sentencex's `segment` gives is what its `get_sentence_boundaries` gives, each piece
+# starting where the one before ended: the segmenter reads the pieces and works out their
+# offsets (and asks for the offsets when the pieces are not the block one after the other).
+PIECES = [
+    *["Mr.", "Dr. ", "U.S.", "e.g.", " etc. ", "St. ", "No. ", "1.", "2,5", "3."],
+    *[" ", "  ", "\n", "\n\n", "\r\n", "\t", "\u00a0", "\u2028"],
+    *[".", "!", "?", "\u2026", '"', "\u201c", "\u201d", "'", "(", ")", "\u00ab", "\u00bb"],
+    *[":", ";", "\u2014", "-", "\u00bf", "\u00a1", "\u3002", "\u4e2d\u6587\u3002"],
+    *["word", "Word", "ABC", "a", "\u00e9", "\u00df", "\u03a9", "\U0001f642"],
+]
+
+
+def _boundaries(code, block):
+    return [
+        (int(found["start_index"]), found["text"])
+        for found in sentencex.get_sentence_boundaries(code, block)
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr", "nl", "xx"])
+def test_pieces_are_sentencex_boundaries(language):
+    rng = random.Random(language)
+    blocks = ["".join(rng.choices(PIECES, k=rng.randint(1, 60))) for _ in range(2_000)]
+    blocks += list(TEXTS.values())
+    for block in blocks:
+        assert list(segmentation._pieces(language, 7, block)) == [
+            (7 + start, text) for start, text in _boundaries(language, block)
+        ], block
+
+
+def test_pieces_ask_for_offsets_when_the_texts_are_not_the_block(monkeypatch):
+    # Were `segment` to leave out what lies between sentences, the offsets come from sentencex.
+    segment = sentencex.segment
+    monkeypatch.setattr(sentencex, "segment", lambda code, block: segment(code, block)[1:])
+    block = TEXTS["en"]
+    assert list(segmentation._pieces("en", 0, block)) == _boundaries("en", block)
