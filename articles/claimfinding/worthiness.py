@@ -330,13 +330,10 @@ def _edge_info(token: str, lead: str, trail: str) -> int:
 def _core_info(core: str) -> int:
     """What is known of a word whatever the punctuation around it (see `_token_info`)."""
     folded = core.casefold().replace("\u2019", "'")
-    # Its word lists, phrase bits and (a single word: `word_flags` reads just it) value flags.
+    # Its word lists and phrase bits, and for a word of letters alone (which `word_flags` reads
+    # as one word) its value flags; the others' flags from `word_flags`.
     found = _FOLDED_INFO.get(folded, 0)
-    if folded.isalpha():
-        hints = 0
-    else:
-        hints = word_flags(folded)
-        found &= ~(_FLAGS_MASK << _FLAGS_SHIFT)
+    hints = 0 if folded.isalpha() else word_flags(folded)
     if _MONEY_WORD.search(folded):
         hints |= MONEY_HINT
     if not core.isalpha() and any(map(str.isdigit, core)):  # (no letter is a digit)
