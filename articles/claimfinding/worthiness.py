@@ -171,6 +171,7 @@ for _bit, (_feature, _entries) in enumerate(_LEXICONS):
             *((_bit, phrase) for phrase in _phrases),
         )
 _PHRASE_SECONDS = frozenset(p[1] for found in _PHRASES_BY_FIRST.values() for _, p in found)
+_LONGEST_PHRASE = max(len(p) for found in _PHRASES_BY_FIRST.values() for _, p in found)
 
 # A text's tokens are its whitespace-separated chunks ("Microsoft,", "“Lawsuit", "it's"): each
 # is a word (its "core") with the punctuation before and after it, which ends a name.
@@ -450,13 +451,17 @@ class SentenceScores:
         self._find_names(owner, starts, running[:-1])
         lexicon_bits = combined & _LEXICON_BITS
         self._phrases: dict[int, list[tuple[int, int, int, str]]] = {}
-        for position in self._phrase_positions(owner):
-            sentence = int(owner[position])
-            for bit, phrase in _PHRASES_BY_FIRST[self._folded(position)]:
-                end = position + len(phrase)
-                if end <= starts[sentence + 1] and all(
-                    self._folded(position + k) == word for k, word in enumerate(phrase)
-                ):
+        self._folded_of: dict[int, str] = {}
+        positions = np.asarray(self._phrase_positions(owner), dtype=np.int64)
+        sentences = owner[positions]
+        # The words from each place on, up to the longest phrase or the sentence's end.
+        ends = np.minimum(positions + _LONGEST_PHRASE, starts[sentences + 1])
+        for position, sentence, end in zip(
+            positions.tolist(), sentences.tolist(), ends.tolist(), strict=True
+        ):
+            following = tuple(map(self._fold, self._ids[position:end].tolist()))
+            for bit, phrase in _PHRASES_BY_FIRST[following[0]]:
+                if following[: len(phrase)] == phrase:
                     self._phrases.setdefault(sentence, []).append(
                         (bit, len(phrase), position, " ".join(phrase))
                     )
@@ -523,9 +528,6 @@ class SentenceScores:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def _core(self, position: int) -> str:
-        return self._cores[int(self._ids[position])]
-
     def words(self, rows: Sequence[int]) -> list[Words | None]:
         """The token ids of the texts `rows`, for the matcher (which reads a text's tokens as
         the scorer does, but for the separator letter: None for a text holding it)."""
@@ -544,9 +546,6 @@ class SentenceScores:
             None if SEPARATOR in texts[row] else Words(generation, compact[start:end])
             for row, start, end in zip(rows, offsets.tolist(), ends.tolist(), strict=True)
         ]
-
-    def _folded(self, position: int) -> str:
-        return self._core(position).casefold().replace("\u2019", "'")
 
     def _phrase_positions(self, owner: Ints) -> list[int]:
         """Positions where a phrase of some list may start: a phrase's first word followed, in
@@ -735,16 +734,16 @@ class SentenceScores:
     def _hit_folded(self) -> list[str]:
         """The casefolded core of each list word (in order), worked out once."""
         if self._hit_folded_list is None:
-            folded: dict[int, str] = {}
-            cores = self._cores
-            out = []
-            for token in self._hit_ids:
-                text = folded.get(token)
-                if text is None:
-                    text = folded[token] = cores[token].casefold().replace("\u2019", "'")
-                out.append(text)
-            self._hit_folded_list = out
+            self._hit_folded_list = list(map(self._fold, self._hit_ids))
         return self._hit_folded_list
+
+    def _fold(self, token: int) -> str:
+        """The casefolded core of token id `token` (as the lists write words), worked out once
+        per scorer."""
+        folded = self._folded_of.get(token)
+        if folded is None:
+            folded = self._folded_of[token] = self._cores[token].casefold().replace("\u2019", "'")
+        return folded
 
 
 class _RunNames:

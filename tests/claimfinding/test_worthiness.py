@@ -149,3 +149,27 @@ def test_question_is_a_text_ending_with_a_question_mark(text, question):
     assert ("question" in _features(text)) is question
     together = score_sentences(["A sentence before.", text, "", "After?"])
     assert ("question" in {r.feature for r in together.reasons(1)}) is question
+
+
+def test_phrases_are_found_within_one_sentence_only():
+    texts = [
+        "Prices were up more",
+        "than ever, according",
+        "to the mayor.",
+        "It rose more than 5 times.",
+        "Prices were up more than ever, according to the mayor.",
+        "It all happened as a",
+        "result of the storm.",
+        "It all happened as a result of the storm.",
+    ]
+    scored = score_sentences(texts)
+    found = [{r.feature: r.detail for r in scored.reasons(i)} for i in range(len(texts))]
+    assert "comparison" not in found[0]
+    assert "attribution" not in found[1]
+    assert found[2]["comparison"] == "mayor"  # (Spanish "mayor": greater)
+    assert found[3]["comparison"] == "rose, more than"
+    assert found[4]["comparison"] == "mayor, more than"
+    assert found[4]["attribution"] == "according to"
+    assert "causal language" not in found[5]
+    assert found[6]["causal language"] == "result of"
+    assert found[7]["causal language"] == "result of, as a result"
