@@ -115,12 +115,11 @@ class Vocabulary:
         # Arrow gives empty tokens for whitespace at either end of a text; str.split none.
         lengths = pc.binary_length(flat)
         if len(flat) and pc.min(lengths).as_py() == 0:
-            words = pc.greater(lengths, 0)
+            words = pc.cast(lengths, pa.bool_())
             owner, flat = owner.filter(words), flat.filter(words)
-        owner = owner.to_numpy()
         known = self._arrow_tokens()
         found = pc.index_in(flat, value_set=known)
-        ids = pc.fill_null(found, -1).to_numpy().astype(np.int64)
+        ids = _integers(found, null=-1)
         if found.null_count:
             new = pc.dictionary_encode(flat.filter(pc.is_null(found)))
             added = new.dictionary
@@ -128,9 +127,9 @@ class Vocabulary:
             tokens = added.to_pylist()
             # Listed only: the table of `ids` catches up when it is next used.
             self.tokens.extend(tokens)
-            ids[ids < 0] = first + new.indices.to_numpy()
+            ids[ids < 0] = first + _integers(new.indices)
             self._arrow = pa.concat_arrays([known, added])
-        return ids, np.bincount(owner, minlength=len(texts)).astype(np.int64)
+        return ids, np.bincount(_integers(owner), minlength=len(texts)).astype(np.int64)
 
     def _arrow_tokens(self) -> Any:
         """`self._arrow`, brought up to `tokens`."""
@@ -138,15 +137,13 @@ class Vocabulary:
 
         known = self._arrow
         if known is None:
-            known = pa.array([], type=pa.large_string())
+            known = _string_array([])
         if len(known) < len(self.tokens):
             missing = self.tokens[len(known) :]
             try:
-                more = pa.array(missing, type=pa.large_string())
+                more = _string_array(missing)
             except UnicodeEncodeError:  # "" for the tokens Arrow cannot hold (never met there)
-                more = pa.array(
-                    [t if _encodable(t) else "" for t in missing], type=pa.large_string()
-                )
+                more = _string_array([t if _encodable(t) else "" for t in missing])
             known = pa.concat_arrays([known, more])
         self._arrow = known
         return known
@@ -158,6 +155,24 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _integers(array: Any, null: int = 0) -> Ints:
+    """An Arrow array of 32- or 64-bit integers as int64, `null` for its nulls, read from its
+    buffers: pyarrow's own conversions (`to_numpy`, a Python scalar as an argument, `pa.array`)
+    import pandas first when it is installed, a sixth of a second in a fresh process."""
+    import pyarrow as pa
+
+    if not len(array):
+        return np.zeros(0, dtype=np.int64)
+    width = {pa.int32(): np.int32, pa.int64(): np.int64}[array.type]
+    validity, data = array.buffers()
+    values = np.frombuffer(data, dtype=width)[array.offset : array.offset + len(array)]
+    values = values.astype(np.int64)
+    if array.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        values[bits[array.offset : array.offset + len(array)] == 0] = null
+    return values
 
 
 def _string_array(texts: Sequence[str]) -> Any:

@@ -61,3 +61,17 @@ def test_django_start_up_loads_no_matrix_libraries():
         "from django.core.management import call_command; call_command('check')"
     )
     assert _loaded_heavy(code) == "[]"
+
+
+def test_scoring_loads_no_pandas():
+    # pyarrow imports pandas (a sixth of a second in a fresh worker) when it converts Python or
+    # numpy values: the scorer hands it buffers only.
+    code = (
+        "from articles.claimfinding import ArticleText, batch_candidates; import sys; "
+        "found = batch_candidates([ArticleText(1, 'Ana Soler said it cost $42,000. Yes.')], "
+        "min_score=-10.0); assert found; assert 'pandas' not in sys.modules"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
