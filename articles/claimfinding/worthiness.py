@@ -642,6 +642,8 @@ class SentenceScores:
     def _reasons_of(self, rows: Sequence[int]) -> list[list[tuple[float, str, str]]]:
         """The reasons of each of `rows` as (-weight, feature, detail), strongest first (in the
         order of these tuples: a sentence's features differ)."""
+        if not rows:
+            return []  # (no sentences: nothing was worked out to read)
         name_counts, lexicon_bits, quoted, question, word_counts = self._lists()
         names_of = self._names_of(rows)
         runs_of = self._runs_of

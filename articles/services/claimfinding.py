@@ -111,6 +111,7 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
         for member, similarity in zip(g.members, g.similarities, strict=True)
     ]
     scored = score_sentences([member.text for member, _ in members])
+    reasons = scored.reason_texts(range(len(members)))
     with transaction.atomic():
         # Plain inserts: a large import gives thousands of rows, and model instances would
         # cost more than finding them (see `rows_insert`).
@@ -148,7 +149,7 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
                 member.end,
                 member.text,
                 member.score,
-                [str(reason) for reason in scored.reasons(i)],
+                list(reasons[i]),
                 status,
                 group_of[id(member)],
                 similarity,

@@ -173,3 +173,10 @@ def test_phrases_are_found_within_one_sentence_only():
     assert "causal language" not in found[5]
     assert found[6]["causal language"] == "result of"
     assert found[7]["causal language"] == "result of, as a result"
+
+
+def test_reason_texts_of_no_sentences_is_empty():
+    from articles.claimfinding import score_sentences
+
+    assert score_sentences([]).reason_texts([]) == []
+    assert score_sentences(["The mayor said costs rose 5%."]).reason_texts([]) == []
