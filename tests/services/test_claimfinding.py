@@ -264,3 +264,25 @@ def test_contradictions_recompute_for_many_claims_in_constant_queries(
     with django_assert_max_num_queries(6):
         assert claims_contradictions_recompute(claim_ids=[c.pk for c in claims]) == 5
     assert ContradictionFlag.objects.count() == 5
+
+
+def test_article_page_says_when_the_job_went_over_the_article(client, editor, fee_articles):
+    from django.urls import reverse
+
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[fee_articles[0].pk])
+    before = client.get(url).content.decode()
+    assert "Claims found at" in before
+    assert Article.objects.get(pk=fee_articles[0].pk).claims_found_at is None
+
+    claims_find_for_articles(article_ids=[a.pk for a in fee_articles])
+
+    found_at = Article.objects.get(pk=fee_articles[0].pk).claims_found_at
+    assert found_at is not None
+    after = client.get(url).content.decode()
+
+    def shown(page: str) -> str:  # the readonly value after the label
+        return page.split("Claims found at", 1)[1][:400]
+
+    assert str(found_at.year) in shown(after)
+    assert str(found_at.year) not in shown(before)
