@@ -331,7 +331,9 @@ def _repeats(
     group_first = rows[first_in_group][np.cumsum(first_in_group) - 1]
     repeat_rows, first_rows = rows[~first_in_group], group_first[~first_in_group]
     shown = np.argsort(repeat_rows, kind="stable")[:3]
-    lines = _line_numbers(path, n_rows=int(item.size))
+    lines = _line_numbers(
+        path, n_rows=int(item.size), through_row=int(repeat_rows[shown].max(initial=0))
+    )
     if lines is None:
         return -1, [], None
     examples = [
@@ -353,7 +355,40 @@ def _repeats(
     return n_repeated, examples, keep
 
 
-def _line_numbers(path: Path, *, n_rows: int) -> Callable[[int], int] | None:
+def _line_numbers(path: Path, *, n_rows: int, through_row: int) -> Callable[[int], int] | None:
+    """Row index -> line number for the rows up to `through_row`, when each of them is one
+    physical line right after a one-line header (no blank line, no value spanning lines before
+    it); None otherwise. Reads the file only as far as that row when no quotation mark comes
+    before it (the reported repeats are the first ones, mostly early in the file), else all of
+    it to check that every row is one line."""
+    wanted = through_row + 2  # the newlines up to the end of that row's line
+    seen = carriage_returns = crlfs = 0
+    carry = b"\n"  # as if a line ended before the file: a blank first line shows as "\n\n"
+    with path.open("rb") as handle:
+        while seen < wanted and (chunk := handle.read(BLOCK_BYTES)):
+            count = chunk.count(b"\n")
+            if seen + count >= wanted:  # cut the chunk after that row's line
+                end = -1
+                for _ in range(wanted - seen):
+                    end = chunk.index(b"\n", end + 1)
+                chunk, count = chunk[: end + 1], wanted - seen
+            if b'"' in chunk:
+                return _every_line_numbers(path, n_rows=n_rows)
+            joined = carry + chunk
+            if b"\n\n" in joined or b"\n\r\n" in joined:
+                return None  # a blank line: the reader skipped it, the numbering moved
+            carriage_returns += chunk.count(b"\r")
+            crlfs += joined.count(b"\r\n") - carry.count(b"\r\n")
+            carry = joined[-2:]
+            seen += count
+    if seen < wanted:
+        return _every_line_numbers(path, n_rows=n_rows)
+    if carriage_returns not in (0, crlfs) or (carriage_returns and crlfs != wanted):
+        return None
+    return lambda row: row + 2
+
+
+def _every_line_numbers(path: Path, *, n_rows: int) -> Callable[[int], int] | None:
     """Row index -> line number, when every row is one physical line right after a one-line
     header (no blank lines, no values spanning lines); None otherwise."""
     newlines = carriage_returns = 0
@@ -405,7 +440,7 @@ def write_consensus_fast(
     confidence = np.asarray(outcome.confidence, dtype=np.float64)
     header = ",".join(["claim_id", "label", "confidence", "status", *(f"p_{n}" for n in names)])
     out.write(header + "\n")
-    step = 1 << 16  # rows built and written at a time: the text never exists for all at once
+    step = 1 << 18  # rows built and written at a time: the text never exists for all at once
     last = len(names) - 1
     for start in range(0, len(ids), step):
         part = slice(start, start + step)

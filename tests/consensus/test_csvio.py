@@ -421,3 +421,37 @@ def test_the_csv_paths_do_not_make_pyarrow_import_pandas(tmp_path):
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the repeat's line read from the start only; what follows it does not matter
+        "c1,a,yes\nc2,a,no\nc1,a,no\n\nc3,b,yes\n",
+        "c1,a,yes\r\nc2,a,no\r\nc1,a,no\r\n\r\nc3,b,yes\r\n",
+        'c1,a,yes\nc1,a,no\nc9,b,"multi\nline"\n',
+        # before it: a blank line, a quoted value over two lines, bare carriage returns
+        "c1,a,yes\n\nc2,a,no\nc1,a,no\n",
+        'c0,b,"yes\nno"\nc1,a,yes\nc1,a,no\n',
+        "c1,a,yes\rc2,a,no\rc1,a,no\r",
+        # the repeat on the last line, with and without its newline
+        "c1,a,yes\nc2,a,no\nc1,a,no",
+        "c1,a,yes\nc2,a,no\nc1,a,no\n",
+    ],
+)
+@pytest.mark.parametrize("block", [3, 4096])
+def test_repeats_are_reported_on_the_lines_the_reference_reader_gives(
+    tmp_path, monkeypatch, body, block
+):
+    from articles.consensus import arrowcsv
+
+    monkeypatch.setattr(arrowcsv, "BLOCK_BYTES", block)  # lines cut across reads too
+    text = "claim_id,annotator_id,label\n" + body
+    path = tmp_path / "votes.csv"
+    path.write_bytes(text.encode())
+
+    table = read_annotations_file(path, duplicates="last")
+
+    reference = parse(text.replace("\r\n", "\n").replace("\r", "\n"), duplicates="last")
+    assert table.n_repeated == reference.n_repeated == 1
+    assert table.repeated_examples == reference.repeated_examples
