@@ -189,6 +189,9 @@ X_FRAME_OPTIONS = "DENY"
 FACTCHECK_IMPORT_MAX_FILE_BYTES = env.int("FACTCHECK_IMPORT_MAX_FILE_BYTES", default=5 * 1024**2)
 FACTCHECK_IMPORT_MAX_ZIP_BYTES = env.int("FACTCHECK_IMPORT_MAX_ZIP_BYTES", default=100 * 1024**2)
 FACTCHECK_IMPORT_MAX_ZIP_MEMBERS = env.int("FACTCHECK_IMPORT_MAX_ZIP_MEMBERS", default=10_000)
+# An import commits its articles in groups of at most this many files (or half a second of
+# reading): fewer commits, and a batch job's recorded progress moves a group at a time.
+FACTCHECK_IMPORT_GROUP_FILES = env.int("FACTCHECK_IMPORT_GROUP_FILES", default=50)
 # Batches with at least this many files go to a Celery job when uploaded through the admin.
 FACTCHECK_IMPORT_ASYNC_MIN_FILES = env.int("FACTCHECK_IMPORT_ASYNC_MIN_FILES", default=50)
 # A batch job that died: after this many seconds without progress and without a job holding

@@ -238,7 +238,13 @@ def test_an_import_batch_whose_worker_died_is_resumed_by_the_periodic_check(
         lambda batch_id: article_batch_import_task.apply_async((batch_id,), queue=queue),
     )
     through_broker()
-    worker_env = {**FAST_REDELIVERY, "DJANGO_MEDIA_ROOT": str(live_media_root)}
+    # One file a group: the job records the first story before it reaches the second (with
+    # the default group the three files are one group, read well within its half second).
+    worker_env = {
+        **FAST_REDELIVERY,
+        "DJANGO_MEDIA_ROOT": str(live_media_root),
+        "FACTCHECK_IMPORT_GROUP_FILES": "1",
+    }
     # The second story is being imported by someone else, uncommitted: the job's insert of the
     # same article waits for it, after the first story is recorded.
     holding, release = threading.Event(), threading.Event()

@@ -281,13 +281,12 @@ FileCallback = Callable[[str, list[ImportResult]], None]
 # savepoint (two round trips each, which on a busy machine cost as much as the insert): when the
 # database refuses one (a value it cannot hold, a deadlock with another import), the group's
 # transaction rolls back and is done again article by article, each in a savepoint of its own,
-# so only the refused article is rejected. A group closes after
-# this many files or seconds of reading. A group's files are read and prepared first, outside
+# so only the refused article is rejected. A group closes after FACTCHECK_IMPORT_GROUP_FILES
+# files or this many seconds of reading. A group's files are read and prepared first, outside
 # the transaction; its articles are then inserted in content-hash order. On a server database an
 # insert holds the unique-hash lock of its row until the commit, so two imports of the same
 # files in different orders could each wait for a hash the other holds (a deadlock) if they
 # inserted in file order; every import taking those locks in one global order (by hash) cannot.
-GROUP_FILES = 50
 GROUP_SECONDS = 0.5
 
 
@@ -305,6 +304,7 @@ def _import_grouped(
     """Import `items` in groups of files per commit; `in_transaction(group)` runs inside the
     group's transaction (progress rows), `after_commit(group)` once it is committed (output)."""
     iterator = iter(items)
+    group_files = max(1, int(settings.FACTCHECK_IMPORT_GROUP_FILES))
     finished = False
     while not finished:
         prepared: list[tuple[str, list[ImportResult | _Ready]]] = []
@@ -314,7 +314,7 @@ def _import_grouped(
             prepared.append(
                 (item.name, _import_source(item, imported_by=imported_by, publisher=publisher))
             )
-            if len(prepared) >= GROUP_FILES or time.monotonic() - started >= GROUP_SECONDS:
+            if len(prepared) >= group_files or time.monotonic() - started >= GROUP_SECONDS:
                 finished = False
                 break
         if not prepared:

@@ -539,3 +539,17 @@ def test_import_batch_process_counts_its_attempts_and_records_progress():
     assert batch.attempts == 1
     assert batch.progress_at is not None
     assert batch.status == ImportBatch.Status.DONE
+
+
+@pytest.mark.django_db
+def test_group_size_is_a_setting(tmp_path, settings):
+    for number in range(3):
+        write(tmp_path, f"{number}.txt", f"Headline {number}\n\nBody number {number} of three.")
+    settings.FACTCHECK_IMPORT_GROUP_FILES = 1
+
+    with CaptureQueriesContext(connection) as queries:
+        results = services.articles_import_paths(paths=[tmp_path])
+
+    assert [r.status for r in results] == ["imported"] * 3
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 3  # a group, and a statement, per file
