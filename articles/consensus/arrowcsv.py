@@ -440,7 +440,7 @@ def write_consensus_fast(
     confidence = np.asarray(outcome.confidence, dtype=np.float64)
     header = ",".join(["claim_id", "label", "confidence", "status", *(f"p_{n}" for n in names)])
     out.write(header + "\n")
-    step = 1 << 18  # rows built and written at a time: the text never exists for all at once
+    step = 1 << 16  # rows built and written at a time: the text never exists for all at once
     last = len(names) - 1
     for start in range(0, len(ids), step):
         part = slice(start, start + step)
