@@ -287,6 +287,25 @@ def test_read_annotations_declared_labels(tmp_path, reader):
     assert table.label_idx.tolist() == [2, 1]
 
 
+def csv_module_text(table, probs, outcome):
+    """What the csv-module writer has always written for two labels, no and yes."""
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["claim_id", "label", "confidence", "status", "p_no", "p_yes"])
+    for i, claim in enumerate(table.claim_ids):
+        code = int(outcome.labels[i])
+        writer.writerow(
+            [
+                claim,
+                "" if code < 0 else table.label_names[code],
+                f"{outcome.confidence[i]:.6f}",
+                ["pending", "settled", "contested"][int(outcome.status[i])],
+                *(f"{p:.6f}" for p in probs[i]),
+            ]
+        )
+    return expected.getvalue()
+
+
 def test_write_consensus_fast_path_writes_what_the_csv_module_writes():
     from articles.consensus import arrowcsv
     from articles.consensus.arrays import Posteriors
@@ -311,21 +330,7 @@ def test_write_consensus_fast_path_writes_what_the_csv_module_writes():
     assert arrowcsv.write_consensus_fast(
         fast, table.claim_ids, table.label_names, posteriors, outcome, precision=6
     )
-    expected = io.StringIO()  # what the csv-module writer has always written
-    writer = csv.writer(expected, lineterminator="\n")
-    writer.writerow(["claim_id", "label", "confidence", "status", "p_no", "p_yes"])
-    for i, claim in enumerate(table.claim_ids):
-        code = int(outcome.labels[i])
-        writer.writerow(
-            [
-                claim,
-                "" if code < 0 else table.label_names[code],
-                f"{outcome.confidence[i]:.6f}",
-                ["pending", "settled", "contested"][int(outcome.status[i])],
-                *(f"{p:.6f}" for p in probs[i]),
-            ]
-        )
-    assert fast.getvalue() == expected.getvalue()
+    assert fast.getvalue() == csv_module_text(table, probs, outcome)
 
 
 def test_write_consensus_quotes_claim_ids_that_need_it():
@@ -374,21 +379,7 @@ def test_write_consensus_fast_path_over_several_steps_matches_the_csv_module(tmp
     outcome = decide(posteriors, table.n_votes, min_votes=1, threshold=0.8)
     fast = io.StringIO()
     write_consensus(fast, table, posteriors, outcome)
-    slow = io.StringIO()
-    writer = csv.writer(slow, lineterminator="\n")
-    writer.writerow(["claim_id", "label", "confidence", "status", "p_no", "p_yes"])
-    for i, claim in enumerate(table.claim_ids):
-        code = int(outcome.labels[i])
-        writer.writerow(
-            [
-                claim,
-                "" if code < 0 else table.label_names[code],
-                f"{outcome.confidence[i]:.6f}",
-                ["pending", "settled", "contested"][int(outcome.status[i])],
-                *(f"{p:.6f}" for p in posteriors.probs[i]),
-            ]
-        )
-    assert fast.getvalue() == slow.getvalue()
+    assert fast.getvalue() == csv_module_text(table, posteriors.probs, outcome)
 
 
 def test_the_csv_paths_do_not_make_pyarrow_import_pandas(tmp_path):
