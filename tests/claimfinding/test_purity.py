@@ -6,15 +6,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def run_fresh(code, **env):
+    """`code` in a fresh interpreter of ours, from the project's root."""
+    return subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
 def test_claimfinding_package_imports_no_django():
     code = (
         "import articles.claimfinding, sys; "
         "loaded = [m for m in sys.modules if m == 'django' or m.startswith('django.')]; "
         "assert not loaded, loaded"
     )
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = run_fresh(code)
     assert result.returncode == 0, result.stderr
 
 
@@ -36,14 +46,7 @@ def _loaded_heavy(code):
         f"{code}; import sys; "
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
     )
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
-    )
+    result = run_fresh(probe, DJANGO_SETTINGS_MODULE="factcheck.settings")
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
@@ -71,7 +74,5 @@ def test_scoring_loads_no_pandas():
         "found = batch_candidates([ArticleText(1, 'Ana Soler said it cost $42,000. Yes.')], "
         "min_score=-10.0); assert found; assert 'pandas' not in sys.modules"
     )
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = run_fresh(code)
     assert result.returncode == 0, result.stderr
