@@ -47,17 +47,25 @@ def _found(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], d
     return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
 
 
+def _same_matches(
+    now: dict[str, re.Pattern[str]], before: dict[str, re.Pattern[str]], texts: list[str]
+) -> int:
+    """Asserts each pattern of `now` finds what the one of `before` with its name finds, with
+    the same groups, in every text; returns how many matches there were."""
+    matched = 0
+    for text in texts:
+        for name, pattern in now.items():
+            expected = _found(before[name], text)
+            assert _found(pattern, text) == expected, (name, text)
+            matched += len(expected)
+    return matched
+
+
 def test_same_matches_on_random_text_and_sentences():
     rng = random.Random(3)
     texts = ["".join(rng.choices(PIECES, k=rng.randint(1, 40))) for _ in range(20_000)]
     texts += SENTENCES
-    matched = 0
-    for text in texts:
-        for name, pattern in NOW.items():
-            expected = _found(BEFORE[name], text)
-            assert _found(pattern, text) == expected, (name, text)
-            matched += len(expected)
-    assert matched > 10_000
+    assert _same_matches(NOW, BEFORE, texts) > 10_000
 
 
 # Month and weekday names are matched through a tree of their letters (`values._trie`): the same
@@ -87,13 +95,7 @@ def test_name_trees_match_as_the_alternations():
         for _ in range(10_000)
     ]
     texts += SENTENCES
-    matched = 0
-    for text in texts:
-        for name, pattern in NAMES_NOW.items():
-            expected = _found(NAMES_BEFORE[name], text)
-            assert _found(pattern, text) == expected, (name, text)
-            matched += len(expected)
-    assert matched > 10_000
+    assert _same_matches(NAMES_NOW, NAMES_BEFORE, texts) > 10_000
 
 
 def test_name_trees_are_not_the_alternations():
