@@ -106,11 +106,11 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
     # `suggest_claims` score sentences when they are shown, and a decision on one stores it.
     groups = [g for g in plan.groups if len({m.article_id for m in g.members}) > 1]
     members = [
-        (member, similarity)
-        for g in groups
+        (member, similarity, number)
+        for number, g in enumerate(groups)
         for member, similarity in zip(g.members, g.similarities, strict=True)
     ]
-    scored = score_sentences([member.text for member, _ in members])
+    scored = score_sentences([member.text for member, _, _ in members])
     reasons = scored.reason_texts(range(len(members)))
     with transaction.atomic():
         # Plain inserts: a large import gives thousands of rows, and model instances would
@@ -134,11 +134,7 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
         stored = SuggestionGroup.objects.bulk_create(
             [SuggestionGroup(text=g.members[0].text) for g in groups]
         )
-        group_of = {
-            id(member): row.pk
-            for g, row in zip(groups, stored, strict=True)
-            for member in g.members
-        }
+        group_ids = [row.pk for row in stored]
         # Read once: an enum member's value is Python code.
         status = ClaimSuggestion.Status.OPEN.value
         suggestions = [
@@ -151,11 +147,11 @@ def _find_for_articles(article_ids: Sequence[int]) -> dict[str, Any]:
                 member.score,
                 list(reasons[i]),
                 status,
-                group_of[id(member)],
+                group_ids[number],
                 similarity,
                 now,
             )
-            for i, (member, similarity) in enumerate(members)
+            for i, (member, similarity, number) in enumerate(members)
         ]
         rows_insert(
             ClaimSuggestion,
