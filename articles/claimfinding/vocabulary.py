@@ -19,6 +19,8 @@ from typing import Any, NamedTuple, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from articles import arrowbuffers
+
 Ints: TypeAlias = npt.NDArray[np.int64]
 TokenIds: TypeAlias = npt.NDArray[np.int32]
 
@@ -109,7 +111,7 @@ class Vocabulary:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        lists = pc.utf8_split_whitespace(_string_array(texts))
+        lists = pc.utf8_split_whitespace(arrowbuffers.texts(texts, large=True))
         flat = lists.flatten()
         owner = pc.list_parent_indices(lists)
         # Arrow gives empty tokens for whitespace at either end of a text; str.split none.
@@ -119,7 +121,7 @@ class Vocabulary:
             owner, flat = owner.filter(words), flat.filter(words)
         known = self._arrow_tokens()
         found = pc.index_in(flat, value_set=known)
-        ids = _integers(found, null=-1)
+        ids = arrowbuffers.integers(found, null=-1)
         if found.null_count:
             new = pc.dictionary_encode(flat.filter(pc.is_null(found)))
             added = new.dictionary
@@ -127,9 +129,9 @@ class Vocabulary:
             tokens = added.to_pylist()
             # Listed only: the table of `ids` catches up when it is next used.
             self.tokens.extend(tokens)
-            ids[ids < 0] = first + _integers(new.indices)
+            ids[ids < 0] = first + arrowbuffers.integers(new.indices)
             self._arrow = pa.concat_arrays([known, added])
-        return ids, np.bincount(_integers(owner), minlength=len(texts)).astype(np.int64)
+        return ids, np.bincount(arrowbuffers.integers(owner), minlength=len(texts)).astype(np.int64)
 
     def _arrow_tokens(self) -> Any:
         """`self._arrow`, brought up to `tokens`."""
@@ -137,13 +139,13 @@ class Vocabulary:
 
         known = self._arrow
         if known is None:
-            known = _string_array([])
+            known = arrowbuffers.texts([], large=True)
         if len(known) < len(self.tokens):
             missing = self.tokens[len(known) :]
             try:
-                more = _string_array(missing)
+                more = arrowbuffers.texts(missing, large=True)
             except UnicodeEncodeError:  # "" for the tokens Arrow cannot hold (never met there)
-                more = _string_array([t if _encodable(t) else "" for t in missing])
+                more = arrowbuffers.texts([t if _encodable(t) else "" for t in missing], large=True)
             known = pa.concat_arrays([known, more])
         self._arrow = known
         return known
@@ -155,43 +157,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _integers(array: Any, null: int = 0) -> Ints:
-    """An Arrow array of 32- or 64-bit integers as int64, `null` for its nulls, read from its
-    buffers: pyarrow's own conversions (`to_numpy`, a Python scalar as an argument, `pa.array`)
-    import pandas first when it is installed, a sixth of a second in a fresh process."""
-    import pyarrow as pa
-
-    if not len(array):
-        return np.zeros(0, dtype=np.int64)
-    width = {pa.int32(): np.int32, pa.int64(): np.int64}[array.type]
-    validity, data = array.buffers()
-    values = np.frombuffer(data, dtype=width)[array.offset : array.offset + len(array)]
-    values = values.astype(np.int64)
-    if array.null_count:
-        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
-        values[bits[array.offset : array.offset + len(array)] == 0] = null
-    return values
-
-
-def _string_array(texts: Sequence[str]) -> Any:
-    """`texts` as an Arrow string array, built from their UTF-8 bytes joined (several times
-    cheaper than converting the strings one by one). Raises UnicodeEncodeError for a lone
-    surrogate, as Arrow's own conversion does."""
-    import pyarrow as pa
-
-    joined = "".join(texts).encode("utf-8")
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    if int(lengths.sum()) != len(joined):  # not all ASCII: lengths in bytes
-        lengths = np.fromiter(
-            (len(t) if t.isascii() else len(t.encode("utf-8")) for t in texts),
-            dtype=np.int64,
-            count=len(texts),
-        )
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(joined))
 
 
 VOCABULARY = Vocabulary()

@@ -19,11 +19,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from articles import arrowbuffers
 from articles.consensus.arrays import NO_LABEL, FloatArray, Posteriors
 from articles.consensus.rules import STATUS_NAMES, Outcome
 
@@ -39,56 +40,6 @@ BLOCK_BYTES = 1 << 20
 _PLAIN = r"^[!-~]([ -~]*[!-~])?$"
 """Values that start and end with a printable ASCII character other than a space: stripping
 leaves them as they are, so only the others go through Python's `str.strip`."""
-
-
-# Arrays are built from their buffers, never from Python or numpy values (`pa.array`,
-# `pa.scalar`, a plain string argument to a compute function): converting those, pyarrow first
-# imports pandas, if installed, to look for its types, which costs the command a sixth of a
-# second and finds nothing here.
-
-
-def _numbers(values: npt.NDArray[Any]) -> pa.Array:
-    """A numpy array of a fixed-width number type as an Arrow array (its buffer, copied only if
-    it is not contiguous)."""
-    import pyarrow as pa
-
-    values = np.ascontiguousarray(values)
-    return pa.Array.from_buffers(
-        pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)]
-    )
-
-
-def _flags(values: npt.NDArray[np.bool_]) -> pa.Array:
-    """A numpy bool array as an Arrow boolean array."""
-    import pyarrow as pa
-
-    bits = np.packbits(values, bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
-
-
-def _texts(values: Sequence[str]) -> pa.Array:
-    """Python strings as an Arrow string array."""
-    import pyarrow as pa
-
-    encoded = [value.encode("utf-8") for value in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
-    np.cumsum([len(value) for value in encoded], out=offsets[1:])
-    return pa.Array.from_buffers(
-        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
-    )
-
-
-def _values(array: pa.Array, dtype: type[np.generic]) -> npt.NDArray[Any]:
-    """The values of an Arrow array of fixed-width numbers without nulls, viewed as numpy's."""
-    if array.null_count:
-        raise ValueError("an array with nulls has no plain numpy view")
-    start = array.offset
-    return np.frombuffer(array.buffers()[1], dtype=dtype)[start : start + len(array)]
-
-
-def _text(value: str) -> pa.Scalar:
-    """A Python string as an Arrow string scalar."""
-    return _texts([value])[0]
 
 
 class ArrowStrings(Sequence[str]):
@@ -143,12 +94,12 @@ class _Vocabulary:
         encoded = column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
         dictionary = encoded.dictionary
         if self.every_value:
-            dictionary = _texts([self.normalise(v) for v in dictionary.to_pylist()])
+            dictionary = arrowbuffers.texts([self.normalise(v) for v in dictionary.to_pylist()])
         else:
             odd = pc.invert(pc.match_substring_regex(dictionary, _PLAIN))
             if pc.any(odd).as_py():
                 values = [self.normalise(v) for v in pc.filter(dictionary, odd).to_pylist()]
-                dictionary = pc.replace_with_mask(dictionary, odd, _texts(values))
+                dictionary = pc.replace_with_mask(dictionary, odd, arrowbuffers.texts(values))
         if len(dictionary) and pc.min(pc.utf8_length(dictionary)).as_py() == 0:
             return False
         # Normalising may have made two entries of the dictionary equal: `finish` maps both to
@@ -171,7 +122,7 @@ class _Vocabulary:
         codes = np.empty(len(unified), dtype=np.int32)
         at = 0
         for block in unified.chunks:
-            local = _values(block.indices, np.int32)
+            local = arrowbuffers.view(block.indices, np.int32)
             codes[at : at + local.size] = local
             at += local.size
         return unified.chunk(0).dictionary, codes
@@ -317,12 +268,12 @@ def _repeats(
         return 0, [], None
     if duplicates == "error":
         return -1, [], None  # the reference reader lists each duplicate with its lines
-    repeated_pairs = _numbers(np.unique(pair[1:][again]))
+    repeated_pairs = arrowbuffers.numbers(np.unique(pair[1:][again]))
     del again
     pair = pairs()
     # The rows of repeated pairs (few): one hash lookup per row into that small set.
-    found = pc.is_in(_numbers(pair), value_set=repeated_pairs)
-    rows = _values(pc.indices_nonzero(found), np.uint64).astype(np.int64)
+    found = pc.is_in(arrowbuffers.numbers(pair), value_set=repeated_pairs)
+    rows = arrowbuffers.view(pc.indices_nonzero(found), np.uint64).astype(np.int64)
     del pair, found
     row_pairs = item[rows].astype(np.int64) * width + worker[rows]
     order = np.argsort(row_pairs, kind="stable")  # by pair, then by row
@@ -424,16 +375,16 @@ def write_consensus_fast(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ids = claim_ids.arrow if isinstance(claim_ids, ArrowStrings) else _texts(claim_ids)
+    ids = claim_ids.arrow if isinstance(claim_ids, ArrowStrings) else arrowbuffers.texts(claim_ids)
     names = list(label_names)
     if any(pc.any(pc.match_substring_regex(arr, _NEEDS_QUOTES)).as_py() for arr in (
         ids,
-        _texts(names),
+        arrowbuffers.texts(names),
     ) if len(arr)):  # fmt: skip
         return False
-    label_choices = _texts([*names, ""])
-    status_choices = _texts(list(STATUS_NAMES))
-    comma = _text(",")
+    label_choices = arrowbuffers.texts([*names, ""])
+    status_choices = arrowbuffers.texts(list(STATUS_NAMES))
+    comma = arrowbuffers.text(",")
     codes = np.asarray(outcome.labels, dtype=np.int64)
     codes = np.where(codes == NO_LABEL, len(names), codes)
     status = np.asarray(outcome.status, dtype=np.int64)
@@ -446,9 +397,9 @@ def write_consensus_fast(
         part = slice(start, start + step)
         columns = [
             ids.slice(start, step),
-            label_choices.take(_numbers(codes[part])),
+            label_choices.take(arrowbuffers.numbers(codes[part])),
             _fixed(confidence[part], precision),
-            status_choices.take(_numbers(status[part])),
+            status_choices.take(arrowbuffers.numbers(status[part])),
             *(
                 # The last column carries each line's end, so the joined lines are the text.
                 _fixed(posteriors.probs[part, k], precision, end="\n" if k == last else "")
@@ -502,8 +453,10 @@ def _fixed(values: FloatArray, precision: int, *, end: str = "") -> pa.Array:
     )
     inexact = np.flatnonzero(~exact)
     if inexact.size:
-        replacements = _texts([f"{values[i]:.{precision}f}{end}" for i in inexact.tolist()])
-        formatted = pc.replace_with_mask(formatted, _flags(~exact), replacements)
+        replacements = arrowbuffers.texts(
+            [f"{values[i]:.{precision}f}{end}" for i in inexact.tolist()]
+        )
+        formatted = pc.replace_with_mask(formatted, arrowbuffers.flags(~exact), replacements)
     return formatted
 
 
