@@ -334,8 +334,8 @@ def _line_numbers(path: Path, *, n_rows: int, through_row: int) -> Callable[[int
             seen += count
     if seen < wanted:
         return _every_line_numbers(path, n_rows=n_rows)
-    if carriage_returns not in (0, crlfs) or (carriage_returns and crlfs != wanted):
-        return None
+    if carriage_returns and not carriage_returns == crlfs == wanted:
+        return None  # a bare carriage return ends a line for the reader
     return lambda row: row + 2
 
 
@@ -409,7 +409,7 @@ def write_consensus_fast(
         lines = pc.binary_join_element_wise(*columns, comma)
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
         first, after = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        out.write(lines.buffers()[2].to_pybytes()[first:after].decode("utf-8"))
+        out.write(lines.buffers()[2][first:after].to_pybytes().decode("utf-8"))
         del columns, lines
     pa.default_memory_pool().release_unused()
     return True

@@ -335,27 +335,28 @@ def _commit_group(
 ) -> list[FileResults]:
     """Save a group's articles in one transaction, with `in_transaction(group)` in it: in
     multi-row statements first; if one is refused, again one article at a time."""
-    try:
+
+    def save(*, together: bool) -> list[FileResults]:
         with transaction.atomic():
-            group = _save_group(prepared, together=True)
+            group = _save_group(prepared, together=together)
             if in_transaction is not None:
                 in_transaction(group)
+        return group
+
+    try:
+        return save(together=True)
     except _RefusedError as refused:
         logger.info(
             "a multi-row article insert was refused (%s); inserting one by one", refused.__cause__
         )
-        # Rows of the group's earlier statements were rolled back with the rest: their articles
-        # are new again.
-        for _, outcomes in prepared:
-            for outcome in outcomes:
-                if isinstance(outcome, _Ready):
-                    outcome.article.pk = None
-                    outcome.article._state.adding = True
-        with transaction.atomic():
-            group = _save_group(prepared, together=False)
-            if in_transaction is not None:
-                in_transaction(group)
-    return group
+    # Rows of the group's earlier statements were rolled back with the rest: their articles are
+    # new again.
+    for _, outcomes in prepared:
+        for outcome in outcomes:
+            if isinstance(outcome, _Ready):
+                outcome.article.pk = None
+                outcome.article._state.adding = True
+    return save(together=False)
 
 
 def _save_group(
