@@ -7,6 +7,5 @@ import os
 # own value is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from factcheck.celery import app as celery_app
-
-__all__ = ("celery_app",)
+# The Celery app (`factcheck.celery`) is not loaded here but by `articles.tasks`, which every
+# sender of a task imports: a process that sends none (`manage.py aggregate`) starts without it.

@@ -4,12 +4,43 @@ import os
 from typing import Any
 
 from celery import Celery, Task, signals, states
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 
 app = Celery("factcheck")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _beat_schedule() -> dict[str, dict[str, Any]]:
+    """What `celery beat` sends, and when. Set here rather than in the settings, which would have
+    to import Celery's schedules (and with them most of Celery) in every process."""
+    from django.conf import settings
+
+    return {
+        "recompute-stale-claims": {
+            "task": "articles.tasks.claims_stale_recompute_task",
+            "schedule": settings.FACTCHECK_STALE_SWEEP_SECONDS,
+        },
+        "full-consensus-recompute": {
+            "task": "articles.tasks.consensus_full_recompute_task",
+            "schedule": crontab(minute="17", hour="*"),
+        },
+        "refresh-desk-snapshots": {
+            "task": "articles.tasks.desk_snapshots_refresh_task",
+            "schedule": settings.FACTCHECK_DESK_COUNTS_SECONDS,
+            # A recount still queued when the next is due is dropped, not run twice in a row.
+            "options": {"expires": settings.FACTCHECK_DESK_COUNTS_SECONDS},
+        },
+        "recover-import-batches": {
+            "task": "articles.tasks.import_batches_recover_task",
+            "schedule": 60.0,
+        },
+    }
+
+
+app.conf.beat_schedule = _beat_schedule()
 
 
 @signals.worker_init.connect

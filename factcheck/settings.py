@@ -12,7 +12,6 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
-from celery.schedules import crontab
 
 django_stubs_ext.monkeypatch()
 
@@ -319,26 +318,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.05}
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "recompute-stale-claims": {
-        "task": "articles.tasks.claims_stale_recompute_task",
-        "schedule": FACTCHECK_STALE_SWEEP_SECONDS,
-    },
-    "full-consensus-recompute": {
-        "task": "articles.tasks.consensus_full_recompute_task",
-        "schedule": crontab(minute="17", hour="*"),
-    },
-    "refresh-desk-snapshots": {
-        "task": "articles.tasks.desk_snapshots_refresh_task",
-        "schedule": FACTCHECK_DESK_COUNTS_SECONDS,
-        # A recount still queued when the next is due is dropped, not run twice in a row.
-        "options": {"expires": FACTCHECK_DESK_COUNTS_SECONDS},
-    },
-    "recover-import-batches": {
-        "task": "articles.tasks.import_batches_recover_task",
-        "schedule": 60.0,
-    },
-}
+# The beat schedule (which task runs when) is set on the app, in factcheck/celery.py.
 
 # --- cache ------------------------------------------------------------------------------------
 CACHES = {

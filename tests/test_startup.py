@@ -2,6 +2,9 @@
 
 import gc
 import importlib
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +17,89 @@ def test_entry_point_freezes_what_start_up_loaded(module):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def loaded_after(code):
+    """Which of our heavy modules a fresh interpreter of ours has loaded after `code`."""
+    script = (
+        "import os, sys\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'factcheck.settings')\n"
+        f"{code}\n"
+        "print(','.join(sorted(m for m in ('articles.admin', 'celery', 'factcheck.celery') "
+        "if m in sys.modules)))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+def test_start_up_loads_neither_the_admin_nor_celery():
+    # What every process pays (commands, workers): the admin and Celery load when first needed.
+    assert loaded_after("import django; django.setup()") == ""
+
+
+def test_tasks_bind_to_the_desk_celery_app():
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from articles.tasks import consensus_full_recompute_task as task\n"
+        "assert task.app.main == 'factcheck', task.app.main\n"
+        "assert task.app.conf.broker_url == settings.CELERY_BROKER_URL\n"
+        "assert 'full-consensus-recompute' in task.app.conf.beat_schedule"
+    )
+    assert loaded_after(code) == "celery,factcheck.celery"
+
+
+def test_the_urlconf_registers_the_admin():
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib import admin\n"
+        "from django.urls import reverse\n"
+        "from articles.models import Claim\n"
+        "assert reverse('admin:articles_claim_changelist') == '/admin/articles/claim/'\n"
+        "assert admin.site.is_registered(Claim)"
+    )
+    assert "articles.admin" in loaded_after(code)
+
+
+def test_the_admin_check_checks_every_registration_without_the_urlconf():
+    # Whichever check runs first, the admin's sees every model admin, not an empty site.
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib import admin\n"
+        "from django.contrib.auth.models import User\n"
+        "from django.core.checks import run_checks, Tags\n"
+        "from articles.models import Claim\n"
+        "assert not run_checks(tags=[Tags.admin])\n"
+        "assert admin.site.is_registered(User), admin.site._registry\n"
+        "assert admin.site.is_registered(Claim), admin.site._registry"
+    )
+    assert "articles.admin" in loaded_after(code)
+
+
+@pytest.mark.parametrize("module", ["factcheck.wsgi", "factcheck.asgi"])
+def test_entry_points_load_the_admin_before_the_first_request(module):
+    assert "articles.admin" in loaded_after(f"import {module}")
+
+
+def test_the_site_keeps_the_desk_registrations_when_first_used_before_the_urlconf():
+    # `admin.site` used first (by code that runs before any URL is resolved): setting it up
+    # loads the desk's admin package, whose registrations must land on the site kept.
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib import admin\n"
+        "assert admin.site.name == 'admin'\n"
+        "from articles.admin.site import DeskAdminSite\n"
+        "from articles.models import Claim\n"
+        "assert isinstance(admin.site._wrapped, DeskAdminSite)\n"
+        "assert admin.site.is_registered(Claim)\n"
+        "from factcheck.apps import discover_admin\n"
+        "discover_admin()\n"
+        "assert admin.site.is_registered(Claim)"
+    )
+    assert "articles.admin" in loaded_after(code)

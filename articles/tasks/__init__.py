@@ -1,9 +1,12 @@
 """Celery tasks: thin wrappers named `<service>_task` that take primitive IDs and call one service.
 
 Split by area so each module stays small; importing them here registers them with
-`autodiscover_tasks()`.
+`autodiscover_tasks()`. Importing this package also loads the desk's Celery app, so the tasks
+(whose `shared_task` proxies find the app when first used) run and are sent on it, not on
+Celery's unconfigured default app.
 """
 
+import factcheck.celery  # noqa: F401  (see above)
 from articles.tasks.claimfinding import (
     claim_contradictions_recompute_task,
     claims_find_for_articles_task,

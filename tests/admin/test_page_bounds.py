@@ -348,7 +348,9 @@ def test_counts_are_kept_until_the_next_recount_replaces_them(monkeypatch):
 
 
 def test_beat_runs_the_recount_every_period():
-    entry = settings.CELERY_BEAT_SCHEDULE["refresh-desk-snapshots"]
+    from factcheck.celery import app
+
+    entry = app.conf.beat_schedule["refresh-desk-snapshots"]
     assert entry["task"] == desk_snapshots_refresh_task.name
     assert entry["schedule"] == settings.FACTCHECK_DESK_COUNTS_SECONDS
     assert entry["options"]["expires"] == settings.FACTCHECK_DESK_COUNTS_SECONDS
