@@ -1,10 +1,11 @@
 """The fast path of `csvio`: annotation CSV files read and consensus CSV written with pyarrow, in
 bounded memory.
 
-The file is parsed in blocks (``pyarrow.csv.open_csv``); each block's claim, annotator and label
-columns are dictionary-encoded, and only their distinct values go through Python, where they
-are stripped (labels also normalised, see `csvio.normal_label`) and numbered in order of first
-appearance across the file. What is kept is three integer codes per row plus the distinct
+The file is parsed in blocks, on every core (``pyarrow.csv.read_csv``); each block's claim,
+annotator and label columns are dictionary-encoded by the parser, the blocks' dictionaries are
+unified, and only the distinct values go through Python, where they are stripped (labels also
+normalised, see `csvio.normal_label`) and numbered in order of first appearance across the
+file. What is kept is three integer codes per row plus the distinct
 values, never the text of every row.
 
 This path reports nothing itself: anything it cannot read exactly as `csvio`'s reference reader
@@ -16,10 +17,11 @@ the common case, never reach the slow path.
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -31,10 +33,18 @@ from articles.consensus.rules import STATUS_NAMES, Outcome
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from articles.consensus.csvio import AnnotationTable, TextSink
+    from articles.consensus.csvio import AnnotationTable
 
 BLOCK_BYTES = 1 << 20
-"""Bytes parsed per block: the reader's memory is a few blocks, whatever the file's size."""
+"""Bytes parsed per block: besides the integer codes it keeps, the reader's memory is a few
+blocks, whatever the file's size."""
+
+SCAN_BYTES = 1 << 22
+"""Bytes read at a time by the pass that checks the whole file is UTF-8."""
+
+
+class _Scan(NamedTuple):
+    quoted: bool  # a quotation mark in the rows: a value may span lines
 
 
 _PLAIN = r"^[!-~]([ -~]*[!-~])?$"
@@ -76,56 +86,47 @@ class ArrowStrings(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
-class _Vocabulary:
-    """Distinct values numbered in order of first appearance, gathered block by block as Arrow
-    dictionary arrays (no Python object per distinct value until the end)."""
+def _dictionary_codes(
+    column: pa.ChunkedArray, normalise: Callable[[str], str], *, every_value: bool
+) -> tuple[pa.Array, npt.NDArray[np.int32]] | None:
+    """A column parsed as dictionary blocks -> its distinct values, normalised, in order of first
+    appearance across the file, and each row's code; None when a value is empty after
+    normalising."""
+    import pyarrow.compute as pc
 
-    def __init__(self, normalise: Callable[[str], str], *, every_value: bool) -> None:
-        self.normalise = normalise
-        self.every_value = every_value  # normalise every value in Python (labels), not just some
-        self.blocks: list[pa.DictionaryArray] = []
-
-    def add(self, column: pa.Array) -> bool:
-        """Take a block's column; False when a value is empty after normalising."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        # The parser dictionary-encodes the three columns itself (see `read_annotations_fast`).
-        encoded = column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
+    # Arrow's dictionary unifier: one hash table over the blocks' dictionaries, in block order
+    # (each lists its values in order of first appearance within the block), so the unified
+    # dictionary is in order of first appearance across the file; every block's indices are
+    # rewritten into it.
+    unified = column.unify_dictionaries()
+    codes = np.empty(len(unified), dtype=np.int32)
+    at = 0
+    for block in unified.chunks:
+        local = arrowbuffers.view(block.indices, np.int32)
+        codes[at : at + local.size] = local
+        at += local.size
+    dictionary = unified.chunk(0).dictionary
+    del unified
+    # Only the distinct values go through Python: all of them for labels, else those that
+    # stripping would change.
+    if every_value:
+        dictionary = arrowbuffers.texts([normalise(v) for v in dictionary.to_pylist()])
+        changed = True
+    else:
+        odd = pc.invert(pc.match_substring_regex(dictionary, _PLAIN))
+        changed = bool(pc.any(odd).as_py())
+        if changed:
+            values = [normalise(v) for v in pc.filter(dictionary, odd).to_pylist()]
+            dictionary = pc.replace_with_mask(dictionary, odd, arrowbuffers.texts(values))
+    if len(dictionary) and pc.min(pc.utf8_length(dictionary)).as_py() == 0:
+        return None
+    if changed:
+        # Normalising may have made two values equal: encoding the list (in order of first
+        # appearance) keeps the first of each and maps the rows of both to it.
+        encoded = pc.dictionary_encode(dictionary)
+        codes = arrowbuffers.view(encoded.indices, np.int32)[codes]
         dictionary = encoded.dictionary
-        if self.every_value:
-            dictionary = arrowbuffers.texts([self.normalise(v) for v in dictionary.to_pylist()])
-        else:
-            odd = pc.invert(pc.match_substring_regex(dictionary, _PLAIN))
-            if pc.any(odd).as_py():
-                values = [self.normalise(v) for v in pc.filter(dictionary, odd).to_pylist()]
-                dictionary = pc.replace_with_mask(dictionary, odd, arrowbuffers.texts(values))
-        if len(dictionary) and pc.min(pc.utf8_length(dictionary)).as_py() == 0:
-            return False
-        # Normalising may have made two entries of the dictionary equal: `finish` maps both to
-        # one value. The dictionary is copied so the block's buffers can go.
-        self.blocks.append(
-            pa.DictionaryArray.from_arrays(encoded.indices, pa.concat_arrays([dictionary]))
-        )
-        return True
-
-    def finish(self) -> tuple[pa.Array, npt.NDArray[np.int32]]:
-        """The distinct values in order of first appearance, and each row's code."""
-        import pyarrow as pa
-
-        # Arrow's dictionary unifier: one hash table over the blocks' dictionaries, in block order
-        # (each lists its values in order of first appearance within the block), so the
-        # unified dictionary is in order of first appearance across the file; every block's
-        # indices are rewritten into it.
-        unified = pa.chunked_array(self.blocks).unify_dictionaries()
-        self.blocks = []
-        codes = np.empty(len(unified), dtype=np.int32)
-        at = 0
-        for block in unified.chunks:
-            local = arrowbuffers.view(block.indices, np.int32)
-            codes[at : at + local.size] = local
-            at += local.size
-        return unified.chunk(0).dictionary, codes
+    return dictionary, codes
 
 
 def read_annotations_fast(
@@ -145,51 +146,52 @@ def read_annotations_fast(
 
     from articles.consensus.csvio import AnnotationTable
 
+    scan = _scan(path)
+    if scan is None:
+        return None  # not UTF-8: the reference reader names the line
     names = [f"f{i}" for i in range(len(header))]
+    wanted = [names[i] for i in columns]
     read_options = pacsv.ReadOptions(
         column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True
     )
-    # Every column as text, so bytes that are not UTF-8 anywhere in a row fail as they do in the
-    # reference reader; quoted values may span lines.
+    # The three columns only, each dictionary-encoded by the parser block by block: what is
+    # kept is an integer per row and the blocks' distinct values. Every row's field count is
+    # still checked. Without a quotation mark in the rows no value can span lines, and the
+    # parser may cut the file into blocks at any newline, in parallel.
     convert_options = pacsv.ConvertOptions(
-        column_types={
-            name: pa.dictionary(pa.int32(), pa.string()) if i in columns else pa.string()
-            for i, name in enumerate(names)
-        },
+        include_columns=wanted,
+        column_types={name: pa.dictionary(pa.int32(), pa.string()) for name in wanted},
         strings_can_be_null=False,
     )
-    parse_options = pacsv.ParseOptions(newlines_in_values=True)
-    claims = _Vocabulary(str.strip, every_value=False)
-    annotators = _Vocabulary(str.strip, every_value=False)
-    label_vocab = _Vocabulary(normal_label, every_value=True)
-    declared = None if labels is None else {normal_label(label) for label in labels}
+    parse_options = pacsv.ParseOptions(newlines_in_values=scan.quoted)
     # The system allocator: memory pyarrow frees after parsing is reused by numpy below.
     pool = pa.default_memory_pool()
     try:
-        reader = pacsv.open_csv(
+        parsed = pacsv.read_csv(
             path,
             read_options=read_options,
             parse_options=parse_options,
             convert_options=convert_options,
             memory_pool=pool,
         )
-        for batch in reader:
-            if not batch.num_rows:
-                continue
-            if not (
-                claims.add(batch.column(columns[0]))
-                and annotators.add(batch.column(columns[1]))
-                and label_vocab.add(batch.column(columns[2]))
-            ):
-                return None
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    if not claims.blocks:
+    if not parsed.num_rows:
         return None
-    claim_names, item_codes = claims.finish()
+    claim_column, annotator_column, label_column = (parsed.column(name) for name in wanted)
+    del parsed
+    found_claims = _dictionary_codes(claim_column, str.strip, every_value=False)
+    del claim_column
     pool.release_unused()
-    annotator_names, worker_codes = annotators.finish()
-    label_values, first_label_codes = label_vocab.finish()
+    found_annotators = _dictionary_codes(annotator_column, str.strip, every_value=False)
+    del annotator_column
+    found_labels = _dictionary_codes(label_column, normal_label, every_value=True)
+    del label_column
+    if found_claims is None or found_annotators is None or found_labels is None:
+        return None
+    (claim_names, item_codes), (annotator_names, worker_codes) = found_claims, found_annotators
+    label_values, first_label_codes = found_labels
+    declared = None if labels is None else {normal_label(label) for label in labels}
     label_list = label_values.to_pylist()
     if declared is not None and not set(label_list) <= declared:
         return None
@@ -200,7 +202,13 @@ def read_annotations_fast(
     del first_label_codes
 
     n_repeated, found, keep = _repeats(
-        path, item_codes, worker_codes, label_codes, len(annotator_names), duplicates
+        path,
+        item_codes,
+        worker_codes,
+        label_codes,
+        len(claim_names),
+        len(annotator_names),
+        duplicates,
     )
     if n_repeated < 0:
         return None
@@ -237,11 +245,43 @@ def read_annotations_fast(
     )
 
 
+def _scan(path: Path) -> _Scan | None:
+    """One pass over the file's bytes: whether a quotation mark comes after the header line (the
+    header's own quotes do not count), or None when the file is not UTF-8 (the parser checks only
+    the columns it converts)."""
+    decoder = None
+    quoted = False
+    in_header = True
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_BYTES):
+            start = 0
+            if in_header:
+                ends = [at for at in (chunk.find(b"\n"), chunk.find(b"\r")) if at >= 0]
+                start = min(ends) + 1 if ends else len(chunk)
+                in_header = not ends
+            quoted = quoted or chunk.find(b'"', start) >= 0
+            if decoder is None and not chunk.isascii():
+                # Every chunk before was ASCII, so this one starts on a character's first byte.
+                decoder = codecs.getincrementaldecoder("utf-8")()
+            if decoder is not None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    return None
+    if decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return _Scan(quoted=quoted)
+
+
 def _repeats(
     path: Path,
     item: npt.NDArray[np.int32],
     worker: npt.NDArray[np.int32],
     label: npt.NDArray[np.int32],
+    n_items: int,
     n_workers: int,
     duplicates: str,
 ) -> tuple[int, list[tuple[int, int, int, int]], npt.NDArray[np.bool_] | None]:
@@ -249,33 +289,29 @@ def _repeats(
     annotator code, first line), and which rows to keep (None: all). Under "last" each pair
     keeps its first row with its last rating's label (written into `label`). -1 repeats: the
     caller must use the reference reader (an error to report, or lines it cannot derive)."""
-    import pyarrow.compute as pc
-
     width = max(n_workers, 1)
-
-    def pairs() -> npt.NDArray[np.int64]:
-        # In place after one copy: each array of the file's size is fresh memory to fault in.
-        pair = item.astype(np.int64)
-        pair *= width
-        pair += worker
-        return pair
-
-    pair = pairs()
-    pair.sort()  # in place; the pairs are computed again below if any repeat
+    # In place after one copy: each array of the file's size is fresh memory to fault in.
+    pair = item.astype(np.int64)
+    pair *= width
+    pair += worker
+    pair.sort()
     again = pair[1:] == pair[:-1]
     n_repeated = int(np.count_nonzero(again))
     if not n_repeated:
         return 0, [], None
     if duplicates == "error":
         return -1, [], None  # the reference reader lists each duplicate with its lines
-    repeated_pairs = arrowbuffers.numbers(np.unique(pair[1:][again]))
-    del again
-    pair = pairs()
-    # The rows of repeated pairs (few): one hash lookup per row into that small set.
-    found = pc.is_in(arrowbuffers.numbers(pair), value_set=repeated_pairs)
-    rows = arrowbuffers.view(pc.indices_nonzero(found), np.uint64).astype(np.int64)
-    del pair, found
+    repeated = np.unique(pair[1:][again])
+    del pair, again
+    # The rows of repeated pairs (few): those of claims with a repeat, found by a lookup per row
+    # in a table of claims, then among them those whose pair repeats.
+    has_repeat = np.zeros(n_items, dtype=np.bool_)
+    has_repeat[repeated // width] = True
+    rows = np.flatnonzero(has_repeat[item])
     row_pairs = item[rows].astype(np.int64) * width + worker[rows]
+    inside = np.isin(row_pairs, repeated)
+    rows, row_pairs = rows[inside], row_pairs[inside]
+    del has_repeat, inside
     order = np.argsort(row_pairs, kind="stable")  # by pair, then by row
     rows, row_pairs = rows[order], row_pairs[order]
     first_in_group = np.r_[True, row_pairs[1:] != row_pairs[:-1]]
@@ -360,19 +396,17 @@ def _every_line_numbers(path: Path, *, n_rows: int) -> Callable[[int], int] | No
 _NEEDS_QUOTES = '[,"\\r\\n]'
 
 
-def write_consensus_fast(
-    out: TextSink,
+def consensus_chunks(
     claim_ids: Sequence[str],
     label_names: Sequence[str],
     posteriors: Posteriors,
     outcome: Outcome,
     *,
     precision: int,
-) -> bool:
-    """Write the consensus rows as `csvio.write_consensus` does, built column-wise with pyarrow;
-    False (nothing written) when a claim id or label needs CSV quoting, which the caller's
-    csv-module writer handles."""
-    import pyarrow as pa
+) -> Iterator[memoryview] | None:
+    """The consensus rows as `csvio.write_consensus` writes them, as UTF-8 text built
+    column-wise with pyarrow, a block of rows at a time (the header first); None when a claim
+    id or label needs CSV quoting, which the caller's csv-module writer handles."""
     import pyarrow.compute as pc
 
     ids = claim_ids.arrow if isinstance(claim_ids, ArrowStrings) else arrowbuffers.texts(claim_ids)
@@ -381,7 +415,16 @@ def write_consensus_fast(
         ids,
         arrowbuffers.texts(names),
     ) if len(arr)):  # fmt: skip
-        return False
+        return None
+    return _consensus_chunks(ids, names, posteriors, outcome, precision)
+
+
+def _consensus_chunks(
+    ids: pa.Array, names: list[str], posteriors: Posteriors, outcome: Outcome, precision: int
+) -> Iterator[memoryview]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     label_choices = arrowbuffers.texts([*names, ""])
     status_choices = arrowbuffers.texts(list(STATUS_NAMES))
     comma = arrowbuffers.text(",")
@@ -390,7 +433,7 @@ def write_consensus_fast(
     status = np.asarray(outcome.status, dtype=np.int64)
     confidence = np.asarray(outcome.confidence, dtype=np.float64)
     header = ",".join(["claim_id", "label", "confidence", "status", *(f"p_{n}" for n in names)])
-    out.write(header + "\n")
+    yield memoryview((header + "\n").encode("utf-8"))
     step = 1 << 16  # rows built and written at a time: the text never exists for all at once
     last = len(names) - 1
     for start in range(0, len(ids), step):
@@ -407,12 +450,12 @@ def write_consensus_fast(
             ),
         ]
         lines = pc.binary_join_element_wise(*columns, comma)
+        del columns
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
         first, after = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        out.write(lines.buffers()[2][first:after].to_pybytes().decode("utf-8"))
-        del columns, lines
+        yield memoryview(lines.buffers()[2])[first:after]
+        del lines
     pa.default_memory_pool().release_unused()
-    return True
 
 
 def _fixed(values: FloatArray, precision: int, *, end: str = "") -> pa.Array:

@@ -34,7 +34,8 @@ label.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -324,10 +325,52 @@ def write_consensus(
     ``len(table.label_names)`` posterior columns are written. Built column-wise with pyarrow
     unless a claim id or label needs quoting (then row by row with the csv module, same text).
     """
-    if precision > 0 and arrowcsv.write_consensus_fast(
-        out, table.claim_ids, table.label_names, posteriors, outcome, precision=precision
-    ):
+    chunks = _fast_chunks(table, posteriors, outcome, precision)
+    if chunks is None:
+        _write_consensus_rows(out, table, posteriors, outcome, precision)
         return
+    for chunk in chunks:
+        out.write(str(chunk, "utf-8"))
+
+
+def write_consensus_file(
+    path: str | Path,
+    table: AnnotationTable,
+    posteriors: Posteriors,
+    outcome: Outcome,
+    *,
+    precision: int = 6,
+) -> None:
+    """`write_consensus` into the file at ``path`` (UTF-8): the same text, written as the bytes
+    pyarrow builds, never decoded into Python strings. Raises ``OSError`` if it cannot be
+    written."""
+    chunks = _fast_chunks(table, posteriors, outcome, precision)
+    with Path(path).open("wb") as handle:
+        if chunks is not None:
+            handle.writelines(chunks)
+            return
+        with io.TextIOWrapper(handle, encoding="utf-8", newline="") as text:
+            _write_consensus_rows(text, table, posteriors, outcome, precision)
+
+
+def _fast_chunks(
+    table: AnnotationTable, posteriors: Posteriors, outcome: Outcome, precision: int
+) -> Iterator[memoryview] | None:
+    if precision <= 0:
+        return None
+    return arrowcsv.consensus_chunks(
+        table.claim_ids, table.label_names, posteriors, outcome, precision=precision
+    )
+
+
+def _write_consensus_rows(
+    out: TextSink,
+    table: AnnotationTable,
+    posteriors: Posteriors,
+    outcome: Outcome,
+    precision: int,
+) -> None:
+    """`write_consensus` row by row with the csv module (quotes what needs quoting)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["claim_id", "label", "confidence", "status", *(f"p_{name}" for name in table.label_names)]

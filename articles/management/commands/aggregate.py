@@ -42,6 +42,7 @@ from articles.consensus.csvio import (
     read_annotations_file,
     read_known_answers_file,
     write_consensus,
+    write_consensus_file,
 )
 from articles.consensus.known import with_known_answers
 from articles.consensus.methods import cross_validated_posteriors
@@ -158,8 +159,7 @@ class Command(BaseCommand):
             write_consensus(self.stdout, original, posteriors, outcome)
         else:
             try:
-                with out_path.open("w", encoding="utf-8", newline="") as handle:
-                    write_consensus(handle, original, posteriors, outcome)
+                write_consensus_file(out_path, original, posteriors, outcome)
             except OSError as exc:
                 raise CommandError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
 
