@@ -5,8 +5,8 @@ The file is parsed in blocks, on every core (``pyarrow.csv.read_csv``); each blo
 annotator and label columns are dictionary-encoded by the parser, the blocks' dictionaries are
 unified, and only the distinct values go through Python, where they are stripped (labels also
 normalised, see `csvio.normal_label`) and numbered in order of first appearance across the
-file. What is kept is three integer codes per row plus the distinct
-values, never the text of every row.
+file. What is kept is three integer codes per row plus the distinct values, never the text of
+every row.
 
 This path reports nothing itself: anything it cannot read exactly as `csvio`'s reference reader
 would (a parse error, an empty field, a label outside the declared set, a duplicate under
@@ -21,7 +21,7 @@ import codecs
 import csv
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -41,10 +41,6 @@ blocks, whatever the file's size."""
 
 SCAN_BYTES = 1 << 22
 """Bytes read at a time by the pass that checks the whole file is UTF-8."""
-
-
-class _Scan(NamedTuple):
-    quoted: bool  # a quotation mark in the rows: a value may span lines
 
 
 _PLAIN = r"^[!-~]([ -~]*[!-~])?$"
@@ -146,8 +142,8 @@ def read_annotations_fast(
 
     from articles.consensus.csvio import AnnotationTable
 
-    scan = _scan(path)
-    if scan is None:
+    quoted = _quoted(path)
+    if quoted is None:
         return None  # not UTF-8: the reference reader names the line
     names = [f"f{i}" for i in range(len(header))]
     wanted = [names[i] for i in columns]
@@ -163,7 +159,7 @@ def read_annotations_fast(
         column_types={name: pa.dictionary(pa.int32(), pa.string()) for name in wanted},
         strings_can_be_null=False,
     )
-    parse_options = pacsv.ParseOptions(newlines_in_values=scan.quoted)
+    parse_options = pacsv.ParseOptions(newlines_in_values=quoted)
     # The system allocator: memory pyarrow frees after parsing is reused by numpy below.
     pool = pa.default_memory_pool()
     try:
@@ -245,10 +241,10 @@ def read_annotations_fast(
     )
 
 
-def _scan(path: Path) -> _Scan | None:
+def _quoted(path: Path) -> bool | None:
     """One pass over the file's bytes: whether a quotation mark comes after the header line (the
-    header's own quotes do not count), or None when the file is not UTF-8 (the parser checks only
-    the columns it converts)."""
+    header's own quotes do not count: without one, no value spans lines), or None when the file
+    is not UTF-8 (the parser checks only the columns it converts)."""
     decoder = None
     quoted = False
     in_header = True
@@ -273,7 +269,7 @@ def _scan(path: Path) -> _Scan | None:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return None
-    return _Scan(quoted=quoted)
+    return quoted
 
 
 def _repeats(

@@ -174,6 +174,16 @@ def test_aggregate_missing_file_is_a_clean_error(tmp_path):
         run(tmp_path / "nope.csv")
 
 
+@pytest.mark.parametrize("where", ["missing-dir/out.csv", "."])
+def test_aggregate_output_it_cannot_write_is_a_clean_error(tmp_path, monkeypatch, where):
+    source = tmp_path / "annotations.csv"
+    write_crowd_csv(source, n_items=20)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError, match=r"cannot write .*(No such file|Is a directory)"):
+        run(source, "--out", where)
+    assert not (tmp_path / "missing-dir").exists()
+
+
 @pytest.mark.parametrize(("option", "value"), [("--threshold", "1.5"), ("--min-annotations", "-1")])
 def test_aggregate_rejects_bad_options(tmp_path, option, value):
     source = tmp_path / "a.csv"

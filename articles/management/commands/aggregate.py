@@ -13,6 +13,8 @@ configured database is unreachable.
 from __future__ import annotations
 
 from argparse import ArgumentTypeError
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -155,17 +157,33 @@ class Command(BaseCommand):
         outcome = decide(posteriors, table.n_votes, min_votes=min_annotations, threshold=threshold)
 
         out_path: Path | None = options["out"]
+        report = partial(
+            self._report_lines,
+            table,
+            posteriors,
+            outcome.status,
+            accuracy,
+            summary,
+            threshold,
+            min_annotations,
+        )
         if out_path is None:
             write_consensus(self.stdout, original, posteriors, outcome)
+            lines = report()
         else:
-            try:
-                write_consensus_file(out_path, original, posteriors, outcome)
-            except OSError as exc:
-                raise CommandError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
-
-        self._report(
-            table, posteriors, outcome.status, accuracy, summary, threshold, min_annotations
-        )
+            # The file is written on a thread of its own while the report is worked out: both
+            # spend their time in numpy and pyarrow, which let the other run meanwhile.
+            with ThreadPoolExecutor(max_workers=1) as writer:
+                written = writer.submit(
+                    write_consensus_file, out_path, original, posteriors, outcome
+                )
+                lines = report()
+                try:
+                    written.result()
+                except OSError as exc:
+                    raise CommandError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+        for line in lines:
+            self.stderr.write(line, style_func=lambda text: text)
         if answers is not None:
             self._report_gold(table, method, answers, threshold)
 
@@ -249,7 +267,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _report(
+    def _report_lines(
         self,
         table: AnnotationTable,
         posteriors: Posteriors,
@@ -258,9 +276,11 @@ class Command(BaseCommand):
         summary: str,
         threshold: float,
         min_annotations: int,
-    ) -> None:
-        def say(message: str = "") -> None:
-            self.stderr.write(message, style_func=lambda text: text)
+    ) -> list[str]:
+        """The report's lines for stderr: the method, the table's size, agreement, the status
+        counts, and the annotators."""
+        lines: list[str] = []
+        say = lines.append
 
         alpha = krippendorff_alpha(
             table.item_idx,
@@ -322,6 +342,7 @@ class Command(BaseCommand):
             if accuracy is not None:
                 line += f"  {_fmt(accuracy[worker]):>13}"
             say(line)
+        return lines
 
 
 def _label_list(text: str) -> list[str]:
