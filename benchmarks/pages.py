@@ -7,13 +7,14 @@ Builds two scratch databases named after the one in DATABASE_URL (`<db>_bench_pa
 `<db>_bench_pages_empty`), migrates both and fills them in bulk with COPY: at --scale 1.0 the
 desk of issue 13 (20k articles with 3 KB bodies, 200k claims, about 1M annotations by 2,000
 annotators, about 1.1M assignments, a consensus row per claim, verdicts on the published 10%),
-and a nearly empty desk (5 articles, 50 claims, 8 annotators). One worker process serves each
-desk through Django's test client (Celery eager, the cache in process); the parent asks for
-each page from the two desks in turn, alternating which goes first, and each worker times its
-own request (wall clock of `client.get`) and counts its queries. After two warm-up rounds,
---samples rounds per page; prints each page's p50/p95 and query count on both desks and the p95
-ratio (same statistic on both sides). Target: every page's p95 within 3x of the empty desk's.
-Exits 1 when a page misses it.
+and a nearly empty desk (10 articles, 300 claims, 8 annotators: enough for a full first page of
+every list and two pages of each adjudication queue, so full pages are compared). One worker
+process serves each desk through Django's test client (Celery eager, the cache in process);
+the parent asks for each page from the two desks in turn, alternating which goes first, and
+each worker times its own request (wall clock of `client.get`) and counts its queries. After
+two warm-up rounds, --samples rounds per page; prints each page's p50/p95 and query count on
+both desks and the p95 ratio (same statistic on both sides). Target: every page's p95 within 3x
+of the empty desk's. Exits 1 when a page misses it.
 
 The index's and the adjudication queue's desk-wide counts are recounted by a periodic job
 (beat, every FACTCHECK_DESK_COUNTS_SECONDS), never by a visit while the cache holds them. The
@@ -409,7 +410,9 @@ def main() -> int:
             "n_claims": max(50, int(200_000 * args.scale)),
             "n_annotators": max(8, int(2_000 * args.scale)),
         },
-        "empty": {"n_articles": 5, "n_claims": 50, "n_annotators": 8},
+        # Enough claims for a full page of every list and two pages of each adjudication queue
+        # (50 a page): a page of the big desk is compared with a page as full, not an empty one.
+        "empty": {"n_articles": 10, "n_claims": 300, "n_annotators": 8},
     }
     counts_period = int(os.environ.get("FACTCHECK_DESK_COUNTS_SECONDS", "60"))
     admin = psycopg.connect(url, autocommit=True)
