@@ -15,8 +15,6 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 
-from articles.services.consensus_config import SETTING_RULES
-
 SETTINGS_TAG = "factcheck_settings"
 """The tag these checks are registered under (`manage.py check --tag factcheck_settings`)."""
 
@@ -25,6 +23,9 @@ def consensus_settings_check(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """One error per invalid consensus setting."""
+    # Imported when the check runs: registering it (at every start-up) stays cheap.
+    from articles.services.consensus_config import SETTING_RULES
+
     errors: list[CheckMessage] = []
     for rule in SETTING_RULES:
         problem = rule.check()

@@ -43,9 +43,14 @@ SCAN_BYTES = 1 << 22
 """Bytes read at a time by the pass that checks the whole file is UTF-8."""
 
 
-_PLAIN = r"^[!-~]([ -~]*[!-~])?$"
-"""Values that start and end with a printable ASCII character other than a space: stripping
-leaves them as they are, so only the others go through Python's `str.strip`."""
+def _plain(values: pa.Array) -> pa.Array:
+    """Which values are printable ASCII and neither start nor end with a space: stripping leaves
+    them as they are, so only the others go through Python's `str.strip`. (The only whitespace
+    among printable ASCII characters is the space. The empty value is plain too.)"""
+    import pyarrow.compute as pc
+
+    edges = pc.or_(pc.starts_with(values, pattern=" "), pc.ends_with(values, pattern=" "))
+    return pc.and_(pc.ascii_is_printable(values), pc.invert(edges))
 
 
 class ArrowStrings(Sequence[str]):
@@ -109,7 +114,7 @@ def _dictionary_codes(
         dictionary = arrowbuffers.texts([normalise(v) for v in dictionary.to_pylist()])
         changed = True
     else:
-        odd = pc.invert(pc.match_substring_regex(dictionary, _PLAIN))
+        odd = pc.invert(_plain(dictionary))
         changed = bool(pc.any(odd).as_py())
         if changed:
             values = [normalise(v) for v in pc.filter(dictionary, odd).to_pylist()]
@@ -205,6 +210,7 @@ def read_annotations_fast(
         len(claim_names),
         len(annotator_names),
         duplicates,
+        quoted=quoted,
     )
     if n_repeated < 0:
         return None
@@ -280,11 +286,14 @@ def _repeats(
     n_items: int,
     n_workers: int,
     duplicates: str,
+    *,
+    quoted: bool,
 ) -> tuple[int, list[tuple[int, int, int, int]], npt.NDArray[np.bool_] | None]:
     """Pairs rated more than once: how many repeats, the first three as (line, claim code,
     annotator code, first line), and which rows to keep (None: all). Under "last" each pair
     keeps its first row with its last rating's label (written into `label`). -1 repeats: the
-    caller must use the reference reader (an error to report, or lines it cannot derive)."""
+    caller must use the reference reader (an error to report, or lines it cannot derive).
+    `quoted`: a quotation mark follows the header (a value may span lines)."""
     width = max(n_workers, 1)
     # In place after one copy: each array of the file's size is fresh memory to fault in.
     pair = item.astype(np.int64)
@@ -314,9 +323,11 @@ def _repeats(
     group_first = rows[first_in_group][np.cumsum(first_in_group) - 1]
     repeat_rows, first_rows = rows[~first_in_group], group_first[~first_in_group]
     shown = np.argsort(repeat_rows, kind="stable")[:3]
-    lines = _line_numbers(
-        path, n_rows=int(item.size), through_row=int(repeat_rows[shown].max(initial=0))
-    )
+    last_shown = int(repeat_rows[shown].max(initial=0))
+    if quoted:
+        lines = _every_line_numbers(path, n_rows=int(item.size))
+    else:
+        lines = _line_numbers(path, n_rows=int(item.size), through_row=last_shown)
     if lines is None:
         return -1, [], None
     examples = [
@@ -339,11 +350,10 @@ def _repeats(
 
 
 def _line_numbers(path: Path, *, n_rows: int, through_row: int) -> Callable[[int], int] | None:
-    """Row index -> line number for the rows up to `through_row`, when each of them is one
-    physical line right after a one-line header (no blank line, no value spanning lines before
-    it); None otherwise. Reads the file only as far as that row when no quotation mark comes
-    before it (the reported repeats are the first ones, mostly early in the file), else all of
-    it to check that every row is one line."""
+    """Row index -> line number for the rows up to `through_row`, in a file with no quotation
+    mark after its one-line header (no value spans lines), when no blank line comes before that
+    row; None otherwise. Reads the file only as far as that row (the reported repeats are the
+    first ones, mostly early in the file)."""
     wanted = through_row + 2  # the newlines up to the end of that row's line
     seen = carriage_returns = crlfs = 0
     carry = b"\n"  # as if a line ended before the file: a blank first line shows as "\n\n"
@@ -355,8 +365,6 @@ def _line_numbers(path: Path, *, n_rows: int, through_row: int) -> Callable[[int
                 for _ in range(wanted - seen):
                     end = chunk.index(b"\n", end + 1)
                 chunk, count = chunk[: end + 1], wanted - seen
-            if b'"' in chunk:
-                return _every_line_numbers(path, n_rows=n_rows)
             joined = carry + chunk
             if b"\n\n" in joined or b"\n\r\n" in joined:
                 return None  # a blank line: the reader skipped it, the numbering moved

@@ -248,6 +248,21 @@ def test_fast_path_reads_values_spanning_lines_whatever_ends_the_lines(
     same_table(fast, parse(text))
 
 
+@pytest.mark.parametrize(
+    "header", ["claim_id,annotator_id,label", '"claim_id","annotator_id","label"']
+)
+def test_fast_path_numbers_the_lines_of_repeats_whether_or_not_the_header_is_quoted(
+    tmp_path, header
+):
+    text = header + "\nc1,a,yes\nc2,a,no\nc1,b,no\nc1,a,no\nc3,b,yes\n"
+    path = tmp_path / "repeats.csv"
+    path.write_text(text, encoding="utf-8")
+    fast = read_fast(path, ["claim_id", "annotator_id", "label"], duplicates="last")
+    assert fast is not None
+    assert fast.repeated_examples == ("line 5: claim 'c1' by annotator 'a' (first on line 2)",)
+    same_table(fast, parse(text, duplicates="last"))
+
+
 def test_fast_path_checks_utf8_across_its_reads(tmp_path, monkeypatch):
     from articles.consensus import arrowcsv
 
@@ -267,6 +282,20 @@ def test_fast_path_checks_utf8_across_its_reads(tmp_path, monkeypatch):
     assert read_fast(path, header) is None
     with pytest.raises(CsvFormatError, match="cannot parse"):
         read_annotations_file(path)
+
+
+def test_plain_values_are_exactly_those_stripping_leaves_as_they_are_and_ascii():
+    import pyarrow as pa
+
+    from articles.consensus import arrowcsv
+
+    rng = np.random.default_rng(5)
+    alphabet = list(" \t\n\x0b\x00\x7fa~!,\u00a0\u00e9\u2003")
+    values = ["", " ", "a", "a b"] + [
+        "".join(rng.choice(alphabet, size=rng.integers(0, 5))) for _ in range(5000)
+    ]
+    expected = [v.isascii() and v.isprintable() and v == v.strip() for v in values]
+    assert arrowcsv._plain(pa.array(values)).to_pylist() == expected
 
 
 def test_fast_path_merges_values_equal_once_stripped_in_order_of_first_appearance(

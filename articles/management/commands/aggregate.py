@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from argparse import ArgumentTypeError
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -150,34 +149,45 @@ class Command(BaseCommand):
             # One label only: every method is trivially unanimous; keep the math's L >= 2 rule.
             table = _with_extra_label(table)
 
-        answers = self._known_answers(options["gold"], original)
-        known = answers.known if answers is not None else None
-        method: str = options["method"]
-        posteriors, accuracy, summary = self._aggregate(table, method, known)
-        outcome = decide(posteriors, table.n_votes, min_votes=min_annotations, threshold=threshold)
-
         out_path: Path | None = options["out"]
-        report = partial(
-            self._report_lines,
-            table,
-            posteriors,
-            outcome.status,
-            accuracy,
-            summary,
-            threshold,
-            min_annotations,
-        )
-        if out_path is None:
-            write_consensus(self.stdout, original, posteriors, outcome)
-            lines = report()
-        else:
-            # The file is written on a thread of its own while the report is worked out: both
-            # spend their time in numpy and pyarrow, which let the other run meanwhile.
-            with ThreadPoolExecutor(max_workers=1) as writer:
-                written = writer.submit(
+        method: str = options["method"]
+        # Work that needs only the table (the agreement statistic) or the outcome (writing the
+        # file) runs on threads beside the method's fit and the report: numpy and pyarrow let
+        # the other threads run while they work.
+        with ThreadPoolExecutor(max_workers=2) as beside:
+            alpha = beside.submit(
+                krippendorff_alpha,
+                table.item_idx,
+                table.worker_idx,
+                table.label_idx,
+                n_items=table.n_items,
+                n_workers=table.n_workers,
+                n_labels=table.n_labels,
+            )
+            answers = self._known_answers(options["gold"], original)
+            known = answers.known if answers is not None else None
+            posteriors, accuracy, summary = self._aggregate(table, method, known)
+            outcome = decide(
+                posteriors, table.n_votes, min_votes=min_annotations, threshold=threshold
+            )
+            written = None
+            if out_path is None:
+                write_consensus(self.stdout, original, posteriors, outcome)
+            else:
+                written = beside.submit(
                     write_consensus_file, out_path, original, posteriors, outcome
                 )
-                lines = report()
+            lines = self._report_lines(
+                table,
+                posteriors,
+                outcome.status,
+                accuracy,
+                summary,
+                threshold,
+                min_annotations,
+                alpha=alpha.result(),
+            )
+            if written is not None:
                 try:
                     written.result()
                 except OSError as exc:
@@ -276,20 +286,14 @@ class Command(BaseCommand):
         summary: str,
         threshold: float,
         min_annotations: int,
+        *,
+        alpha: float,
     ) -> list[str]:
-        """The report's lines for stderr: the method, the table's size, agreement, the status
-        counts, and the annotators."""
+        """The report's lines for stderr: the method, the table's size, agreement (`alpha`:
+        Krippendorff's), the status counts, and the annotators."""
         lines: list[str] = []
         say = lines.append
 
-        alpha = krippendorff_alpha(
-            table.item_idx,
-            table.worker_idx,
-            table.label_idx,
-            n_items=table.n_items,
-            n_workers=table.n_workers,
-            n_labels=table.n_labels,
-        )
         say(f"method: {summary}")
         say(
             f"claims: {table.n_items}  annotators: {table.n_workers}  "
