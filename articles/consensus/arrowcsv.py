@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
@@ -93,8 +95,6 @@ def _dictionary_codes(
     """A column parsed as dictionary blocks -> its distinct values, normalised, in order of first
     appearance across the file, and each row's code; None when a value is empty after
     normalising."""
-    import pyarrow.compute as pc
-
     # Arrow's dictionary unifier: one hash table over the blocks' dictionaries, in block order
     # (each lists its values in order of first appearance within the block), so the unified
     # dictionary is in order of first appearance across the file; every block's indices are
@@ -108,6 +108,8 @@ def _dictionary_codes(
         at += local.size
     dictionary = unified.chunk(0).dictionary
     del unified
+    import pyarrow.compute as pc  # after the unifier: a first import here overlaps it
+
     # Only the distinct values go through Python: all of them for labels, else those that
     # stripping would change.
     if every_value:
@@ -181,13 +183,16 @@ def read_annotations_fast(
         return None
     claim_column, annotator_column, label_column = (parsed.column(name) for name in wanted)
     del parsed
-    found_claims = _dictionary_codes(claim_column, str.strip, every_value=False)
-    del claim_column
+    # The claims have the most distinct values by far: their dictionaries are unified on a
+    # thread of its own (Arrow's unifier lets other threads run) while the annotators and
+    # labels are done here.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        claims = beside.submit(_dictionary_codes, claim_column, str.strip, every_value=False)
+        found_annotators = _dictionary_codes(annotator_column, str.strip, every_value=False)
+        found_labels = _dictionary_codes(label_column, normal_label, every_value=True)
+        found_claims = claims.result()
+    del claim_column, annotator_column, label_column
     pool.release_unused()
-    found_annotators = _dictionary_codes(annotator_column, str.strip, every_value=False)
-    del annotator_column
-    found_labels = _dictionary_codes(label_column, normal_label, every_value=True)
-    del label_column
     if found_claims is None or found_annotators is None or found_labels is None:
         return None
     (claim_names, item_codes), (annotator_names, worker_codes) = found_claims, found_annotators
@@ -254,12 +259,14 @@ def _quoted(path: Path) -> bool | None:
     decoder = None
     quoted = False
     in_header = True
+    buffer = bytearray(SCAN_BYTES)  # one buffer read into again and again: no fresh memory
     with path.open("rb") as handle:
-        while chunk := handle.read(SCAN_BYTES):
+        while size := handle.readinto(buffer):
+            chunk = buffer if size == len(buffer) else buffer[:size]
             start = 0
             if in_header:
                 ends = [at for at in (chunk.find(b"\n"), chunk.find(b"\r")) if at >= 0]
-                start = min(ends) + 1 if ends else len(chunk)
+                start = min(ends) + 1 if ends else size
                 in_header = not ends
             quoted = quoted or chunk.find(b'"', start) >= 0
             if decoder is None and not chunk.isascii():
@@ -397,6 +404,12 @@ def _every_line_numbers(path: Path, *, n_rows: int) -> Callable[[int], int] | No
     return lambda row: row + 2
 
 
+WRITE_STEP = 1 << 16
+"""Rows of the consensus CSV built at a time: the text never exists for all rows at once."""
+
+WRITE_AHEAD = 3
+"""Blocks built before the one being written is handed out."""
+
 _NEEDS_QUOTES = '[,"\\r\\n]'
 
 
@@ -438,12 +451,13 @@ def _consensus_chunks(
     confidence = np.asarray(outcome.confidence, dtype=np.float64)
     header = ",".join(["claim_id", "label", "confidence", "status", *(f"p_{n}" for n in names)])
     yield memoryview((header + "\n").encode("utf-8"))
-    step = 1 << 16  # rows built and written at a time: the text never exists for all at once
     last = len(names) - 1
-    for start in range(0, len(ids), step):
-        part = slice(start, start + step)
+
+    def block(start: int) -> memoryview:
+        """The text of the rows from `start`, one step of them."""
+        part = slice(start, start + WRITE_STEP)
         columns = [
-            ids.slice(start, step),
+            ids.slice(start, WRITE_STEP),
             label_choices.take(arrowbuffers.numbers(codes[part])),
             _fixed(confidence[part], precision),
             status_choices.take(arrowbuffers.numbers(status[part])),
@@ -454,11 +468,20 @@ def _consensus_chunks(
             ),
         ]
         lines = pc.binary_join_element_wise(*columns, comma)
-        del columns
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
         first, after = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        yield memoryview(lines.buffers()[2])[first:after]
-        del lines
+        return memoryview(lines.buffers()[2])[first:after]
+
+    # Blocks are built two at a time on two threads (numpy and pyarrow let them run together),
+    # a few ahead of the one being written, and handed out in order.
+    with ThreadPoolExecutor(max_workers=2) as builders:
+        ahead: deque[Future[memoryview]] = deque()
+        for start in range(0, len(ids), WRITE_STEP):
+            ahead.append(builders.submit(block, start))
+            if len(ahead) > WRITE_AHEAD:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
     pa.default_memory_pool().release_unused()
 
 

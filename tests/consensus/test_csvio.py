@@ -13,6 +13,7 @@ from articles.consensus.csvio import (
     read_annotations,
     read_annotations_file,
     write_consensus,
+    write_consensus_file,
 )
 
 
@@ -481,8 +482,15 @@ def test_fixed_formats_every_value_as_python_does(precision, end):
     assert formatted == [f"{value:.{precision}f}{end}" for value in values]
 
 
-def test_write_consensus_fast_path_over_several_steps_matches_the_csv_module(tmp_path):
-    # More rows than one step of the writer (65,536), ids of varied widths.
+@pytest.mark.parametrize("step", [1 << 16, 999])
+def test_write_consensus_fast_path_over_several_steps_matches_the_csv_module(
+    tmp_path, monkeypatch, step
+):
+    from articles.consensus import arrowcsv
+
+    # More rows than one step of the writer (65,536 by default; 999: more steps than it builds
+    # ahead), ids of varied widths.
+    monkeypatch.setattr(arrowcsv, "WRITE_STEP", step)
     n = 70_001
     lines = "".join(f"c{i * 37},a{i % 7},{'yes' if i % 3 else 'no'}\n" for i in range(n))
     path = tmp_path / "many.csv"
@@ -495,6 +503,19 @@ def test_write_consensus_fast_path_over_several_steps_matches_the_csv_module(tmp
     fast = io.StringIO()
     write_consensus(fast, table, posteriors, outcome)
     assert fast.getvalue() == csv_module_text(table, posteriors.probs, outcome)
+    write_consensus_file(tmp_path / "out.csv", table, posteriors, outcome)
+    assert (tmp_path / "out.csv").read_bytes() == fast.getvalue().encode("utf-8")
+
+
+def test_write_consensus_file_quotes_what_needs_quoting_like_write_consensus(tmp_path):
+    table = parse('claim_id,annotator_id,label\n"c,1",a,yes\n"c\u00e9",a,no\n')
+    post = majority_vote(table.item_idx, table.worker_idx, table.label_idx, n_items=2, n_labels=2)
+    outcome = decide(post, table.n_votes, min_votes=1, threshold=0.8)
+    text = io.StringIO()
+    write_consensus(text, table, post, outcome)
+    write_consensus_file(tmp_path / "out.csv", table, post, outcome)
+    assert (tmp_path / "out.csv").read_bytes() == text.getvalue().encode("utf-8")
+    assert text.getvalue().splitlines()[1].startswith('"c,1",yes,')
 
 
 def test_the_csv_paths_do_not_make_pyarrow_import_pandas(tmp_path):
