@@ -167,7 +167,8 @@ def read_annotations_fast(
         strings_can_be_null=False,
     )
     parse_options = pacsv.ParseOptions(newlines_in_values=quoted)
-    # The system allocator: memory pyarrow frees after parsing is reused by numpy below.
+    # Arrow's default pool: what it holds once parsing is done is handed back to the system
+    # (`release_unused`) for numpy to use below.
     pool = pa.default_memory_pool()
     try:
         parsed = pacsv.read_csv(
