@@ -1,12 +1,13 @@
-"""The server entry points: start-up objects frozen out of the garbage collector's full passes."""
+"""Start-up: what every process loads (not the admin, Celery or the services), and the server
+entry points, which load the admin before the first request and freeze start-up objects out of
+the garbage collector's full passes."""
 
 import gc
 import importlib
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from tests.fresh import run_fresh
 
 
 @pytest.mark.parametrize("module", ["factcheck.wsgi", "factcheck.asgi"])
@@ -19,7 +20,6 @@ def test_entry_point_freezes_what_start_up_loaded(module):
         gc.unfreeze()
 
 
-ROOT = Path(__file__).resolve().parents[1]
 WATCHED = (
     "articles.admin",
     "articles.selectors",
@@ -33,15 +33,12 @@ WATCHED = (
 def loaded_after(code):
     """Which of our heavy modules a fresh interpreter of ours has loaded after `code`."""
     script = (
-        "import os, sys\n"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'factcheck.settings')\n"
+        "import sys\n"
         f"WATCHED = {WATCHED!r}\n"
         f"{code}\n"
         "print(','.join(sorted(m for m in WATCHED if m in sys.modules)))\n"
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    done = run_fresh(script, DJANGO_SETTINGS_MODULE="factcheck.settings")
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 

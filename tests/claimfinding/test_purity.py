@@ -1,21 +1,4 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_fresh(code, **env):
-    """`code` in a fresh interpreter of ours, from the project's root."""
-    return subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **env},
-    )
+from tests.fresh import ROOT, run_fresh
 
 
 def test_claimfinding_package_imports_no_django():

@@ -1,8 +1,5 @@
 import csv
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ from articles.consensus.csvio import (
     write_consensus,
     write_consensus_file,
 )
+from tests.fresh import run_fresh
 
 
 def parse(text, **options):
@@ -541,10 +539,7 @@ def test_the_csv_paths_do_not_make_pyarrow_import_pandas(tmp_path):
         "assert out.getvalue().count('\\n') == 4, out.getvalue()\n"
         "print('pandas' in sys.modules)\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
-    )
+    done = run_fresh(script)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

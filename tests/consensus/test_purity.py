@@ -1,8 +1,4 @@
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fresh import ROOT, run_fresh
 
 
 def test_consensus_package_imports_no_django():
@@ -11,9 +7,7 @@ def test_consensus_package_imports_no_django():
         "loaded = [m for m in sys.modules if m == 'django' or m.startswith('django.')]; "
         "assert not loaded, loaded"
     )
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = run_fresh(code)
     assert result.returncode == 0, result.stderr
 
 
