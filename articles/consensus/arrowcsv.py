@@ -1,12 +1,12 @@
 """The fast path of `csvio`: annotation CSV files read and consensus CSV written with pyarrow, in
 bounded memory.
 
-The file is parsed in blocks, on every core (``pyarrow.csv.read_csv``); each block's claim,
-annotator and label columns are dictionary-encoded by the parser, the blocks' dictionaries are
-unified, and only the distinct values go through Python, where they are stripped (labels also
-normalised, see `csvio.normal_label`) and numbered in order of first appearance across the
-file. What is kept is three integer codes per row plus the distinct values, never the text of
-every row.
+The file is parsed in blocks, on every core (``pyarrow.csv.read_csv``), into the claim,
+annotator and label columns only; each column is then dictionary-encoded across the whole file
+(the claims on a thread of their own), and only the distinct values go through Python, where
+they are stripped (labels also normalised, see `csvio.normal_label`) and numbered in order of
+first appearance across the file. What is kept is three integer codes per row plus the distinct
+values; the rows' text lives only until its column is encoded.
 
 This path reports nothing itself: anything it cannot read exactly as `csvio`'s reference reader
 would (a parse error, an empty field, a label outside the declared set, a duplicate under
@@ -89,26 +89,34 @@ class ArrowStrings(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _dictionary_codes(
-    column: pa.ChunkedArray, normalise: Callable[[str], str], *, every_value: bool
-) -> tuple[pa.Array, npt.NDArray[np.int32]] | None:
-    """A column parsed as dictionary blocks -> its distinct values, normalised, in order of first
-    appearance across the file, and each row's code; None when a value is empty after
-    normalising."""
-    # Arrow's dictionary unifier: one hash table over the blocks' dictionaries, in block order
-    # (each lists its values in order of first appearance within the block), so the unified
-    # dictionary is in order of first appearance across the file; every block's indices are
-    # rewritten into it.
-    unified = column.unify_dictionaries()
-    codes = np.empty(len(unified), dtype=np.int32)
+def _encoded(column: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.int32]]:
+    """A column of strings -> its distinct values in order of first appearance and each row's
+    code (one hash table over the column, block after block)."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)
+    codes = np.empty(len(encoded), dtype=np.int32)
     at = 0
-    for block in unified.chunks:
+    for block in encoded.chunks:
         local = arrowbuffers.view(block.indices, np.int32)
         codes[at : at + local.size] = local
         at += local.size
-    dictionary = unified.chunk(0).dictionary
-    del unified
-    import pyarrow.compute as pc  # after the unifier: a first import here overlaps it
+    if not encoded.num_chunks:
+        return arrowbuffers.texts([]), codes
+    return encoded.chunk(0).dictionary, codes
+
+
+def _normalised(
+    dictionary: pa.Array,
+    codes: npt.NDArray[np.int32],
+    normalise: Callable[[str], str],
+    *,
+    every_value: bool,
+) -> tuple[pa.Array, npt.NDArray[np.int32]] | None:
+    """A column's distinct values (in order of first appearance) and each row's code ->
+    the same with the values normalised, values that became equal merged; None when a value is
+    empty after normalising."""
+    import pyarrow.compute as pc
 
     # Only the distinct values go through Python: all of them for labels, else those that
     # stripping would change.
@@ -157,13 +165,13 @@ def read_annotations_fast(
     read_options = pacsv.ReadOptions(
         column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True
     )
-    # The three columns only, each dictionary-encoded by the parser block by block: what is
-    # kept is an integer per row and the blocks' distinct values. Every row's field count is
-    # still checked. Without a quotation mark in the rows no value can span lines, and the
-    # parser may cut the file into blocks at any newline, in parallel.
+    # The three columns only, as plain strings (the cheapest conversion; they are encoded
+    # below). Every row's field count is still checked. Without a quotation mark in the rows no
+    # value can span lines, and the parser may cut the file into blocks at any newline, in
+    # parallel.
     convert_options = pacsv.ConvertOptions(
         include_columns=wanted,
-        column_types={name: pa.dictionary(pa.int32(), pa.string()) for name in wanted},
+        column_types=dict.fromkeys(wanted, pa.string()),
         strings_can_be_null=False,
     )
     parse_options = pacsv.ParseOptions(newlines_in_values=quoted)
@@ -184,15 +192,23 @@ def read_annotations_fast(
         return None
     claim_column, annotator_column, label_column = (parsed.column(name) for name in wanted)
     del parsed
-    # The claims have the most distinct values by far: their dictionaries are unified on a
-    # thread of its own (Arrow's unifier lets other threads run) while the annotators and
-    # labels are done here.
+    # Each column is dictionary-encoded over the whole file: the claims, which have the most
+    # distinct values by far, on a thread of their own (Arrow's hashing lets other threads
+    # run), the annotators and labels here. Each row is hashed once. (Encoding in the parser
+    # hashes each row in its block and then every block's distinct values again to unify
+    # them: as many values again as there are rows when a file lists its ratings in time order
+    # rather than claim by claim.)
     with ThreadPoolExecutor(max_workers=1) as beside:
-        claims = beside.submit(_dictionary_codes, claim_column, str.strip, every_value=False)
-        found_annotators = _dictionary_codes(annotator_column, str.strip, every_value=False)
-        found_labels = _dictionary_codes(label_column, normal_label, every_value=True)
-        found_claims = claims.result()
-    del claim_column, annotator_column, label_column
+        claims = beside.submit(_encoded, claim_column)
+        annotators = _encoded(annotator_column)
+        labels_found = _encoded(label_column)
+        del annotator_column, label_column
+        found_annotators = _normalised(*annotators, str.strip, every_value=False)
+        del annotators
+        found_claims = _normalised(*claims.result(), str.strip, every_value=False)
+        del claims, claim_column
+    found_labels = _normalised(*labels_found, normal_label, every_value=True)
+    del labels_found
     pool.release_unused()
     if found_claims is None or found_annotators is None or found_labels is None:
         return None

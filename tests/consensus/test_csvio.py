@@ -324,6 +324,29 @@ def test_fast_path_merges_values_equal_once_stripped_in_order_of_first_appearanc
     same_table(fast, parse(text))
 
 
+@pytest.mark.parametrize("order", ["claim by claim", "time order"])
+def test_fast_path_codes_in_order_of_first_appearance_however_the_rows_are_ordered(
+    tmp_path, monkeypatch, order
+):
+    from articles.consensus import arrowcsv
+
+    monkeypatch.setattr(arrowcsv, "BLOCK_BYTES", 256)  # many blocks, each claim in several
+    rng = np.random.default_rng(5)
+    rows = [(f"c{claim}", f"a{rng.integers(30)}", "yes" if rng.random() < 0.7 else "no")
+            for claim in rng.permutation(300) for _ in range(4)]  # fmt: skip
+    if order == "time order":
+        rows = [rows[i] for i in rng.permutation(len(rows))]
+    text = "claim_id,annotator_id,label\n" + "".join(f"{c},{a},{x}\n" for c, a, x in rows)
+    path = tmp_path / "ordered.csv"
+    path.write_text(text, encoding="utf-8")
+    fast = read_fast(path, ["claim_id", "annotator_id", "label"], duplicates="all")
+    assert fast is not None
+    first_seen = list(dict.fromkeys(claim for claim, _, _ in rows))
+    assert list(fast.claim_ids) == first_seen
+    assert [first_seen[i] for i in fast.item_idx.tolist()] == [claim for claim, _, _ in rows]
+    same_table(fast, parse(text, duplicates="all"))
+
+
 def test_read_annotations_file_with_blank_lines_reports_repeats_on_their_lines(tmp_path):
     text = "claim_id,annotator_id,label\nc1,a,x\n\nc2,a,x\nc1,a,y\n"
     path = tmp_path / "blank.csv"
