@@ -1,6 +1,6 @@
-"""Start-up: what every process loads (not the admin, Celery or the services), and the server
+"""Start-up: what every process loads (not the admin, Celery or the services), the server
 entry points, which load the admin before the first request and freeze start-up objects out of
-the garbage collector's full passes."""
+the garbage collector's full passes, and `manage.py`, which freezes them before its exit."""
 
 import gc
 import importlib
@@ -15,6 +15,25 @@ def test_entry_point_freezes_what_start_up_loaded(module):
     gc.unfreeze()
     try:
         importlib.reload(importlib.import_module(module))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(("argv", "exits"), [(["check"], False), (["no-such-command"], True)])
+def test_manage_py_freezes_what_it_loaded_before_the_interpreter_tears_it_down(
+    argv, exits, monkeypatch, capsys
+):
+    import manage
+
+    monkeypatch.setattr("sys.argv", ["manage.py", *argv])
+    gc.unfreeze()
+    try:
+        if exits:  # an unknown command exits 1: the freeze still happens
+            with pytest.raises(SystemExit, match="1"):
+                manage.main()
+        else:
+            manage.main()
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
