@@ -32,6 +32,8 @@ def with_known_answers(posteriors: Posteriors, known: npt.ArrayLike | None) -> P
     """``posteriors`` with every rated item of known answer set to that answer with certainty
     (truth fixed, not inferred). Items without annotations keep their empty row: they have no
     consensus to state, known answer or not."""
+    if known is None:
+        return posteriors
     codes = known_codes(known, n_items=posteriors.n_items, n_labels=posteriors.n_labels)
     fixed = np.flatnonzero((codes >= 0) & posteriors.has_votes)
     if not fixed.size:
