@@ -70,6 +70,21 @@ def view(array: Any, dtype: type[np.generic]) -> npt.NDArray[Any]:
     return _data(array, dtype)
 
 
+def string_buffers(array: Any) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+    """An Arrow string array's (32-bit) offsets and bytes, viewed: value ``i`` is
+    ``data[offsets[i]:offsets[i + 1]]``."""
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[
+        array.offset : array.offset + len(array) + 1
+    ]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, np.uint8)
+    )
+    return offsets, data
+
+
 def integers(array: Any, null: int = 0) -> npt.NDArray[np.int64]:
     """An Arrow array of 32- or 64-bit integers as int64, `null` for its nulls."""
     import pyarrow as pa

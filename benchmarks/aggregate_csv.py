@@ -1,10 +1,13 @@
 """`manage.py aggregate --method majority` on a large CSV against a process that only reads the
 same file with pyarrow.
 
-    python benchmarks/aggregate_csv.py [--rows 5000000] [--repeat 3] [--manage PATH]
+    python benchmarks/aggregate_csv.py [--rows 5000000] [--repeat 3] [--order claim|time]
+        [--manage PATH]
 
 Writes a generated annotation CSV (claim_id,annotator_id,label; --rows rows over rows/5 claims
-and 2,000 annotators, labels in mixed case as exports have them) into a temporary directory,
+and 2,000 annotators, labels in mixed case as exports have them; --order claim lists each
+claim's five ratings together, as an export sorted by claim does, --order time spreads them
+over the file, as ratings arrive) into a temporary directory,
 then runs, interleaved, --repeat times each, as separate processes:
   * baseline: `python -c "pyarrow.csv.read_csv(FILE)"` (Python and pyarrow start-up included);
   * ours: `python manage.py aggregate FILE --method majority --out OUT` (Django start-up
@@ -35,9 +38,10 @@ TARGET_RSS_MB = 600.0
 LABELS = ("verified", "Verified", "disputed", "false", "FALSE")
 
 
-def _generate(path: Path, n_rows: int, seed: int = 11) -> None:
+def _generate(path: Path, n_rows: int, seed: int = 11, *, order: str = "claim") -> None:
     """Write the CSV in blocks with pyarrow, so generating does not need the whole file in
-    memory either."""
+    memory either. `order`: "claim" lists each claim's ratings together (an export sorted by
+    claim); "time" spreads them over the file (ratings as they arrived)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -49,10 +53,14 @@ def _generate(path: Path, n_rows: int, seed: int = 11) -> None:
         [("claim_id", pa.string()), ("annotator_id", pa.string()), ("label", pa.string())]
     )
     options = pacsv.WriteOptions(quoting_style="none")
+    # Which of the claim-ordered rows each row is: its own draws, so that the claim-ordered
+    # file is the same whichever order is asked for.
+    rows = np.random.default_rng(seed + 1).permutation(n_rows) if order == "time" else None
     with pacsv.CSVWriter(str(path), schema, write_options=options) as writer:
         for start in range(0, n_rows, block):
             size = min(block, n_rows - start)
-            claims = (np.arange(start, start + size) // 5) % n_claims
+            positions = np.arange(start, start + size) if rows is None else rows[start:][:size]
+            claims = (positions // 5) % n_claims
             annotators = rng.integers(0, 2000, size=size)
             labels = rng.integers(0, len(LABELS), size=size)
             claim_text = pc.binary_join_element_wise("c", pa.array(claims).cast(pa.string()), "")
@@ -85,15 +93,22 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each side (median).")
     parser.add_argument("--manage", type=Path, default=ROOT / "manage.py")
+    parser.add_argument(
+        "--order",
+        choices=("claim", "time"),
+        default="claim",
+        help="claim: each claim's ratings together; time: spread over the file.",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="aggregate-bench-") as tmp:
         source = Path(tmp) / "annotations.csv"
         out = Path(tmp) / "consensus.csv"
         t0 = time.perf_counter()
-        _generate(source, args.rows)
+        _generate(source, args.rows, order=args.order)
         print(
-            f"generated {args.rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in "
+            f"generated {args.rows:,} rows in {args.order} order "
+            f"({source.stat().st_size / 1e6:.0f} MB) in "
             f"{time.perf_counter() - t0:.1f} s"
         )
         baseline_argv = [

@@ -485,9 +485,8 @@ def _consensus_chunks(
             ),
         ]
         lines = pc.binary_join_element_wise(*columns, comma)
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
-        first, after = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        return memoryview(lines.buffers()[2])[first:after]
+        offsets, data = arrowbuffers.string_buffers(lines)
+        return data[offsets[0] : offsets[-1]].data
 
     # Blocks are built two at a time on two threads (numpy and pyarrow let them run together),
     # a few ahead of the one being written, and handed out in order.
