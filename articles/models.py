@@ -8,6 +8,7 @@ Models hold fields, constraints and trivial properties only; every write goes th
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -807,11 +808,31 @@ class Webhook(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict[str, str] = {}
+        if problem := webhook_url_problem(self.url):
+            errors["url"] = problem
         events = self.events if isinstance(self.events, list) else None
         if not events or any(event not in WebhookEvent.values for event in events):
-            raise ValidationError(
-                {"events": f"Choose one or more of: {', '.join(WebhookEvent.values)}."}
-            )
+            errors["events"] = f"Choose one or more of: {', '.join(WebhookEvent.values)}."
+        if errors:
+            raise ValidationError(errors)
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why deliveries could not be POSTed to `url` (a well-formed URL), or None."""
+    try:
+        parts = urlsplit(url or "")
+        userinfo = parts.username is not None or parts.password is not None
+    except ValueError:
+        return None  # malformed: the URL field's own validation says so
+    if parts.scheme not in ("http", "https"):
+        return "Deliveries are POSTed over HTTP: use an http:// or https:// address."
+    if userinfo:
+        return (
+            "Leave the user name and password out of the address: every delivery is signed "
+            "with the secret below (X-Factcheck-Signature), which the endpoint checks."
+        )
+    return None
 
 
 class WebhookDelivery(models.Model):

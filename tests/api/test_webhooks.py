@@ -164,6 +164,31 @@ def test_webhooks_admin_form_validates_events(editor, client):
     assert Webhook.objects.count() == 1
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("https://desk:hunter2@cms.example.org/h", "user name and password"),
+        ("https://desk@cms.example.org/h", "user name and password"),
+        ("ftp://cms.example.org/h", "http:// or https://"),
+    ],
+)
+def test_webhooks_refuse_addresses_deliveries_cannot_be_posted_to(editor, client, url, fragment):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as raised:
+        _hook(editor, url)
+    assert fragment in " ".join(raised.value.message_dict["url"])
+    client.force_login(editor)
+    response = client.post(
+        "/admin/articles/webhook/add/",
+        {"name": "cms", "url": url, "secret": "x", "events": ["verdict.published"]},
+    )
+    assert response.status_code == 200
+    assert fragment in response.content.decode()
+    assert not Webhook.objects.exists()
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_webhooks_real_worker_posts_signed_payload_after_commit(celery_live, editor):
