@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -98,6 +98,8 @@ def _read(text: str, language: str) -> datetime | None:
     value = _parse_iso(text)
     if value is not None:
         return value
+    if _ISO.fullmatch(text) and not _is_iso_day(text[:10]):
+        return None  # "2024-13-01" is no day, not the 13th of January written year first
     languages = _languages(language)
     shape = _shape(text)
     if shape is not None:
@@ -270,6 +272,14 @@ def _checked(
 def forget_date_patterns() -> None:
     """Empty the table of learnt date patterns (benchmarks time cold imports with it)."""
     _PATTERNS.clear()
+
+
+def _is_iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_iso(text: str) -> datetime | None:

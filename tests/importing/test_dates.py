@@ -63,6 +63,9 @@ def test_parse_date_keeps_the_offset_of_iso_dates():
         "Phone 0800 0000 2024",  # four zeros that are not a year
         "The council met on 3 May 2024 to vote on the budget for the next two years of works.",
         "2024-13-45",
+        "2024-13-01",  # no such day: not read day first as the 13th of January
+        "2024-02-30",
+        "2023-02-29T10:00:00Z",
     ],
 )
 def test_parse_date_returns_none_for_what_is_not_one_date(text):
