@@ -38,7 +38,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import numpy as np
 
@@ -70,6 +70,15 @@ class CsvFormatError(ValueError):
         super().__init__(f"{source}: invalid {what} CSV\n{listed}")
 
 
+class TableSizes(TypedDict):
+    """How many claims, annotators and labels a table codes: the keyword arguments every
+    consensus function takes beside the code arrays."""
+
+    n_items: int
+    n_workers: int
+    n_labels: int
+
+
 @dataclass(frozen=True, eq=False)
 class AnnotationTable:
     """Annotations as parallel code arrays plus the names behind the codes."""
@@ -98,6 +107,16 @@ class AnnotationTable:
     @property
     def n_annotations(self) -> int:
         return int(self.item_idx.size)
+
+    @property
+    def codes(self) -> tuple[IntArray, IntArray, IntArray]:
+        """The claim, annotator and label code of each annotation, as the consensus functions
+        take them: ``fit(*table.codes, **table.sizes)``."""
+        return self.item_idx, self.worker_idx, self.label_idx
+
+    @property
+    def sizes(self) -> TableSizes:
+        return TableSizes(n_items=self.n_items, n_workers=self.n_workers, n_labels=self.n_labels)
 
     @property
     def n_votes(self) -> IntArray:

@@ -155,15 +155,7 @@ class Command(BaseCommand):
         # file) runs on threads beside the method's fit and the report: numpy and pyarrow let
         # the other threads run while they work.
         with ThreadPoolExecutor(max_workers=2) as beside:
-            alpha = beside.submit(
-                krippendorff_alpha,
-                table.item_idx,
-                table.worker_idx,
-                table.label_idx,
-                n_items=table.n_items,
-                n_workers=table.n_workers,
-                n_labels=table.n_labels,
-            )
+            alpha = beside.submit(krippendorff_alpha, *table.codes, **table.sizes)
             answers = self._known_answers(options["gold"], original)
             known = answers.known if answers is not None else None
             posteriors, accuracy, summary = self._aggregate(table, method, known)
@@ -216,15 +208,7 @@ class Command(BaseCommand):
         each annotator's estimated accuracy (None for a method without a reliability model) and
         a one-line summary."""
         method = get_method(method_name)
-        estimate = method.fit(
-            table.item_idx,
-            table.worker_idx,
-            table.label_idx,
-            n_items=table.n_items,
-            n_workers=table.n_workers,
-            n_labels=table.n_labels,
-            known=known,
-        )
+        estimate = method.fit(*table.codes, **table.sizes, known=known)
         accuracy = estimate.accuracy if method.uses_reliability else None
         summary = method.describe(estimate)
         if estimate.calibration:
@@ -247,14 +231,7 @@ class Command(BaseCommand):
                 "were left out. First: " + ", ".join(answers.unmatched[:3])
             )
         items, held_out = cross_validated_posteriors(
-            get_method(method_name),
-            table.item_idx,
-            table.worker_idx,
-            table.label_idx,
-            n_items=table.n_items,
-            n_workers=table.n_workers,
-            n_labels=table.n_labels,
-            known=answers.known,
+            get_method(method_name), *table.codes, **table.sizes, known=answers.known
         )
         if not items.size:
             say("calibration on the known answers: n/a (no known claim has annotations)")
@@ -309,11 +286,7 @@ class Command(BaseCommand):
         say(f"ties: {int(posteriors.tie.sum())}")
 
         agreement = agreement_with_consensus(
-            table.item_idx,
-            table.worker_idx,
-            table.label_idx,
-            posteriors.labels,
-            n_workers=table.n_workers,
+            *table.codes, posteriors.labels, n_workers=table.n_workers
         )
         volume = np.bincount(table.worker_idx, minlength=table.n_workers)
         # Most reliable first: by estimated accuracy when the method has one, else agreement.
