@@ -3,10 +3,11 @@ bounded memory.
 
 The file is parsed in blocks, on every core (``pyarrow.csv.read_csv``), into the claim,
 annotator and label columns only; each column is then dictionary-encoded across the whole file
-(the claims on a thread of their own), and only the distinct values go through Python, where
-they are stripped (labels also normalised, see `csvio.normal_label`) and numbered in order of
-first appearance across the file. What is kept is three integer codes per row plus the distinct
-values; the rows' text lives only until its column is encoded.
+(the claims, when their values are scattered over the file, in parts that each fit the
+processor's caches), and only the distinct values go through Python, where they are stripped
+(labels also normalised, see `csvio.normal_label`) and numbered in order of first appearance
+across the file. What is kept is three integer codes per row plus the distinct values; the
+rows' text lives only until its column is encoded.
 
 This path reports nothing itself: anything it cannot read exactly as `csvio`'s reference reader
 would (a parse error, an empty field, a label outside the declared set, a duplicate under
@@ -23,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,13 @@ blocks, whatever the file's size."""
 
 SCAN_BYTES = 1 << 22
 """Bytes read at a time by the pass that checks the whole file is UTF-8."""
+
+SAMPLE_ROWS = 1 << 18
+"""Rows at the start of the claim column that tell whether its values recur close together."""
+
+PARTS = 64
+"""Parts a scattered claim column is encoded in (see `_encoded_in_parts`): each part's hash
+table fits the processor's caches."""
 
 
 def _plain(values: pa.Array) -> pa.Array:
@@ -89,7 +97,7 @@ class ArrowStrings(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _encoded(column: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.int32]]:
+def _encoded(column: pa.ChunkedArray) -> Encoding:
     """A column of strings -> its distinct values in order of first appearance and each row's
     code (one hash table over the column, block after block)."""
     import pyarrow.compute as pc
@@ -104,6 +112,100 @@ def _encoded(column: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.int32]]:
     if not encoded.num_chunks:
         return arrowbuffers.texts([]), codes
     return encoded.chunk(0).dictionary, codes
+
+
+Encoding = tuple["pa.Array", npt.NDArray[np.int32]]
+
+
+def _scattered(column: pa.ChunkedArray) -> bool:
+    """Whether the column's values mostly do not recur within its first `SAMPLE_ROWS` rows, as
+    in a file listing ratings as they arrived with many claims: one hash table over the whole
+    column then misses the processor's caches on almost every row. (Values that recur close
+    together, as in a file sorted by claim, or few distinct values, keep its working set
+    small.)"""
+    import pyarrow.compute as pc
+
+    if len(column) <= SAMPLE_ROWS or column.nbytes >= 1 << 31:
+        return False  # small; or too large for one array with 32-bit offsets (`_encoded_in_parts`)
+    sample = column.slice(0, SAMPLE_ROWS)
+    return 2 * int(pc.count_distinct(sample).as_py()) > len(sample)
+
+
+def _part_of_each_row(
+    offsets: npt.NDArray[np.int32], data: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint8]:
+    """A part in [0, PARTS) for each value of a string array (`arrowbuffers.string_buffers`),
+    from its last two bytes and its length: equal values always fall in the same part."""
+    ends, lengths = offsets[1:], np.diff(offsets)
+    if not data.size:
+        return np.zeros(lengths.size, dtype=np.uint8)  # every value empty
+    # Byte arithmetic wraps modulo 256, a multiple of PARTS: the same part as exact sums.
+    last = data[ends - 1] * (lengths >= 1)
+    before = data[ends - 2] * (lengths >= 2)
+    return (last * 31 + before * 7 + lengths.astype(np.uint8)) % PARTS
+
+
+def _parts_encoded(
+    values: pa.Array,
+    order: npt.NDArray[np.integer[Any]],
+    bounds: npt.NDArray[np.intp],
+    parts: range,
+) -> list[tuple[pa.Array, npt.NDArray[np.int32], npt.NDArray[np.integer[Any]]]]:
+    """For each of `parts` (part ``k`` is the rows ``order[bounds[k]:bounds[k + 1]]``): its
+    distinct values in order of first appearance, its rows' codes, and the row where each value
+    first appears."""
+    import pyarrow as pa
+
+    first, after = parts.start, parts.stop
+    taken = values.take(arrowbuffers.numbers(order[bounds[first] : bounds[after]]))
+    encoded = []
+    for part in parts:
+        start, stop = int(bounds[part]), int(bounds[part + 1])
+        dictionary, codes = _encoded(
+            pa.chunked_array([taken.slice(start - bounds[first], stop - start)])
+        )
+        # Codes come in order of first appearance: a value first appears where its code
+        # exceeds every code before it.
+        running = np.maximum.accumulate(codes) if codes.size else codes
+        new = np.ones(codes.size, dtype=np.bool_)
+        np.greater(running[1:], running[:-1], out=new[1:])
+        encoded.append((dictionary, codes, order[start:stop][new]))
+    return encoded
+
+
+def _encoded_in_parts(values: pa.Array, beside: ThreadPoolExecutor) -> Encoding:
+    """`_encoded` of a scattered column (as one array: rows are taken from one twice as fast),
+    in parts: the rows are split by `_part_of_each_row` (each value in one part only), each part
+    is encoded with a hash table small enough to stay in the processor's caches, half of the
+    parts on `beside`, and the values are put back in order of first appearance across the
+    column."""
+    import pyarrow as pa
+
+    parts = _part_of_each_row(*arrowbuffers.string_buffers(values))
+    # Part by part, in file order within each; 32-bit row numbers while they fit (half the
+    # memory of numpy's).
+    order = np.argsort(parts, kind="stable")
+    if len(values) < 1 << 31:
+        order = order.astype(np.int32)
+    bounds = np.searchsorted(parts[order], np.arange(PARTS + 1))
+    del parts
+    later = beside.submit(_parts_encoded, values, order, bounds, range(PARTS // 2, PARTS))
+    encoded = _parts_encoded(values, order, bounds, range(PARTS // 2)) + later.result()
+    del values
+    # Number the values part after part, then renumber them by the row they first appear on.
+    first_rows = np.concatenate([rows for _, _, rows in encoded])
+    by_first_row = np.argsort(first_rows)
+    renumber = np.empty(len(first_rows), dtype=np.int32)
+    renumber[by_first_row] = np.arange(len(first_rows), dtype=np.int32)
+    codes = np.empty(len(order), dtype=np.int32)
+    numbered = 0
+    for (dictionary, part_codes, _), start, stop in zip(
+        encoded, bounds[:-1], bounds[1:], strict=True
+    ):
+        codes[order[start:stop]] = renumber[numbered : numbered + len(dictionary)][part_codes]
+        numbered += len(dictionary)
+    dictionary = pa.concat_arrays([dictionary for dictionary, _, _ in encoded])
+    return dictionary.take(arrowbuffers.numbers(by_first_row)), codes
 
 
 def _normalised(
@@ -192,21 +294,36 @@ def read_annotations_fast(
         return None
     claim_column, annotator_column, label_column = (parsed.column(name) for name in wanted)
     del parsed
-    # Each column is dictionary-encoded over the whole file: the claims, which have the most
-    # distinct values by far, on a thread of their own (Arrow's hashing lets other threads
-    # run), the annotators and labels here. Each row is hashed once. (Encoding in the parser
-    # hashes each row in its block and then every block's distinct values again to unify
-    # them: as many values again as there are rows when a file lists its ratings in time order
-    # rather than claim by claim.)
+    # Each column is dictionary-encoded over the whole file, each row hashed once. (Encoding in
+    # the parser hashes each row in its block and then every block's distinct values again to
+    # unify them: as many values again as there are rows when the claims are scattered.) The
+    # claims have the most distinct values by far: scattered, they are encoded in parts on both
+    # threads after the annotators and labels (beside each other); else whole on a thread of
+    # their own, beside the others.
     with ThreadPoolExecutor(max_workers=1) as beside:
-        claims = beside.submit(_encoded, claim_column)
-        annotators = _encoded(annotator_column)
-        labels_found = _encoded(label_column)
-        del annotator_column, label_column
-        found_annotators = _normalised(*annotators, str.strip, every_value=False)
-        del annotators
-        found_claims = _normalised(*claims.result(), str.strip, every_value=False)
-        del claims, claim_column
+        if _scattered(claim_column):
+            # The annotators and labels first, so that their text is gone before the claims'
+            # parts are built.
+            later_annotators = beside.submit(_encoded, annotator_column)
+            labels_found = _encoded(label_column)
+            annotators = later_annotators.result()
+            del annotator_column, label_column
+            claim_values = claim_column.combine_chunks()
+            del claim_column  # its blocks, now copied
+            # What the text of the annotators, labels and claim blocks held goes back to the
+            # system: the parts below would otherwise come on top of it (80 MB at 5M rows).
+            pool.release_unused()
+            claims = _encoded_in_parts(claim_values, beside)
+            del claim_values
+        else:
+            later_claims = beside.submit(_encoded, claim_column)
+            annotators = _encoded(annotator_column)
+            labels_found = _encoded(label_column)
+            claims = later_claims.result()
+            del claim_column, annotator_column, label_column
+    found_annotators = _normalised(*annotators, str.strip, every_value=False)
+    found_claims = _normalised(*claims, str.strip, every_value=False)
+    del annotators, claims
     found_labels = _normalised(*labels_found, normal_label, every_value=True)
     del labels_found
     pool.release_unused()

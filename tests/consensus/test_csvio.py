@@ -324,13 +324,19 @@ def test_fast_path_merges_values_equal_once_stripped_in_order_of_first_appearanc
     same_table(fast, parse(text))
 
 
-@pytest.mark.parametrize("order", ["claim by claim", "time order"])
+@pytest.mark.parametrize(("order", "in_parts"), [("claim by claim", False), ("time order", True)])
 def test_fast_path_codes_in_order_of_first_appearance_however_the_rows_are_ordered(
-    tmp_path, monkeypatch, order
+    tmp_path, monkeypatch, order, in_parts
 ):
     from articles.consensus import arrowcsv
 
     monkeypatch.setattr(arrowcsv, "BLOCK_BYTES", 256)  # many blocks, each claim in several
+    monkeypatch.setattr(arrowcsv, "SAMPLE_ROWS", 100)
+    encoded_in_parts = arrowcsv._encoded_in_parts
+    calls = []
+    monkeypatch.setattr(
+        arrowcsv, "_encoded_in_parts", lambda *args: calls.append(1) or encoded_in_parts(*args)
+    )
     rng = np.random.default_rng(5)
     rows = [(f"c{claim}", f"a{rng.integers(30)}", "yes" if rng.random() < 0.7 else "no")
             for claim in rng.permutation(300) for _ in range(4)]  # fmt: skip
@@ -341,10 +347,58 @@ def test_fast_path_codes_in_order_of_first_appearance_however_the_rows_are_order
     path.write_text(text, encoding="utf-8")
     fast = read_fast(path, ["claim_id", "annotator_id", "label"], duplicates="all")
     assert fast is not None
+    assert bool(calls) == in_parts  # scattered claims are encoded in parts, the others whole
     first_seen = list(dict.fromkeys(claim for claim, _, _ in rows))
     assert list(fast.claim_ids) == first_seen
     assert [first_seen[i] for i in fast.item_idx.tolist()] == [claim for claim, _, _ in rows]
     same_table(fast, parse(text, duplicates="all"))
+
+
+def test_a_column_encoded_in_parts_is_encoded_as_whole():
+    """Values of every length (none, one byte, multi-byte characters), many sharing their last
+    bytes, in blocks: the parts give the same values in the same order and the same codes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+
+    from articles import arrowbuffers
+    from articles.consensus import arrowcsv
+
+    rng = np.random.default_rng(8)
+    edges = ["", "x", "é", "ÿ", "ab", "b", "9", "19", "219", "Ωmega", "数据", "c\u00e9", "ce\u0301"]
+    ids = [
+        f"{prefix}{rng.integers(10 ** rng.integers(1, 7))}" for prefix in "ck" for _ in range(600)
+    ]
+    values = [
+        edges[rng.integers(len(edges))] if rng.random() < 0.2 else ids[rng.integers(len(ids))]
+        for _ in range(5000)
+    ]
+    cuts = np.sort(rng.choice(np.arange(1, len(values)), size=30, replace=False))
+    column = pa.chunked_array(
+        [arrowbuffers.texts(part) for part in np.split(np.array(values, dtype=object), cuts)]
+    )
+    whole_values, whole_codes = arrowcsv._encoded(column)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        part_values, part_codes = arrowcsv._encoded_in_parts(column.combine_chunks(), beside)
+    assert part_values.to_pylist() == whole_values.to_pylist() == list(dict.fromkeys(values))
+    assert part_codes.tolist() == whole_codes.tolist()
+
+
+def test_claims_are_scattered_when_few_recur_within_the_sample(monkeypatch):
+    import pyarrow as pa
+
+    from articles import arrowbuffers
+    from articles.consensus import arrowcsv
+
+    monkeypatch.setattr(arrowcsv, "SAMPLE_ROWS", 100)
+
+    def column(values):
+        return pa.chunked_array([arrowbuffers.texts(values)])
+
+    assert arrowcsv._scattered(column([f"c{i}" for i in range(1000)]))
+    assert not arrowcsv._scattered(column([f"c{i // 5}" for i in range(1000)]))  # by claim
+    assert not arrowcsv._scattered(column([f"c{i % 40}" for i in range(1000)]))  # few claims
+    assert not arrowcsv._scattered(column([f"c{i}" for i in range(100)]))  # all in the sample
 
 
 def test_read_annotations_file_with_blank_lines_reports_repeats_on_their_lines(tmp_path):
