@@ -45,7 +45,7 @@ blocks, whatever the file's size."""
 SCAN_BYTES = 1 << 22
 """Bytes read at a time by the pass that checks the whole file is UTF-8."""
 
-SAMPLE_ROWS = 1 << 18
+SAMPLE_ROWS = 1 << 16
 """Rows at the start of the claim column that tell whether its values recur close together."""
 
 PARTS = 64
@@ -189,8 +189,9 @@ def _encoded_in_parts(values: pa.Array, beside: ThreadPoolExecutor) -> Encoding:
         order = order.astype(np.int32)
     bounds = np.searchsorted(parts[order], np.arange(PARTS + 1))
     del parts
-    later = beside.submit(_parts_encoded, values, order, bounds, range(PARTS // 2, PARTS))
-    encoded = _parts_encoded(values, order, bounds, range(PARTS // 2)) + later.result()
+    half = int(np.searchsorted(bounds, bounds[-1] // 2))  # about half of the rows on each side
+    later = beside.submit(_parts_encoded, values, order, bounds, range(half, PARTS))
+    encoded = _parts_encoded(values, order, bounds, range(half)) + later.result()
     del values
     # Number the values part after part, then renumber them by the row they first appear on.
     first_rows = np.concatenate([rows for _, _, rows in encoded])
