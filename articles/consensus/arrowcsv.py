@@ -49,8 +49,8 @@ SAMPLE_ROWS = 1 << 16
 """Rows at the start of the claim column that tell whether its values recur close together."""
 
 PARTS = 64
-"""Parts a scattered claim column is encoded in (see `_encoded_in_parts`): each part's hash
-table fits the processor's caches."""
+"""Parts a scattered claim column is encoded in (see `_encoded_in_parts`; a power of two): each
+part's hash table fits the processor's caches."""
 
 
 def _plain(values: pa.Array) -> pa.Array:
@@ -137,12 +137,18 @@ def _part_of_each_row(
     """A part in [0, PARTS) for each value of a string array (`arrowbuffers.string_buffers`),
     from its last two bytes and its length: equal values always fall in the same part."""
     ends, lengths = offsets[1:], np.diff(offsets)
-    if not data.size:
-        return np.zeros(lengths.size, dtype=np.uint8)  # every value empty
+    data = np.concatenate([data, np.zeros(2, dtype=np.uint8)]) if data.size < 2 else data
     # Byte arithmetic wraps modulo 256, a multiple of PARTS: the same part as exact sums.
-    last = data[ends - 1] * (lengths >= 1)
-    before = data[ends - 2] * (lengths >= 2)
-    return (last * 31 + before * 7 + lengths.astype(np.uint8)) % PARTS
+    part = data[ends - 1] * np.uint8(31)
+    part += data[ends - 2] * np.uint8(7)
+    part += lengths.astype(np.uint8)
+    # Values shorter than two bytes read bytes of the values before them: their own part.
+    short = np.flatnonzero(lengths < 2)
+    if short.size:
+        one = lengths[short] == 1
+        part[short] = np.where(one, data[ends[short] - 1] * np.uint8(31) + np.uint8(1), 0)
+    part &= np.uint8(PARTS - 1)
+    return part
 
 
 def _parts_encoded(
