@@ -119,6 +119,9 @@ def _run_phase(
                     rationale="Checked against the primary source.",
                 )
                 committed = time.monotonic()
+                # Each rating is a request of its own: its connection goes back to the pool
+                # (DATABASE_POOL_MAX_SIZE, fewer than the writers) as a request's does.
+                connection.close()
                 with lock:
                     commits.append((claim_id, committed))
         finally:
