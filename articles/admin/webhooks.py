@@ -25,7 +25,13 @@ class _EditorsOnly:
 
 
 class WebhookForm(forms.ModelForm[Webhook]):
-    url = forms.URLField(max_length=2000, assume_scheme="https")
+    url = forms.URLField(
+        label="URL",
+        max_length=2000,
+        assume_scheme="https",
+        # The admin's width for addresses (a bare input shows the first 25 characters or so).
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+    )
     events = forms.MultipleChoiceField(
         choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
