@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -819,12 +820,14 @@ class Webhook(models.Model):
 
 
 def webhook_url_problem(url: str) -> str | None:
-    """Why deliveries could not be POSTed to `url` (a well-formed URL), or None."""
+    """Why deliveries could not be POSTed to `url`, or None (also for a missing or malformed
+    URL: the URL field's own validation says what is wrong with it)."""
     try:
-        parts = urlsplit(url or "")
-        userinfo = parts.username is not None or parts.password is not None
-    except ValueError:
-        return None  # malformed: the URL field's own validation says so
+        URLValidator()(url)
+    except ValidationError:
+        return None
+    parts = urlsplit(url)
+    userinfo = parts.username is not None or parts.password is not None
     if parts.scheme not in ("http", "https"):
         return "Deliveries are POSTed over HTTP: use an http:// or https:// address."
     if userinfo:

@@ -97,6 +97,10 @@ class ArrowStrings(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
+Encoding = tuple["pa.Array", npt.NDArray[np.int32]]
+"""A column's distinct values in order of first appearance, and each row's code."""
+
+
 def _encoded(column: pa.ChunkedArray) -> Encoding:
     """A column of strings -> its distinct values in order of first appearance and each row's
     code (one hash table over the column, block after block)."""
@@ -112,9 +116,6 @@ def _encoded(column: pa.ChunkedArray) -> Encoding:
     if not encoded.num_chunks:
         return arrowbuffers.texts([]), codes
     return encoded.chunk(0).dictionary, codes
-
-
-Encoding = tuple["pa.Array", npt.NDArray[np.int32]]
 
 
 def _scattered(column: pa.ChunkedArray) -> bool:

@@ -189,6 +189,16 @@ def test_webhooks_refuse_addresses_deliveries_cannot_be_posted_to(editor, client
     assert not Webhook.objects.exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["", "not an address"])
+def test_webhooks_missing_or_malformed_address_gets_the_field_error_alone(editor, url):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as raised:
+        _hook(editor, url)
+    assert len(raised.value.message_dict["url"]) == 1
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_webhooks_real_worker_posts_signed_payload_after_commit(celery_live, editor):
